@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs quakeprint's build, test and run dependencies from Debian 12 packages.
+# Idempotent: installs only what is missing and never removes anything.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  libopenmpi-dev openmpi-bin
+  libhdf5-openmpi-dev hdf5-tools
+  libfftw3-dev libxxhash-dev
+  libboost-dev libboost-program-options-dev
+  libtoml11-dev libspdlog-dev libfmt-dev libcli11-dev
+  libmseed-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libxml2-utils
+  python3-numpy python3-scipy python3-h5py
+)
+if [[ "${QUAKEPRINT_WITH_SLURM:-0}" == 1 ]]; then
+  packages+=(slurm-wlm munge slurm-client)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
