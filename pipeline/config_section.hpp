@@ -54,6 +54,9 @@ class ConfigSection {
   /// Line of a key in the file, 0 if unknown or absent.
   int line_of(const std::string& key) const;
 
+  /// Marks a key as handled elsewhere (a sub-table read as "name.key").
+  void mark_read(const std::string& key) { read_[key] = true; }
+
   /// Rejects keys that no getter asked for (typos, unsupported options).
   void reject_unknown_keys() const;
 

@@ -1,2 +1,117 @@
+// quakeprint: earthquake detection by similarity search (FAST), staged over
+// MPI ranks. Usage: quakeprint <stage> CONFIG [options]; see --help.
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
-int main() { std::puts("quakeprint"); return 0; }
+#include <iostream>
+
+#include "pipeline/app/commands.hpp"
+#include "pipeline/error.hpp"
+#include "pipeline/log.hpp"
+
+namespace {
+
+using namespace qp::app;
+
+void add_common(CLI::App* cmd, CommonOptions& o) {
+  cmd->add_option("CONFIG", o.config, "the run's TOML config file")->required();
+  cmd->add_flag("-v,--verbose", o.verbose, "debug output from every rank");
+  cmd->add_flag("--force", o.force,
+                "use a run directory whose outputs come from an incompatible config");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  qp::MpiContext mpi(&argc, &argv);
+  CLI::App app{"quakeprint: finds earthquakes in continuous seismic recordings by similarity "
+               "search (FAST: fingerprints, MinHash LSH, network association).\n"
+               "Stages read and write HDF5 in the run directory; run them in order, or all "
+               "at once with 'quakeprint run CONFIG'. Every stage runs under mpirun/srun."};
+  app.require_subcommand(0, 1);
+  bool version = false;
+  app.add_flag("--version", version, "print the version, git commit and library versions");
+
+  CommonOptions config_opts;
+  auto* config_cmd = app.add_subcommand("config", "print the effective config, every default filled in");
+  add_common(config_cmd, config_opts);
+
+  PreprocessOptions pre;
+  auto* pre_cmd = app.add_subcommand(
+      "preprocess", "miniSEED/SAC -> merged, masked, filtered, decimated waveforms");
+  add_common(pre_cmd, pre);
+  pre_cmd->add_flag("--skip-bad-files", pre.skip_bad_files,
+                    "skip unreadable files (listed in the run report) instead of failing");
+
+  FingerprintOptions fp;
+  auto* fp_cmd = app.add_subcommand("fingerprint", "waveforms -> binary spectral fingerprints");
+  add_common(fp_cmd, fp);
+  fp_cmd->add_flag("--refresh-mad", fp.refresh_mad,
+                   "recompute the median/MAD statistics (marks the channel's fingerprints stale)");
+  fp_cmd->add_option("--export-fast", fp.export_fast_channel,
+                     "write this channel's (SEED id) fingerprints in FAST's packed format");
+  fp_cmd->add_option("--export-dir", fp.export_fast_dir, "folder for --export-fast (default: run/export-fast)");
+
+  SearchOptions se;
+  auto* se_cmd = app.add_subcommand("search", "fingerprints -> candidate pairs (MinHash LSH)");
+  add_common(se_cmd, se);
+  se_cmd->add_flag("--exact", se.exact, "all-pairs Jaccard (small inputs; an oracle for LSH)");
+  se_cmd->add_option("--exact-threshold", se.exact_threshold, "Jaccard threshold of --exact");
+  se_cmd->add_flag("--explain", se.explain,
+                   "print the detection probability curve of the LSH parameters and exit");
+  se_cmd->add_flag("--export-fast", se.export_fast, "also write pairs in FAST's text layout");
+
+  CommonOptions as;
+  auto* as_cmd = app.add_subcommand("associate", "candidate pairs -> network events, families, locations");
+  add_common(as_cmd, as);
+
+  ExportOptions ex;
+  auto* ex_cmd = app.add_subcommand("export", "network events -> catalog.csv, picks.csv, QuakeML, NonLinLoc, hypoDD");
+  add_common(ex_cmd, ex);
+  ex_cmd->add_option("--min-score", ex.min_score, "keep events with at least this score");
+
+  PreprocessOptions run;
+  auto* run_cmd = app.add_subcommand("run", "every stage in order: preprocess, fingerprint, search, associate, export");
+  add_common(run_cmd, run);
+  run_cmd->add_flag("--skip-bad-files", run.skip_bad_files, "see preprocess --help");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return mpi.root() ? app.exit(e) : (e.get_exit_code());
+  }
+
+  bool verbose = false;
+  for (auto* o : {&config_opts, static_cast<CommonOptions*>(&pre), static_cast<CommonOptions*>(&fp),
+                  static_cast<CommonOptions*>(&se), &as, static_cast<CommonOptions*>(&ex),
+                  static_cast<CommonOptions*>(&run)})
+    verbose = verbose || o->verbose;
+  qp::setup_logging(mpi.rank(), verbose);
+
+  try {
+    if (version) {
+      print_version(mpi);
+      return 0;
+    }
+    if (*config_cmd) return cmd_config(config_opts);
+    if (*pre_cmd) return cmd_preprocess(pre, mpi);
+    if (*fp_cmd) return cmd_fingerprint(fp, mpi);
+    if (*se_cmd) return cmd_search(se, mpi);
+    if (*as_cmd) return cmd_associate(as, mpi);
+    if (*ex_cmd) return cmd_export(ex, mpi);
+    if (*run_cmd) return cmd_run(run, mpi);
+    if (mpi.root()) std::cout << app.help();
+    return 0;
+  } catch (const qp::ConfigError& e) {
+    // Every rank reads the same config, so every rank fails the same way.
+    if (mpi.root()) std::fprintf(stderr, "quakeprint: config error: %s\n", e.what());
+    return 2;
+  } catch (const qp::CollectiveError& e) {
+    if (mpi.root()) std::fprintf(stderr, "quakeprint: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "quakeprint: error on rank %d: %s\n", mpi.rank(), e.what());
+    if (mpi.size() > 1) MPI_Abort(MPI_COMM_WORLD, 1);
+    return 1;
+  }
+}

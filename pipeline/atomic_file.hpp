@@ -1,0 +1,48 @@
+// Atomic outputs: a file is written under a temporary name beside its final
+// path and renamed into place only when complete, so an interrupted stage
+// never leaves a file that looks finished.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace qp {
+
+class AtomicPath {
+ public:
+  /// Creates the parent folder; the temporary name is "<final>.tmp.<pid>".
+  explicit AtomicPath(std::filesystem::path final_path);
+  ~AtomicPath();  // removes the temporary file unless committed
+  AtomicPath(const AtomicPath&) = delete;
+  AtomicPath& operator=(const AtomicPath&) = delete;
+
+  const std::filesystem::path& temp() const { return temp_; }
+  const std::filesystem::path& final_path() const { return final_; }
+  /// fsyncs and renames the temporary file onto the final path.
+  void commit();
+
+ private:
+  std::filesystem::path final_, temp_;
+  bool committed_ = false;
+};
+
+/// A text output written atomically: write to stream(), then commit().
+class AtomicTextFile {
+ public:
+  explicit AtomicTextFile(const std::filesystem::path& final_path);
+  std::ofstream& stream() { return out_; }
+  void commit();
+
+ private:
+  AtomicPath path_;
+  std::ofstream out_;
+};
+
+/// Writes a whole string atomically.
+void write_file_atomically(const std::filesystem::path& path, const std::string& content);
+
+/// Removes stale "*.tmp.*" leftovers of interrupted runs under a folder.
+int remove_stale_temporaries(const std::filesystem::path& dir);
+
+}  // namespace qp
