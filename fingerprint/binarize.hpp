@@ -1,0 +1,45 @@
+// Standardise with the median/MAD statistics and keep the signs of the k_coef
+// largest |z| (FAST finger_print.py / binarize_vectors_topK_sign).
+//
+// z_c = (x_c - median_c) / MAD_c in double. A coefficient with MAD_c == 0 (or
+// a non-finite z) has no robust scale: it gets z_c = 0 instead of FAST's
+// inf/NaN, so it ranks last and never sets a bit.
+//
+// Top-k tie rule: coefficients are ranked by |z| descending, and among equal
+// |z| the higher coefficient index ranks first (what a stable ascending
+// argsort's last k would pick). Deterministic for any input.
+//
+// Bits: [M "positive" bits | M "negative" bits]; bit c set when kept z_c > 0,
+// bit M + c when kept z_c < 0. Word layout: see FingerprintBlock.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "fingerprint/coefficients.hpp"
+#include "fingerprint/mad.hpp"
+
+namespace qp::fp {
+
+/// Binarises every row; OpenMP over rows, identical output for any thread count.
+FingerprintBlock binarize(const CoefficientBlock& coeffs, const MadStats& stats, int k_coef);
+
+/// One vector: z (M doubles, left intact) -> `words` (ceil(2M/64) words,
+/// zeroed here). `scratch` holds at least M doubles.
+void topk_sign_bits(const double* z, std::size_t M, int k, std::uint64_t* words, double* scratch);
+
+/// Words (layout of FingerprintBlock) <-> FAST's np.packbits bytes (MSB first).
+void words_to_packbits(const std::uint64_t* words, std::size_t nbits, std::uint8_t* bytes);
+void packbits_to_words(const std::uint8_t* bytes, std::size_t nbits, std::uint64_t* words);
+
+/// Bit b of a fingerprint row.
+inline bool test_bit(const std::uint64_t* words, std::size_t b) {
+  return (words[b / 64] >> (63 - b % 64)) & 1u;
+}
+
+/// Set bits and Jaccard similarity of two rows of `nwords` words.
+std::size_t popcount(const std::uint64_t* a, std::size_t nwords);
+double jaccard(const std::uint64_t* a, const std::uint64_t* b, std::size_t nwords);
+
+}  // namespace qp::fp

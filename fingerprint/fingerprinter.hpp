@@ -1,0 +1,46 @@
+// The batched fingerprint pipeline for the stage driver: samples ->
+// spectrogram columns -> spectral images -> Pillow resize -> Haar ->
+// L2-normalised coefficient vectors; then binarize() with MAD statistics.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "fingerprint/coefficients.hpp"
+#include "fingerprint/params.hpp"
+#include "fingerprint/resize.hpp"
+#include "fingerprint/spectrogram.hpp"
+
+namespace qp::fp {
+
+class Fingerprinter {
+ public:
+  explicit Fingerprinter(const FingerprintParams& p);
+
+  const FingerprintParams& params() const { return p_; }
+  const Spectrogram& spectrogram() const { return spec_; }
+
+  /// Coefficient vectors (L2-normalised Haar, M floats each) of every image
+  /// whose IMAGE START time (first sample of its first frame) lies in
+  /// [t_begin, t_end) and whose whole span covers only valid samples.
+  ///
+  /// x: n float32 samples at params().sampling_rate, the first at `start`.
+  /// mask: n bytes, nonzero = valid sample; null = all valid.
+  ///
+  /// Frames: "fast" mode restarts frames at the first sample of every run of
+  /// valid samples (FAST's per-segment processing; a run is skipped unless it
+  /// lasts more than min_fp_length seconds, (n-1)/fs > min_fp_length, as
+  /// FAST's finger_print.py); "quakeprint" mode puts frame starts on multiples
+  /// of spec_lag since the epoch and image starts on multiples of dt_fp.
+  /// Rows come out in time order. OpenMP inside; identical for any thread count.
+  CoefficientBlock coefficients(const float* x, const std::uint8_t* mask, std::size_t n,
+                                TimeNs start, TimeNs t_begin, TimeNs t_end) const;
+
+ private:
+  FingerprintParams p_;
+  Spectrogram spec_;
+  ResampleAxis ax_;  // time axis: fp_length -> ntimes
+  ResampleAxis ay_;  // frequency axis: spectrogram rows -> nfreq
+};
+
+}  // namespace qp::fp

@@ -1,0 +1,62 @@
+#include "fingerprint/haar.hpp"
+
+#include <cmath>
+#include <cstring>
+
+namespace qp::fp {
+
+namespace {
+constexpr double kC = 0.70710678118654752440;  // pywt db1 filter tap, as a double
+}
+
+int haar_max_level(int rows, int cols) {
+  const int m = rows < cols ? rows : cols;
+  int levels = 0;
+  while ((2 << levels) <= m) ++levels;
+  return levels;
+}
+
+void haar2d_pyramid(double* img, int rows, int cols, double* scratch) {
+  const int levels = haar_max_level(rows, cols);
+  int r = rows, c = cols;
+  const std::size_t stride = static_cast<std::size_t>(cols);
+  for (int lev = 0; lev < levels; ++lev) {
+    const int hr = r / 2, hc = c / 2;
+    // Work on the top-left r x c block; write the four sub-bands into scratch
+    // laid out as the same block, then copy back.
+    for (int i = 0; i < hr; ++i) {
+      const double* x0 = img + static_cast<std::size_t>(2 * i) * stride;
+      const double* x1 = x0 + stride;
+      double* top = scratch + static_cast<std::size_t>(i) * stride;         // cA | cV
+      double* bottom = scratch + static_cast<std::size_t>(hr + i) * stride;  // cH | cD
+      for (int j = 0; j < hc; ++j) {
+        // Axis 0 (rows): approximation and detail of columns 2j and 2j+1.
+        const double a0 = kC * x0[2 * j] + kC * x1[2 * j];
+        const double d0 = kC * x0[2 * j] - kC * x1[2 * j];
+        const double a1 = kC * x0[2 * j + 1] + kC * x1[2 * j + 1];
+        const double d1 = kC * x0[2 * j + 1] - kC * x1[2 * j + 1];
+        // Axis 1 (columns).
+        top[j] = kC * a0 + kC * a1;          // cA ('aa')
+        top[hc + j] = kC * a0 - kC * a1;     // cV ('ad')
+        bottom[j] = kC * d0 + kC * d1;       // cH ('da')
+        bottom[hc + j] = kC * d0 - kC * d1;  // cD ('dd')
+      }
+    }
+    for (int i = 0; i < r; ++i)
+      std::memcpy(img + static_cast<std::size_t>(i) * stride,
+                  scratch + static_cast<std::size_t>(i) * stride,
+                  static_cast<std::size_t>(c) * sizeof(double));
+    r = hr;
+    c = hc;
+  }
+}
+
+void l2_normalize(double* v, std::size_t n) {
+  double ss = 0.0;
+  for (std::size_t i = 0; i < n; ++i) ss += v[i] * v[i];
+  const double norm = std::sqrt(ss);
+  if (norm == 0.0) return;  // sklearn leaves zero rows as they are
+  for (std::size_t i = 0; i < n; ++i) v[i] /= norm;
+}
+
+}  // namespace qp::fp

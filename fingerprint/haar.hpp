@@ -1,0 +1,26 @@
+// Full-depth orthonormal 2-D Haar transform in the FAST reference's pyramid
+// layout: pywt.wavedec2(img, 'db1') at level log2(min(rows, cols)), unwrapped
+// coarse to fine as [[cA, cV], [cH, cD]] (vertical detail top-right,
+// horizontal detail bottom-left), flattened row-major.
+//
+// Each level transforms along axis 0 (pairs of rows) first, then axis 1, with
+// the same double operations PyWavelets uses (c*a + c*b and c*a - c*b,
+// c = 1/sqrt(2) rounded to double), so results match it bit for bit.
+#pragma once
+
+#include <cstddef>
+
+namespace qp::fp {
+
+/// In place on a row-major rows x cols image (both powers of two);
+/// `scratch` holds at least rows*cols doubles.
+void haar2d_pyramid(double* img, int rows, int cols, double* scratch);
+
+/// Number of levels pywt uses by default: floor(log2(min(rows, cols))).
+int haar_max_level(int rows, int cols);
+
+/// Divides v by its Euclidean norm (sklearn.preprocessing.normalize); a zero
+/// vector stays zero.
+void l2_normalize(double* v, std::size_t n);
+
+}  // namespace qp::fp

@@ -1,0 +1,143 @@
+#include "fingerprint/mad.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "pipeline/error.hpp"
+
+namespace qp::fp {
+
+void CoefficientBlock::append(const CoefficientBlock& other) {
+  if (other.size() == 0) return;
+  if (M == 0) M = other.M;
+  assert(M == other.M);
+  values.insert(values.end(), other.values.begin(), other.values.end());
+  times.insert(times.end(), other.times.begin(), other.times.end());
+}
+
+void FingerprintBlock::append(const FingerprintBlock& other) {
+  if (other.size() == 0) return;
+  if (words == 0) words = other.words;
+  assert(words == other.words);
+  bits.insert(bits.end(), other.bits.begin(), other.bits.end());
+  times.insert(times.end(), other.times.begin(), other.times.end());
+}
+
+namespace {
+
+// numpy.median of v (v is reordered).
+double median_inplace(std::vector<double>& v) {
+  const std::size_t n = v.size();
+  const std::size_t hi = n / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(hi), v.end());
+  const double upper = v[hi];
+  if (n % 2 == 1) return upper;
+  const double lower = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(hi));
+  return (lower + upper) / 2.0;
+}
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+MadStats compute_mad_stats(const CoefficientBlock& sample) {
+  assert(sample.size() > 0 && sample.M > 0);
+  const std::size_t n = sample.size(), M = sample.M;
+  MadStats s;
+  s.median.assign(M, 0.0);
+  s.mad.assign(M, 0.0);
+#pragma omp parallel
+  {
+    std::vector<double> col(n);
+#pragma omp for schedule(static)
+    for (std::size_t c = 0; c < M; ++c) {
+      for (std::size_t i = 0; i < n; ++i) col[i] = static_cast<double>(sample.values[i * M + c]);
+      const double med = median_inplace(col);
+      for (std::size_t i = 0; i < n; ++i)
+        col[i] = std::fabs(static_cast<double>(sample.values[i * M + c]) - med);
+      s.median[c] = med;
+      s.mad[c] = median_inplace(col);
+    }
+  }
+  return s;
+}
+
+std::vector<std::pair<TimeNs, TimeNs>> mad_sample_windows(TimeNs data_begin, TimeNs data_end,
+                                                          const FingerprintParams& p,
+                                                          std::uint64_t seed) {
+  std::vector<std::pair<TimeNs, TimeNs>> out;
+  if (data_end <= data_begin) return out;
+  if (p.mad_sampling_rate >= 1.0) {
+    out.emplace_back(data_begin, data_end);
+    return out;
+  }
+  const TimeNs dt_fp = p.dt_fp_ns();
+  const TimeNs interval = seconds_to_ns(p.mad_sample_interval);
+  TimeNs len = seconds_to_ns(p.mad_sampling_rate * p.mad_sample_interval);
+  len = std::max<TimeNs>(dt_fp, (len + dt_fp - 1) / dt_fp * dt_fp);
+  len = std::min(len, interval);
+  const TimeNs slots = std::max<TimeNs>(1, (interval - len) / dt_fp + 1);
+  for (TimeNs k0 = floor_to(data_begin, interval); k0 < data_end; k0 += interval) {
+    const auto k = static_cast<std::uint64_t>(k0 / interval);
+    const std::uint64_t h = splitmix64(seed ^ splitmix64(k));
+    const TimeNs off = static_cast<TimeNs>(h % static_cast<std::uint64_t>(slots)) * dt_fp;
+    const TimeNs a = std::max(data_begin, k0 + off);
+    const TimeNs b = std::min(data_end, k0 + off + len);
+    if (a < b) out.emplace_back(a, b);
+  }
+  return out;
+}
+
+MadStats read_mad_file(const std::filesystem::path& path, std::size_t expected_M) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path.string(), "cannot open MAD statistics file");
+  MadStats s;
+  std::string line;
+  std::size_t lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty() || line == "\r") continue;
+    const auto comma = line.find(',');
+    if (comma == std::string::npos)
+      throw InputError(path.string(), "expected 'median,mad'", "line " + std::to_string(lineno));
+    const char* b = line.c_str();
+    char* end1 = nullptr;
+    char* end2 = nullptr;
+    const double med = std::strtod(b, &end1);
+    const double mad = std::strtod(b + comma + 1, &end2);
+    if (end1 != b + comma || end2 == b + comma + 1 || !std::isfinite(med) || !std::isfinite(mad) ||
+        mad < 0)
+      throw InputError(path.string(), "bad number in 'median,mad'",
+                       "line " + std::to_string(lineno));
+    s.median.push_back(med);
+    s.mad.push_back(mad);
+  }
+  if (s.size() == 0) throw InputError(path.string(), "no statistics in file");
+  if (expected_M != 0 && s.size() != expected_M)
+    throw InputError(path.string(), "has " + std::to_string(s.size()) +
+                                        " coefficients, expected nfreq*ntimes = " +
+                                        std::to_string(expected_M));
+  return s;
+}
+
+void write_mad_file(const std::filesystem::path& path, const MadStats& stats) {
+  std::FILE* f = std::fopen(path.string().c_str(), "w");
+  if (!f) throw StoreError(path.string() + ": cannot write MAD statistics file");
+  for (std::size_t i = 0; i < stats.size(); ++i)
+    std::fprintf(f, "%.16f,%.16f\n", stats.median[i], stats.mad[i]);
+  if (std::fclose(f) != 0) throw StoreError(path.string() + ": error writing MAD statistics file");
+}
+
+}  // namespace qp::fp

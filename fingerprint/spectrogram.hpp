@@ -1,0 +1,74 @@
+// Power spectral density columns with scipy.signal.spectrogram semantics
+// (the FAST reference's call): periodic Hann window, per-frame mean removal,
+// nfft = nperseg, one-sided "density" scaling, rows cropped by FAST's rules.
+//
+// Single-precision inputs are handled as NumPy does for float32 data (window
+// rounded to float32, float32 pairwise mean, float32 products and scaling), so
+// the only difference from the reference is the FFT's own rounding: the FFT
+// runs in double precision (FFTW), which is closer to the exact transform than
+// the reference's float32 pocketfft.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "fingerprint/params.hpp"
+
+namespace qp::fp {
+
+class Spectrogram {
+ public:
+  /// Per-thread scratch (FFTW buffers); make one per thread with workspace().
+  class Workspace;
+  struct WorkspaceDeleter {
+    void operator()(Workspace* w) const;
+  };
+  using WorkspacePtr = std::unique_ptr<Workspace, WorkspaceDeleter>;
+
+  /// Makes the FFTW plan once (FFTW_ESTIMATE: deterministic plan choice, so
+  /// every process gives the same rounding).
+  Spectrogram(double sampling_rate, int nperseg, int hop, double min_freq, double max_freq);
+  explicit Spectrogram(const FingerprintParams& p);
+  ~Spectrogram();
+  Spectrogram(const Spectrogram&) = delete;
+  Spectrogram& operator=(const Spectrogram&) = delete;
+
+  int nperseg() const { return nperseg_; }
+  int hop() const { return hop_; }
+  /// First kept row (index into the full one-sided spectrum) and row count.
+  int row_begin() const { return row_begin_; }
+  int rows() const { return rows_; }
+  /// Frequencies of the kept rows, Hz (j*fs/nperseg as numpy.fft.rfftfreq).
+  std::vector<double> frequencies() const;
+  /// Columns scipy makes from n samples: floor((n - nperseg)/hop) + 1, or 0.
+  std::size_t num_frames(std::size_t n) const;
+  /// Centre of frame k, seconds after the first sample: (nperseg/2 + k*hop)/fs.
+  double frame_time(std::size_t k) const;
+
+  WorkspacePtr workspace() const;
+
+  /// One column: the kept rows (lowest frequency first) of the frame that
+  /// starts at x[0] (nperseg samples are read).
+  void frame(const float* x, float* rows_out, Workspace& ws) const;
+
+  /// Whole segment: column-major result, column k at out[k*rows()].
+  std::vector<float> compute(const float* x, std::size_t n) const;
+
+ private:
+  double fs_;
+  int nperseg_, hop_;
+  int row_begin_ = 0, rows_ = 0;
+  std::vector<float> window_;  // periodic Hann rounded to float32
+  float scale_ = 0;            // 1/(fs*sum(w^2)) in float32, as NumPy computes it
+  void* plan_ = nullptr;       // fftw_plan
+};
+
+/// NumPy's pairwise float32 summation (np.add.reduce on a contiguous float32
+/// axis), reproduced exactly so per-frame means round as in the reference.
+float numpy_pairwise_sum(const float* a, std::size_t n);
+
+/// Periodic Hann window as scipy.signal.get_window('hann', n) (double).
+std::vector<double> periodic_hann(int n);
+
+}  // namespace qp::fp
