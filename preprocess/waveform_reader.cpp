@@ -1,0 +1,468 @@
+#include "preprocess/waveform_reader.hpp"
+
+#include <libmseed.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <sstream>
+
+#include "pipeline/error.hpp"
+
+namespace qp::pre {
+
+TimeNs Trace::sample_time(std::size_t i) const {
+  return start + static_cast<TimeNs>(std::llround(static_cast<double>(i) * 1e9 / sampling_rate));
+}
+
+namespace {
+
+// ---------------------------------------------------------------- helpers --
+
+// libmseed reports problems through a global logger; collect them per thread
+// so that corruption it only warns about (Steim integrity) can be turned into
+// an error for the record being read, and nothing is printed to stderr.
+thread_local std::string g_mseed_log;
+void mseed_log_sink(char* msg) {
+  if (msg) g_mseed_log += msg;
+}
+void install_mseed_logger() {
+  static std::once_flag once;
+  std::call_once(once, [] { ms_loginit(mseed_log_sink, nullptr, mseed_log_sink, nullptr); });
+}
+
+std::string trim(std::string s) {
+  const char* ws = " \t\r\n";
+  auto b = s.find_first_not_of(ws);
+  if (b == std::string::npos) return "";
+  auto e = s.find_last_not_of(ws);
+  return s.substr(b, e - b + 1);
+}
+
+// libmseed's messages end in newlines; error texts are one line.
+std::string one_line(const std::string& s) {
+  std::string t = trim(s);
+  for (std::size_t i = 0; (i = t.find('\n', i)) != std::string::npos;) t.replace(i, 1, "; ");
+  return t;
+}
+
+std::string offset_text(std::size_t offset) { return "byte offset " + std::to_string(offset); }
+
+// Rejects NaN and infinities with the sample's index and time.
+void check_finite(const Trace& t, std::size_t first, const std::string& name,
+                  const std::string& where_prefix) {
+  for (std::size_t i = first; i < t.samples.size(); ++i) {
+    if (!std::isfinite(t.samples[i])) {
+      throw InputError(name,
+                       std::string(std::isnan(t.samples[i]) ? "NaN" : "infinite") +
+                           " sample in channel " + t.seed_id,
+                       where_prefix + "sample " + std::to_string(i) + " at " +
+                           format_iso8601(t.sample_time(i)));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- miniSEED --
+
+struct Record {
+  std::string seed_id;
+  double rate;
+  TimeNs start;
+  std::vector<double> samples;
+  std::size_t number;  // 0-based record number in the file
+};
+
+std::string seed_id_of(const MSRecord* msr) {
+  return std::string(msr->network) + "." + msr->station + "." + msr->location + "." +
+         msr->channel;
+}
+
+struct MsrGuard {
+  MSRecord* msr = nullptr;
+  ~MsrGuard() { msr_free(&msr); }
+};
+
+std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& name) {
+  install_mseed_logger();
+  std::vector<char> buf(bytes.begin(), bytes.end());  // libmseed wants a mutable buffer
+  std::vector<Record> records;
+  MsrGuard guard;
+  std::size_t offset = 0;
+  std::size_t recno = 0;
+  while (offset < buf.size()) {
+    const std::size_t left = buf.size() - offset;
+    // Trailing blank padding (spaces or zeros) after the last record is common.
+    if (std::all_of(buf.begin() + static_cast<std::ptrdiff_t>(offset), buf.end(),
+                    [](char c) { return c == '\0' || c == ' '; }))
+      break;
+    const std::string where = "record " + std::to_string(recno) + ", " + offset_text(offset);
+    char* rec = buf.data() + offset;
+    int reclen = ms_detect(rec, static_cast<int>(std::min<std::size_t>(left, 1 << 20)));
+    if (reclen < 0) throw InputError(name, "not a miniSEED record (corrupt or not SEED data)", where);
+    if (reclen == 0) {
+      // No Blockette 1000 and no following header to measure against: the
+      // record runs to the end of the file (as libmseed's file reader assumes).
+      if (left >= 128 && left <= 8192 && (left & (left - 1)) == 0) reclen = static_cast<int>(left);
+      else if (left > 8192) reclen = 4096;  // SEED default for records without B1000
+      else
+        throw InputError(name, "cannot determine the record length (truncated record?)", where);
+    }
+    if (static_cast<std::size_t>(reclen) > left)
+      throw InputError(name,
+                       "truncated record: " + std::to_string(reclen) + " bytes expected, " +
+                           std::to_string(left) + " left in the file",
+                       where);
+    g_mseed_log.clear();
+    int rc = msr_parse(rec, reclen, &guard.msr, reclen, 1, 0);
+    if (rc > 0)
+      throw InputError(name, "truncated record: needs " + std::to_string(rc) + " more bytes", where);
+    if (rc < 0) {
+      std::string why = ms_errorstr(rc) ? ms_errorstr(rc) : "unknown error";
+      if (!g_mseed_log.empty()) why += " (" + one_line(g_mseed_log) + ")";
+      throw InputError(name, "corrupt miniSEED record: " + why, where);
+    }
+    MSRecord* msr = guard.msr;
+    if (g_mseed_log.find("integrity") != std::string::npos ||
+        g_mseed_log.find("doesn't match") != std::string::npos)
+      throw InputError(name, "corrupt miniSEED record data: " + one_line(g_mseed_log), where);
+    if (msr->numsamples != msr->samplecnt && msr->sampletype != 'a')
+      throw InputError(name,
+                       "decoded " + std::to_string(msr->numsamples) + " samples but the header says " +
+                           std::to_string(msr->samplecnt),
+                       where);
+    const double rate = msr_samprate(msr);
+    if (msr->numsamples > 0 && msr->sampletype != 'a' && rate > 0) {
+      Record r;
+      r.seed_id = seed_id_of(msr);
+      r.rate = rate;
+      r.start = static_cast<TimeNs>(msr_starttime(msr)) * (kNsPerSecond / HPTMODULUS);
+      r.number = recno;
+      r.samples.resize(static_cast<std::size_t>(msr->numsamples));
+      const auto n = r.samples.size();
+      switch (msr->sampletype) {
+        case 'i': {
+          auto* p = static_cast<const int32_t*>(msr->datasamples);
+          for (std::size_t i = 0; i < n; ++i) r.samples[i] = p[i];
+          break;
+        }
+        case 'f': {
+          auto* p = static_cast<const float*>(msr->datasamples);
+          for (std::size_t i = 0; i < n; ++i) r.samples[i] = p[i];
+          break;
+        }
+        case 'd': {
+          auto* p = static_cast<const double*>(msr->datasamples);
+          std::copy(p, p + n, r.samples.begin());
+          break;
+        }
+        default:
+          throw InputError(name, std::string("unsupported sample type '") + msr->sampletype + "'", where);
+      }
+      Trace probe{r.seed_id, r.rate, r.start, {}, name};
+      probe.samples = r.samples;
+      check_finite(probe, 0, name, where + ", ");
+      records.push_back(std::move(r));
+    } else if (msr->numsamples > 0 && msr->sampletype != 'a' && rate <= 0) {
+      // Samples without a rate cannot be placed in time.
+      throw InputError(name, "record with samples but sampling rate 0", where);
+    }
+    offset += static_cast<std::size_t>(reclen);
+    ++recno;
+  }
+  if (recno == 0) throw InputError(name, "empty miniSEED file");
+
+  // Join records of each channel into contiguous traces, in time order.
+  std::stable_sort(records.begin(), records.end(), [](const Record& a, const Record& b) {
+    if (a.seed_id != b.seed_id) return a.seed_id < b.seed_id;
+    if (a.start != b.start) return a.start < b.start;
+    return a.number < b.number;
+  });
+  // A record continues the trace of its channel whose next expected sample
+  // time it matches (within half a sample); overlapping runs stay separate
+  // traces, for merge_traces to reconcile.
+  std::vector<Trace> traces;
+  std::size_t channel_begin = 0;
+  for (auto& r : records) {
+    if (!traces.empty() && traces.back().seed_id != r.seed_id) channel_begin = traces.size();
+    bool joined = false;
+    for (std::size_t k = traces.size(); k-- > channel_begin;) {
+      Trace& t = traces[k];
+      if (!MS_ISRATETOLERABLE(r.rate, t.sampling_rate)) continue;
+      const TimeNs expected = t.sample_time(t.samples.size());
+      if (std::fabs(static_cast<double>(r.start - expected)) <= 0.5e9 / t.sampling_rate) {
+        t.samples.insert(t.samples.end(), r.samples.begin(), r.samples.end());
+        joined = true;
+        break;
+      }
+    }
+    if (!joined) traces.push_back(Trace{r.seed_id, r.rate, r.start, std::move(r.samples), name});
+  }
+  std::stable_sort(traces.begin(), traces.end(), [](const Trace& a, const Trace& b) {
+    if (a.seed_id != b.seed_id) return a.seed_id < b.seed_id;
+    return a.start < b.start;
+  });
+  return traces;
+}
+
+// --------------------------------------------------------------------- SAC --
+
+constexpr std::size_t kSacHeaderBytes = 632;
+constexpr int kSacUndefined = -12345;
+
+struct SacHeader {
+  float f[70];
+  int32_t i[40];
+  std::string k[24];  // KSTNM, KEVNM(16 chars), KHOLE, ... as in the file order (23 used)
+  double delta = 0, b = 0;  // from the v7 footer when present
+};
+
+// Indices into f[] and i[] (SAC word numbers).
+enum { kDelta = 0, kB = 5 };
+enum {
+  kNzyear = 0, kNzjday, kNzhour, kNzmin, kNzsec, kNzmsec, kNvhdr,
+  kNpts = 9, kIftype = 15, kLeven = 35
+};
+// String slots in file order: KSTNM KEVNM KHOLE KO KA KT0..KT9 KF KUSER0..2 KCMPNM KNETWK KDATRD KINST
+enum { kKstnm = 0, kKhole = 2, kKcmpnm = 19, kKnetwk = 20 };
+
+uint32_t load_u32(const char* p, bool swap) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return swap ? __builtin_bswap32(v) : v;
+}
+uint64_t load_u64(const char* p, bool swap) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return swap ? __builtin_bswap64(v) : v;
+}
+float load_f32(const char* p, bool swap) {
+  uint32_t u = load_u32(p, swap);
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+double load_f64(const char* p, bool swap) {
+  uint64_t u = load_u64(p, swap);
+  double d;
+  std::memcpy(&d, &u, 8);
+  return d;
+}
+
+// A plausible binary SAC header in this byte order: version 1..7, sane count
+// and spacing, a data section that fits the version's layout.
+bool sac_header_plausible(const std::string& bytes, bool swap) {
+  if (bytes.size() < kSacHeaderBytes) return false;
+  const char* p = bytes.data();
+  const int32_t nvhdr = static_cast<int32_t>(load_u32(p + 4 * 76, swap));
+  const int32_t npts = static_cast<int32_t>(load_u32(p + 4 * 79, swap));
+  const float delta = load_f32(p, swap);
+  if (nvhdr < 1 || nvhdr > 7 || npts < 0) return false;
+  if (!(std::isfinite(delta))) return false;
+  return true;
+}
+
+bool is_text(const std::string& bytes) {
+  const std::size_t n = std::min<std::size_t>(bytes.size(), 2048);
+  if (n == 0) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(bytes[i]);
+    if (!(c == '\n' || c == '\r' || c == '\t' || (c >= 32 && c < 127))) return false;
+  }
+  return true;
+}
+
+std::string sac_string(const std::string& s) {
+  std::string t = trim(s);
+  if (t == "-12345" || t == "-12345.") return "";
+  return t;
+}
+
+TimeNs sac_start_time(const SacHeader& h, double b, const std::string& name) {
+  const int32_t* i = h.i;
+  if (i[kNzyear] == kSacUndefined || i[kNzjday] == kSacUndefined)
+    throw InputError(name, "SAC reference time (NZYEAR/NZJDAY) is undefined");
+  if (i[kNzjday] < 1 || i[kNzjday] > 366 || i[kNzhour] < 0 || i[kNzhour] > 23 || i[kNzmin] < 0 ||
+      i[kNzmin] > 59 || i[kNzsec] < 0 || i[kNzsec] > 60 || i[kNzmsec] < 0 || i[kNzmsec] > 999)
+    throw InputError(name, "SAC reference time fields out of range (corrupt header?)");
+  if (!std::isfinite(b) || b == kSacUndefined)
+    throw InputError(name, "SAC begin time B is undefined or not finite");
+  // B is stored as float32; round it to the microsecond so that float noise
+  // (0.000998f = 0.00099799996) does not leak into the nanosecond time.
+  const TimeNs b_ns = static_cast<TimeNs>(std::llround(b * 1e6)) * 1000;
+  return year_doy_to_ns(i[kNzyear], i[kNzjday], i[kNzhour], i[kNzmin], i[kNzsec],
+                        static_cast<std::int64_t>(i[kNzmsec]) * 1'000'000) +
+         b_ns;
+}
+
+Trace sac_trace(const SacHeader& h, double delta, double rate, double b, const std::string& name) {
+  if (h.i[kLeven] != 1)
+    throw InputError(name, "SAC file is not evenly sampled (LEVEN is not true)");
+  if (h.i[kIftype] != 1 && h.i[kIftype] != kSacUndefined)
+    throw InputError(name, "SAC file is not a time series (IFTYPE=" + std::to_string(h.i[kIftype]) + ")");
+  if (!(delta > 0) || !std::isfinite(delta))
+    throw InputError(name, "SAC DELTA must be positive, got " + std::to_string(delta));
+  Trace t;
+  t.file = name;
+  t.sampling_rate = rate;
+  t.start = sac_start_time(h, b, name);
+  t.seed_id = sac_string(h.k[kKnetwk]) + "." + sac_string(h.k[kKstnm]) + "." +
+              sac_string(h.k[kKhole]) + "." + sac_string(h.k[kKcmpnm]);
+  return t;
+}
+
+std::vector<Trace> read_sac_binary(const std::string& bytes, const std::string& name) {
+  const bool swap = !sac_header_plausible(bytes, false);
+  const char* p = bytes.data();
+  SacHeader h;
+  for (int w = 0; w < 70; ++w) h.f[w] = load_f32(p + 4 * w, swap);
+  for (int w = 0; w < 40; ++w) h.i[w] = static_cast<int32_t>(load_u32(p + 280 + 4 * w, swap));
+  std::size_t pos = 440;
+  for (int s = 0; s < 23; ++s) {
+    const std::size_t len = (s == 1) ? 16 : 8;
+    h.k[s] = bytes.substr(pos, len);
+    pos += len;
+  }
+  const int32_t npts = h.i[kNpts];
+  const int32_t nvhdr = h.i[kNvhdr];
+  const std::size_t need = kSacHeaderBytes + 4 * static_cast<std::size_t>(npts);
+  if (bytes.size() < need)
+    throw InputError(name,
+                     "truncated SAC file: header says " + std::to_string(npts) + " samples (" +
+                         std::to_string(need) + " bytes) but the file has " +
+                         std::to_string(bytes.size()) + " bytes",
+                     offset_text(bytes.size()));
+  double delta = h.f[kDelta];
+  double rate = rate_from_float32_delta(h.f[kDelta]);
+  double b = h.f[kB];
+  if (nvhdr == 7) {
+    // v7 keeps double-precision DELTA and B in a footer after the data.
+    if (bytes.size() < need + 22 * 8)
+      throw InputError(name, "truncated SAC v7 file: footer missing", offset_text(bytes.size()));
+    delta = load_f64(p + need, swap);
+    b = load_f64(p + need + 8, swap);
+    rate = 1.0 / delta;
+  }
+  Trace t = sac_trace(h, delta, rate, b, name);
+  t.samples.resize(static_cast<std::size_t>(npts));
+  for (std::size_t i = 0; i < t.samples.size(); ++i)
+    t.samples[i] = load_f32(p + kSacHeaderBytes + 4 * i, swap);
+  check_finite(t, 0, name, "");
+  return {t};
+}
+
+std::vector<Trace> read_sac_alpha(const std::string& bytes, const std::string& name) {
+  std::vector<std::string> lines;
+  {
+    std::istringstream in(bytes);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      lines.push_back(line);
+    }
+  }
+  if (lines.size() < 30) throw InputError(name, "alphanumeric SAC header is incomplete", "line " + std::to_string(lines.size()));
+  SacHeader h;
+  auto parse_numbers = [&](std::size_t first_line, std::size_t nlines, auto& out) {
+    std::size_t k = 0;
+    for (std::size_t l = first_line; l < first_line + nlines; ++l) {
+      std::istringstream in(lines[l]);
+      for (int j = 0; j < 5; ++j) {
+        double v;
+        if (!(in >> v))
+          throw InputError(name, "bad number in alphanumeric SAC header", "line " + std::to_string(l + 1));
+        out[k++] = static_cast<std::remove_reference_t<decltype(out[0])>>(v);
+      }
+    }
+  };
+  parse_numbers(0, 14, h.f);
+  parse_numbers(14, 8, h.i);
+  // Strings: line 23 holds KSTNM (8) and KEVNM (16); lines 24-30 three 8-char fields each.
+  auto field = [&](std::size_t l, std::size_t col, std::size_t len) {
+    const std::string& s = lines[l];
+    return col < s.size() ? s.substr(col, len) : std::string();
+  };
+  h.k[0] = field(22, 0, 8);
+  h.k[1] = field(22, 8, 16);
+  for (int s = 2; s < 23; ++s) {
+    const std::size_t l = 23 + static_cast<std::size_t>(s - 2) / 3;
+    h.k[s] = field(l, 8 * static_cast<std::size_t>((s - 2) % 3), 8);
+  }
+  const double delta = h.f[kDelta];
+  Trace t = sac_trace(h, delta, rate_from_float32_delta(h.f[kDelta]), h.f[kB], name);
+  const int32_t npts = h.i[kNpts];
+  if (npts < 0) throw InputError(name, "negative NPTS in alphanumeric SAC header");
+  t.samples.reserve(static_cast<std::size_t>(npts));
+  for (std::size_t l = 30; l < lines.size() && t.samples.size() < static_cast<std::size_t>(npts); ++l) {
+    std::istringstream in(lines[l]);
+    double v;
+    while (t.samples.size() < static_cast<std::size_t>(npts) && in >> v) t.samples.push_back(v);
+    if (!in.eof() && in.fail()) {
+      // Accept "nan"/"inf" spellings as a non-finite sample, reported below.
+      throw InputError(name, "bad sample value in alphanumeric SAC data", "line " + std::to_string(l + 1));
+    }
+  }
+  if (t.samples.size() < static_cast<std::size_t>(npts))
+    throw InputError(name,
+                     "truncated alphanumeric SAC file: " + std::to_string(t.samples.size()) + " of " +
+                         std::to_string(npts) + " samples",
+                     "line " + std::to_string(lines.size()));
+  check_finite(t, 0, name, "");
+  return {t};
+}
+
+}  // namespace
+
+double rate_from_float32_delta(float delta) {
+  const double exact = 1.0 / static_cast<double>(delta);
+  for (int decimals = 0; decimals <= 9; ++decimals) {
+    const double scale = std::pow(10.0, decimals);
+    const double candidate = std::round(exact * scale) / scale;
+    if (candidate > 0 && static_cast<float>(1.0 / candidate) == delta) return candidate;
+  }
+  return exact;
+}
+
+WaveformFormat detect_waveform_format(const std::string& bytes) {
+  // miniSEED starts with a six-character ASCII sequence number and a quality
+  // code; a binary SAC header starts with the float DELTA, so the two never
+  // look alike.
+  if (bytes.size() >= 48 &&
+      ms_detect(bytes.data(), static_cast<int>(std::min<std::size_t>(bytes.size(), 1 << 16))) >= 0)
+    return WaveformFormat::miniseed2;
+  if (sac_header_plausible(bytes, false) || sac_header_plausible(bytes, true))
+    return WaveformFormat::sac_binary;
+  if (is_text(bytes)) {
+    std::istringstream in(bytes);
+    double v;
+    int n = 0;
+    while (n < 70 && in >> v) ++n;
+    if (n == 70) return WaveformFormat::sac_alpha;
+  }
+  return WaveformFormat::unknown;
+}
+
+std::vector<Trace> read_waveform_bytes(const std::string& bytes, const std::string& name) {
+  install_mseed_logger();
+  if (bytes.empty()) throw InputError(name, "file is empty");
+  switch (detect_waveform_format(bytes)) {
+    case WaveformFormat::miniseed2: return read_miniseed(bytes, name);
+    case WaveformFormat::sac_binary: return read_sac_binary(bytes, name);
+    case WaveformFormat::sac_alpha: return read_sac_alpha(bytes, name);
+    case WaveformFormat::unknown: break;
+  }
+  throw InputError(name, "not a miniSEED 2 or SAC file (unrecognised content)", offset_text(0));
+}
+
+std::vector<Trace> read_waveform_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw InputError(path, "read failed");
+  return read_waveform_bytes(bytes, path);
+}
+
+}  // namespace qp::pre

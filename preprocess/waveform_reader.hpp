@@ -1,0 +1,47 @@
+// Waveform file readers: miniSEED 2 (through libmseed 2.19) and SAC (binary,
+// either byte order, and alphanumeric), detected by content, not by name.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pipeline/time.hpp"
+
+namespace qp::pre {
+
+/// One contiguous run of samples of one channel, as read from one file.
+struct Trace {
+  std::string seed_id;        ///< "NET.STA.LOC.CHA" (empty parts stay empty: "CI.BOM..HHZ")
+  double sampling_rate = 0;   ///< Hz
+  TimeNs start = 0;           ///< time of the first sample
+  std::vector<double> samples;
+  std::string file;           ///< the file it came from (for error messages)
+
+  TimeNs sample_time(std::size_t i) const;
+};
+
+enum class WaveformFormat { unknown, miniseed2, sac_binary, sac_alpha };
+
+/// Format of a file judged by its first bytes (and size for binary SAC).
+WaveformFormat detect_waveform_format(const std::string& bytes);
+
+/// Reads every channel of a miniSEED 2 or SAC file. Records of one channel
+/// that abut in time (within half a sample) are joined into one Trace, in
+/// time order whatever the record order in the file. Traces come back sorted
+/// by (seed_id, start). Records without samples (text, header only, event
+/// detections) are skipped.
+///
+/// Throws qp::InputError naming the file for: a missing or unreadable file, an
+/// unrecognised format, a truncated or corrupt record (with its record number
+/// and byte offset), a NaN or infinite sample (with its index and time).
+std::vector<Trace> read_waveform_file(const std::string& path);
+
+/// Same, from bytes already in memory; `name` is used in error messages.
+std::vector<Trace> read_waveform_bytes(const std::string& bytes, const std::string& name);
+
+/// The sampling rate written as a float32 SAC DELTA, cleaned of float32
+/// rounding: the rate with the fewest decimals whose reciprocal rounds to the
+/// same float32 (0.0020000001f -> 500 Hz, 0.0199999996f -> 50 Hz).
+double rate_from_float32_delta(float delta);
+
+}  // namespace qp::pre
