@@ -1,0 +1,144 @@
+#include "postprocess/association/arrival.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace qp::post {
+
+namespace {
+
+std::ptrdiff_t sample_at(TimeNs t, TimeNs start, double rate) {
+  return static_cast<std::ptrdiff_t>(std::llround(static_cast<double>(t - start) * 1e-9 * rate));
+}
+
+double rms(const std::vector<double>& y, std::ptrdiff_t a, std::ptrdiff_t b) {
+  a = std::max<std::ptrdiff_t>(a, 0);
+  b = std::min<std::ptrdiff_t>(b, static_cast<std::ptrdiff_t>(y.size()));
+  if (b <= a) return 0;
+  double s = 0;
+  for (std::ptrdiff_t i = a; i < b; ++i) s += y[static_cast<std::size_t>(i)] * y[static_cast<std::size_t>(i)];
+  return std::sqrt(s / static_cast<double>(b - a));
+}
+
+}  // namespace
+
+Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
+                       TimeNs window_begin, TimeNs window_end) {
+  Arrival out;
+  out.time = window_begin + (window_end - window_begin) / 2;
+  out.uncertainty_s = 0.5 * ns_to_seconds(window_end - window_begin);
+  const auto N = static_cast<std::ptrdiff_t>(n);
+  const std::ptrdiff_t sta = std::max<std::ptrdiff_t>(2, std::llround(0.2 * rate));
+  const std::ptrdiff_t lta = std::max<std::ptrdiff_t>(5 * sta, std::llround(2.0 * rate));
+  const std::ptrdiff_t w0 = std::clamp<std::ptrdiff_t>(sample_at(window_begin, start, rate), 0, N);
+  const std::ptrdiff_t w1 = std::clamp<std::ptrdiff_t>(sample_at(window_end, start, rate) + 1, 0, N);
+  if (rate <= 0 || w1 - w0 < std::max<std::ptrdiff_t>(2 * sta, std::llround(0.5 * rate))) return out;
+
+  // Working copy from one LTA before the window (noise reference), demeaned.
+  const std::ptrdiff_t a0 = std::max<std::ptrdiff_t>(0, w0 - lta - sta);
+  std::vector<double> y(x + a0, x + w1);
+  double mean = 0;
+  for (double v : y) mean += v;
+  mean /= static_cast<double>(y.size());
+  for (double& v : y) v -= mean;
+  const std::ptrdiff_t m = static_cast<std::ptrdiff_t>(y.size());
+  const std::ptrdiff_t k0 = w0 - a0;  // window start in y
+
+  // STA/LTA of energy, trailing STA and the LTA just before it.
+  std::vector<double> e2(static_cast<std::size_t>(m) + 1, 0.0);  // prefix sums of y^2
+  for (std::ptrdiff_t i = 0; i < m; ++i)
+    e2[static_cast<std::size_t>(i) + 1] = e2[static_cast<std::size_t>(i)] + y[static_cast<std::size_t>(i)] * y[static_cast<std::size_t>(i)];
+  auto mean_e = [&](std::ptrdiff_t a, std::ptrdiff_t b) {  // [a, b)
+    a = std::max<std::ptrdiff_t>(a, 0);
+    if (b <= a) return 0.0;
+    return (e2[static_cast<std::size_t>(b)] - e2[static_cast<std::size_t>(a)]) / static_cast<double>(b - a);
+  };
+  const double floor = 1e-12 * std::max(mean_e(0, m), 1e-300);
+  std::ptrdiff_t k_peak = -1;
+  double best_ratio = -1;
+  for (std::ptrdiff_t k = std::max(k0, sta); k < m; ++k) {
+    const double ratio = mean_e(k - sta + 1, k + 1) / (mean_e(k - sta + 1 - lta, k - sta + 1) + floor);
+    if (ratio > best_ratio) {
+      best_ratio = ratio;
+      k_peak = k;
+    }
+  }
+  if (k_peak < 0) return out;
+
+  // AIC (Maeda 1985) on [a, b): the split that best separates a quiet part
+  // from a louder one.
+  const std::ptrdiff_t a = std::max<std::ptrdiff_t>(0, k_peak - lta);
+  const std::ptrdiff_t b = std::min<std::ptrdiff_t>(m, k_peak + sta);
+  const std::ptrdiff_t len = b - a;
+  if (len < 8) return out;
+  std::vector<double> s1(static_cast<std::size_t>(len) + 1, 0.0), s2(static_cast<std::size_t>(len) + 1, 0.0);
+  for (std::ptrdiff_t i = 0; i < len; ++i) {
+    const double v = y[static_cast<std::size_t>(a + i)];
+    s1[static_cast<std::size_t>(i) + 1] = s1[static_cast<std::size_t>(i)] + v;
+    s2[static_cast<std::size_t>(i) + 1] = s2[static_cast<std::size_t>(i)] + v * v;
+  }
+  auto var = [&](std::ptrdiff_t i, std::ptrdiff_t j) {  // [i, j)
+    const double cnt = static_cast<double>(j - i);
+    const double mu = (s1[static_cast<std::size_t>(j)] - s1[static_cast<std::size_t>(i)]) / cnt;
+    return std::max((s2[static_cast<std::size_t>(j)] - s2[static_cast<std::size_t>(i)]) / cnt - mu * mu, floor);
+  };
+  std::vector<double> aic(static_cast<std::size_t>(len), std::numeric_limits<double>::infinity());
+  std::ptrdiff_t kmin = -1;
+  for (std::ptrdiff_t k = 2; k < len - 2; ++k) {
+    aic[static_cast<std::size_t>(k)] = static_cast<double>(k) * std::log(var(0, k)) +
+                                       static_cast<double>(len - k) * std::log(var(k, len));
+    if (kmin < 0 || aic[static_cast<std::size_t>(k)] < aic[static_cast<std::size_t>(kmin)]) kmin = k;
+  }
+  if (kmin < 0) return out;
+
+  // Likely interval: where AIC stays within 2 of its minimum (a likelihood
+  // ratio of e), around the minimum.
+  const double amin = aic[static_cast<std::size_t>(kmin)];
+  std::ptrdiff_t lo = kmin, hi = kmin;
+  while (lo - 1 >= 2 && aic[static_cast<std::size_t>(lo - 1)] <= amin + 2.0) --lo;
+  while (hi + 1 < len - 2 && aic[static_cast<std::size_t>(hi + 1)] <= amin + 2.0) ++hi;
+
+  const std::ptrdiff_t onset = a + kmin;  // index in y of the first loud sample
+  const double noise = rms(y, onset - lta, onset);
+  const double signal = rms(y, onset, onset + sta);
+  out.snr = noise > 0 ? signal / noise : 0;
+  const double pick_s = static_cast<double>(a0 + onset) / rate;
+  out.time = start + seconds_to_ns(pick_s);
+  out.uncertainty_s = std::max(0.5 * static_cast<double>(hi - lo + 1), 1.0) / rate;
+  out.found = out.snr >= 2.0;
+  if (!out.found) out.uncertainty_s = std::max(out.uncertainty_s, 0.5 * ns_to_seconds(window_end - window_begin));
+  return out;
+}
+
+double best_lag_correlation(const float* a, std::size_t na, const float* b, std::size_t nb,
+                            std::ptrdiff_t max_lag, std::ptrdiff_t* best_lag) {
+  double best = 0;
+  std::ptrdiff_t arg = 0;
+  bool any = false;
+  const auto NA = static_cast<std::ptrdiff_t>(na), NB = static_cast<std::ptrdiff_t>(nb);
+  for (std::ptrdiff_t lag = -max_lag; lag <= max_lag; ++lag) {
+    // a[i] against b[i - lag]: b shifted right by lag.
+    const std::ptrdiff_t i0 = std::max<std::ptrdiff_t>(0, lag), i1 = std::min(NA, NB + lag);
+    if (i1 - i0 < 2) continue;
+    double sab = 0, saa = 0, sbb = 0;
+    for (std::ptrdiff_t i = i0; i < i1; ++i) {
+      const double u = a[i], v = b[i - lag];
+      sab += u * v;
+      saa += u * u;
+      sbb += v * v;
+    }
+    if (saa <= 0 || sbb <= 0) continue;
+    const double cc = sab / std::sqrt(saa * sbb);
+    if (!any || cc > best) {
+      best = cc;
+      arg = lag;
+      any = true;
+    }
+  }
+  if (best_lag) *best_lag = arg;
+  return any ? best : 0.0;
+}
+
+}  // namespace qp::post
