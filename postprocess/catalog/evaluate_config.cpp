@@ -1,0 +1,26 @@
+// [evaluate] section. Kept apart from evaluate.cpp so that programs using
+// the evaluation without a config do not link the config reader.
+#include "pipeline/config_section.hpp"
+#include "postprocess/catalog/evaluate.hpp"
+
+namespace qp::catalog {
+
+EvaluateOptions EvaluateOptions::from_config(ConfigSection& s) {
+  EvaluateOptions o;
+  o.tolerance_s = s.get_double("tolerance_s", o.tolerance_s, 1e-6, 3600);
+  const std::string on =
+      s.get_string("match_on", "first_arrival", {"first_arrival", "origin_time"});
+  o.match_on = on == "origin_time" ? MatchOn::kOriginTime : MatchOn::kFirstArrival;
+  o.snr_bins = s.get_doubles("snr_bins", {});
+  o.magnitude_bins = s.get_doubles("magnitude_bins", {});
+  o.require_family_partner = s.get_bool("require_family_partner", false);
+  try {
+    o.validate();
+  } catch (const ConfigError& e) {
+    const std::string key = e.key().substr(e.key().find('.') + 1);
+    s.fail(key, e.what());
+  }
+  return o;
+}
+
+}  // namespace qp::catalog

@@ -1,0 +1,167 @@
+#include "postprocess/catalog/reference_catalog.hpp"
+
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "pipeline/error.hpp"
+#include "postprocess/catalog/catalog.hpp"
+#include "postprocess/catalog/csv.hpp"
+
+namespace qp::catalog {
+namespace {
+
+const std::vector<std::string> kTruthCatalog = {"event_id",  "family_id", "origin_time",
+                                                "latitude",  "longitude", "depth_km",
+                                                "magnitude"};
+const std::vector<std::string> kSharedCatalog = {"time",      "latitude", "longitude", "depth_km",
+                                                 "magnitude", "mag_type", "source"};
+const std::vector<std::string> kTruthPicks = {"event_id", "seed_id", "phase", "time", "snr"};
+const std::vector<std::string> kQuakeMigratePicks = {
+    "event_id", "station", "phase", "modelled_time", "pick_time", "pick_error_s", "snr",
+    "residual_s"};
+
+bool header_starts_with(const CsvReader& r, const std::vector<std::string>& cols) {
+  if (r.header().size() < cols.size()) return false;
+  for (std::size_t i = 0; i < cols.size(); ++i)
+    if (r.header()[i] != cols[i]) return false;
+  return true;
+}
+
+std::string join_names(const std::vector<std::string>& cols) {
+  std::string s;
+  for (const auto& c : cols) s += (s.empty() ? "" : ",") + c;
+  return s;
+}
+
+// Index of the first header column that differs from every known layout's
+// column at that position (for the error message).
+[[noreturn]] void unknown_layout(const CsvReader& r,
+                                 const std::vector<std::vector<std::string>>& layouts) {
+  std::size_t col = 0;
+  for (; col < r.header().size(); ++col) {
+    bool any = false;
+    for (const auto& l : layouts)
+      if (col < l.size() && l[col] == r.header()[col]) any = true;
+    if (!any) break;
+  }
+  std::string known;
+  for (const auto& l : layouts) known += "\n  " + join_names(l);
+  throw InputError(r.path(),
+                   "unrecognised header (column '" +
+                       (col < r.header().size() ? r.header()[col] : std::string("<missing>")) +
+                       "'); expected one of:" + known,
+                   "line 1, column " + std::to_string(col + 1));
+}
+
+// "FINDRES cre.zmap event 122842 (family A)" -> id "122842", family "A";
+// "QuakeMigrate ...: located event 20140824000109140" -> id "20140824000109140".
+void id_from_source(std::string source, std::string& id, std::string& family) {
+  const auto fam = source.find("(family ");
+  if (fam != std::string::npos) {
+    const auto close = source.find(')', fam);
+    family = source.substr(fam + 8, close == std::string::npos ? std::string::npos : close - fam - 8);
+    source.erase(fam);
+  }
+  std::size_t end = source.size();
+  while (end > 0 && !std::isalnum(static_cast<unsigned char>(source[end - 1]))) --end;
+  std::size_t begin = end;
+  while (begin > 0 && (std::isalnum(static_cast<unsigned char>(source[begin - 1])) ||
+                       source[begin - 1] == '_'))
+    --begin;
+  id = source.substr(begin, end - begin);
+}
+
+}  // namespace
+
+ReferenceCatalog read_reference_catalog(const std::string& path) {
+  CsvReader r(path);
+  ReferenceCatalog cat;
+  std::vector<std::string> f;
+  if (header_starts_with(r, catalog_csv_columns())) {
+    cat.layout = ReferenceLayout::kQuakeprint;
+    for (const Event& e : read_catalog_csv(path)) {
+      ReferenceEvent ref;
+      ref.id = e.event_id;
+      ref.family_id = e.family_id;
+      ref.origin_time = e.origin_time;
+      ref.first_p = e.first_arrival;
+      ref.latitude = e.latitude;
+      ref.longitude = e.longitude;
+      ref.depth_km = e.depth_km;
+      cat.events.push_back(std::move(ref));
+    }
+  } else if (header_starts_with(r, kTruthCatalog)) {
+    cat.layout = ReferenceLayout::kSyntheticTruth;
+    while (r.next(f)) {
+      ReferenceEvent ref;
+      ref.id = f[0];
+      if (ref.id.empty()) r.fail(0, "empty event_id");
+      ref.family_id = f[1];
+      ref.origin_time = r.time_at(f, 2);
+      ref.latitude = r.optional_double_at(f, 3);
+      ref.longitude = r.optional_double_at(f, 4);
+      ref.depth_km = r.optional_double_at(f, 5);
+      ref.magnitude = r.optional_double_at(f, 6);
+      cat.events.push_back(std::move(ref));
+    }
+  } else if (header_starts_with(r, kSharedCatalog)) {
+    cat.layout = ReferenceLayout::kSharedData;
+    std::set<std::string> used;
+    while (r.next(f)) {
+      ReferenceEvent ref;
+      ref.origin_time = r.time_at(f, 0);
+      ref.latitude = r.optional_double_at(f, 1);
+      ref.longitude = r.optional_double_at(f, 2);
+      ref.depth_km = r.optional_double_at(f, 3);
+      ref.magnitude = r.optional_double_at(f, 4);
+      id_from_source(f[6], ref.id, ref.family_id);
+      if (ref.id.empty() || !used.insert(ref.id).second) ref.id = "row" + std::to_string(r.line());
+      cat.events.push_back(std::move(ref));
+    }
+  } else {
+    unknown_layout(r, {catalog_csv_columns(), kTruthCatalog, kSharedCatalog});
+  }
+  std::set<std::string> ids;
+  for (const auto& e : cat.events)
+    if (!ids.insert(e.id).second) throw InputError(path, "duplicate event id '" + e.id + "'");
+  return cat;
+}
+
+void read_reference_picks(const std::string& path, std::vector<ReferenceEvent>& events,
+                          const PickReadOptions& options) {
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < events.size(); ++i) index.emplace(events[i].id, i);
+  for (auto& e : events) {  // picks replace any first arrival the catalog gave
+    e.first_p.reset();
+    e.snr.reset();
+  }
+
+  CsvReader r(path);
+  int c_id = 0, c_phase = 2, c_time = 3, c_snr = -1, c_modelled = -1;
+  if (header_starts_with(r, picks_csv_columns())) {
+  } else if (header_starts_with(r, kTruthPicks)) {
+    c_snr = 4;
+  } else if (header_starts_with(r, kQuakeMigratePicks)) {
+    c_time = 4;
+    c_snr = 6;
+    if (options.use_modelled_times) c_modelled = 3;
+  } else {
+    unknown_layout(r, {picks_csv_columns(), kTruthPicks, kQuakeMigratePicks});
+  }
+  std::vector<std::string> f;
+  while (r.next(f)) {
+    const auto it = index.find(f[static_cast<std::size_t>(c_id)]);
+    if (it == index.end()) r.fail(c_id, "pick of an event not in the reference catalog");
+    ReferenceEvent& e = events[it->second];
+    std::optional<TimeNs> t = r.optional_time_at(f, c_time);
+    if (!t && c_modelled >= 0) t = r.optional_time_at(f, c_modelled);
+    const std::string& phase = f[static_cast<std::size_t>(c_phase)];
+    if (t && (phase == "P" || phase == "p" || phase == "Pg" || phase == "Pn" || phase == "?"))
+      if (!e.first_p || *t < *e.first_p) e.first_p = t;
+    if (const auto snr = r.optional_double_at(f, c_snr))
+      if (!e.snr || *snr > *e.snr) e.snr = snr;
+  }
+}
+
+}  // namespace qp::catalog
