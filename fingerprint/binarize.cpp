@@ -13,29 +13,57 @@ void topk_sign_bits(const double* z, std::size_t M, int k, std::uint64_t* words,
   std::memset(words, 0, nwords * sizeof(std::uint64_t));
   const auto K = std::min<std::size_t>(static_cast<std::size_t>(k), M);
   if (K == 0) return;
-  for (std::size_t c = 0; c < M; ++c) scratch[c] = std::fabs(z[c]);
-  // Threshold = K-th largest |z|; everything above it is kept, and ties at the
-  // threshold are filled from the highest index down.
-  std::nth_element(scratch, scratch + (M - K), scratch + M);
-  const double thr = scratch[M - K];
+  // Threshold = K-th largest |z|. Any exact selection gives the same set, so
+  // first narrow the candidates with a pivot estimated from a small sample
+  // (fast: the selection then runs on ~2K values instead of M), and fall back
+  // to selecting among all M when the estimate keeps too few.
+  double thr;
+  std::size_t nc = 0;
+  if (M >= 512 && K * 8 <= M) {
+    constexpr std::size_t kSample = 64;
+    double smp[kSample];
+    for (std::size_t i = 0; i < kSample; ++i) smp[i] = std::fabs(z[(i * M) / kSample]);
+    // Aim for about twice K above the pivot.
+    std::size_t above = std::min<std::size_t>(kSample - 1, (2 * K * kSample) / M + 2);
+    std::nth_element(smp, smp + (kSample - 1 - above), smp + kSample);
+    const double pivot = smp[kSample - 1 - above];
+    for (std::size_t c = 0; c < M; ++c) {
+      const double a = std::fabs(z[c]);
+      scratch[nc] = a;
+      nc += a >= pivot;
+    }
+  }
+  if (nc >= K) {
+    std::nth_element(scratch, scratch + (nc - K), scratch + nc);
+    thr = scratch[nc - K];
+  } else {
+    for (std::size_t c = 0; c < M; ++c) scratch[c] = std::fabs(z[c]);
+    std::nth_element(scratch, scratch + (M - K), scratch + M);
+    thr = scratch[M - K];
+  }
+  // Everything strictly above the threshold is kept (branch-free: the kept
+  // set is ~10 % of M at random positions, which defeats branch prediction).
   std::size_t above = 0;
-  for (std::size_t c = 0; c < M; ++c) above += std::fabs(z[c]) > thr;
+  for (std::size_t c = 0; c < M; ++c) {
+    const double a = std::fabs(z[c]);
+    const std::uint64_t sel = a > thr;
+    above += sel;
+    const std::uint64_t pos = sel & static_cast<std::uint64_t>(z[c] > 0);
+    const std::uint64_t neg = sel & static_cast<std::uint64_t>(z[c] < 0);
+    const std::size_t b = M + c;
+    words[c / 64] |= pos << (63 - c % 64);
+    words[b / 64] |= neg << (63 - b % 64);
+  }
+  // Ties at the threshold, from the highest index down.
   std::size_t ties = K - above;
-  auto set = [&](std::size_t c) {
+  for (std::size_t c = M; ties > 0 && c-- > 0;) {
+    if (std::fabs(z[c]) != thr) continue;
+    --ties;
     if (z[c] > 0) {
       words[c / 64] |= std::uint64_t{1} << (63 - c % 64);
     } else if (z[c] < 0) {
       const std::size_t b = M + c;
       words[b / 64] |= std::uint64_t{1} << (63 - b % 64);
-    }
-  };
-  for (std::size_t c = M; c-- > 0;) {
-    const double a = std::fabs(z[c]);
-    if (a > thr) {
-      set(c);
-    } else if (a == thr && ties > 0) {
-      set(c);
-      --ties;
     }
   }
 }
@@ -47,22 +75,40 @@ FingerprintBlock binarize(const CoefficientBlock& coeffs, const MadStats& stats,
   out.words = (2 * M + 63) / 64;
   out.times = coeffs.times;
   out.bits.assign(n * out.words, 0);
-  // 1/MAD is not used: FAST divides, and division rounds differently.
-  std::vector<char> usable(M);
-  for (std::size_t c = 0; c < M; ++c) usable[c] = stats.mad[c] > 0 && std::isfinite(stats.mad[c]);
+  // z = (x - median)/MAD with FAST's division (not a multiplication by 1/MAD,
+  // which rounds differently). Unusable coefficients (MAD 0 or not finite)
+  // get median 0, MAD 1 and weight 0, so z = 0 without a branch.
+  std::vector<double> med(M), mad(M), keep(M);
+  for (std::size_t c = 0; c < M; ++c) {
+    const bool ok = stats.mad[c] > 0 && std::isfinite(stats.mad[c]) && std::isfinite(stats.median[c]);
+    med[c] = ok ? stats.median[c] : 0.0;
+    mad[c] = ok ? stats.mad[c] : 1.0;
+    keep[c] = ok ? 1.0 : 0.0;
+  }
+  std::exception_ptr error;
 #pragma omp parallel
   {
-    std::vector<double> z(M), scratch(M);
+    try {
+      std::vector<double> z(M), scratch(M);
 #pragma omp for schedule(static)
-    for (std::size_t i = 0; i < n; ++i) {
-      const float* x = coeffs.row(i);
-      for (std::size_t c = 0; c < M; ++c) {
-        const double v = usable[c] ? (static_cast<double>(x[c]) - stats.median[c]) / stats.mad[c] : 0.0;
-        z[c] = std::isfinite(v) ? v : 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const float* x = coeffs.row(i);
+        double sum = 0.0;
+        for (std::size_t c = 0; c < M; ++c) {
+          z[c] = (static_cast<double>(x[c]) - med[c]) / mad[c] * keep[c];
+          sum += z[c];
+        }
+        if (!std::isfinite(sum))  // NaN/Inf inputs: treat as uninformative
+          for (std::size_t c = 0; c < M; ++c)
+            if (!std::isfinite(z[c])) z[c] = 0.0;
+        topk_sign_bits(z.data(), M, k_coef, out.bits.data() + i * out.words, scratch.data());
       }
-      topk_sign_bits(z.data(), M, k_coef, out.bits.data() + i * out.words, scratch.data());
+    } catch (...) {
+#pragma omp critical(qp_fp_binarize_error)
+      if (!error) error = std::current_exception();
     }
   }
+  if (error) std::rethrow_exception(error);
   return out;
 }
 
