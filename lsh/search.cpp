@@ -1,0 +1,440 @@
+#include "lsh/search.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+#include <cstring>
+#include <exception>
+#include <set>
+#include <string>
+
+#include "lsh/occurrence_filter.hpp"
+#include "lsh/tables.hpp"
+#include "pipeline/error.hpp"
+
+namespace qp::lsh {
+namespace {
+
+// A set of signatures whose local index i has the global index offset + i.
+struct Source {
+  SignatureView sigs;
+  const TimeNs* times;
+  std::size_t offset;
+};
+
+// Queries [begin, end) of a source, looked up by key (they are not in the tables).
+struct QueryRange {
+  Source src;
+  std::size_t begin, end;
+};
+
+struct CoreStats {
+  std::uint64_t lookups = 0, queries = 0, buckets = 0;
+  std::size_t peak_bytes = 0;
+  void add(const CoreStats& o) {
+    lookups += o.lookups;
+    queries += o.queries;
+    buckets += o.buckets;
+    peak_bytes = std::max(peak_bytes, o.peak_bytes);
+  }
+};
+
+constexpr std::size_t kQueryChunk = 256;
+
+// Restores the OpenMP thread count on scope exit.
+class ThreadScope {
+ public:
+  explicit ThreadScope(int threads) : saved_(omp_get_max_threads()) {
+    if (threads > 0) omp_set_num_threads(threads);
+  }
+  ~ThreadScope() { omp_set_num_threads(saved_); }
+  ThreadScope(const ThreadScope&) = delete;
+  ThreadScope& operator=(const ThreadScope&) = delete;
+
+ private:
+  int saved_;
+};
+
+void check_sorted(const std::vector<TimeNs>& times, const char* what) {
+  if (!std::is_sorted(times.begin(), times.end()))
+    throw qp::InputError(what, "fingerprint times are not in ascending order");
+}
+
+// One partition: tables over db[begin, end), queried by its own members (scan
+// forward from their own position) and by the external ranges (key lookup).
+// Appends pairs sorted by (a, b); every pair has its later index in the partition.
+void search_partition(const Source& db, std::size_t begin, std::size_t end,
+                      const std::vector<QueryRange>& external, TimeNs near_ns,
+                      const SearchParams& p, std::vector<CandidatePair>& out, CoreStats& stats) {
+  const BucketTables tables(db.sigs, begin, end);
+  const std::size_t m = end - begin;
+  const int T = p.ntbls;
+  const std::uint16_t nvotes = static_cast<std::uint16_t>(p.nvotes);
+  const TimeNs* dt = db.times + begin;
+
+  // First local index far enough in time from each member.
+  std::vector<std::uint32_t> near_end(m);
+  for (std::size_t i = 0, j = 0; i < m; ++i) {
+    while (j < m && dt[j] - dt[i] < near_ns) ++j;
+    near_end[i] = static_cast<std::uint32_t>(std::max(j, i + 1));
+  }
+
+  std::size_t nexternal = 0;
+  for (const auto& r : external) nexternal += r.end - r.begin;
+  const std::size_t nqueries = nexternal + m;
+  const std::size_t nchunks = (nqueries + kQueryChunk - 1) / kQueryChunk;
+  std::vector<std::vector<CandidatePair>> chunk_out(nchunks);
+  std::uint64_t lookups = 0;
+  std::exception_ptr error;
+
+#pragma omp parallel reduction(+ : lookups)
+  {
+    std::vector<std::uint16_t> votes(m, 0);
+    std::vector<std::uint32_t> touched;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> found;  // (member, votes)
+    auto emit = [&](std::size_t gq, std::size_t gd_base, std::vector<CandidatePair>& dst) {
+      found.clear();
+      for (std::uint32_t d : touched) {
+        if (votes[d] >= nvotes) found.emplace_back(d, votes[d]);
+        votes[d] = 0;
+      }
+      touched.clear();
+      std::sort(found.begin(), found.end());
+      for (const auto& [d, v] : found) {
+        const std::size_t gd = gd_base + d;
+        dst.push_back({static_cast<std::uint32_t>(std::min(gq, gd)),
+                       static_cast<std::uint32_t>(std::max(gq, gd)), v});
+      }
+    };
+#pragma omp for schedule(dynamic, 1)
+    for (long long c = 0; c < static_cast<long long>(nchunks); ++c) {
+      try {
+        auto& dst = chunk_out[static_cast<std::size_t>(c)];
+        const std::size_t u0 = static_cast<std::size_t>(c) * kQueryChunk;
+        const std::size_t u1 = std::min(nqueries, u0 + kQueryChunk);
+        for (std::size_t u = u0; u < u1; ++u) {
+          if (u < nexternal) {
+            // Locate the external range holding query u.
+            std::size_t rest = u;
+            const QueryRange* r = external.data();
+            while (rest >= r->end - r->begin) {
+              rest -= r->end - r->begin;
+              ++r;
+            }
+            const std::size_t q = r->begin + rest;
+            const std::uint64_t* key = r->src.sigs.row(q);
+            const TimeNs tq = r->src.times[q];
+            for (int t = 0; t < T; ++t) {
+              std::uint32_t j = tables.find(t, key[t]);
+              if (j == BucketTables::kNotFound) continue;
+              const std::uint32_t* mem = tables.members(t);
+              do {
+                const std::uint32_t d = mem[j] & BucketTables::kIdMask;
+                ++j;
+                ++lookups;
+                if (dt[d] - tq < near_ns && tq - dt[d] < near_ns) continue;
+                if (votes[d]++ == 0) touched.push_back(d);
+              } while (j < m && !(mem[j] & BucketTables::kBucketStart));
+            }
+            emit(r->src.offset + q, db.offset + begin, dst);
+          } else {
+            const std::size_t q = u - nexternal;
+            const std::uint32_t ne = near_end[q];
+            for (int t = 0; t < T; ++t) {
+              const std::uint32_t* mem = tables.members(t);
+              std::size_t j = tables.position(q, t) + 1;
+              for (; j < m && !(mem[j] & BucketTables::kBucketStart); ++j) {
+                const std::uint32_t d = mem[j];
+                ++lookups;
+                if (d < ne) continue;
+                if (votes[d]++ == 0) touched.push_back(d);
+              }
+            }
+            emit(db.offset + begin + q, db.offset + begin, dst);
+          }
+        }
+      } catch (...) {
+#pragma omp critical(qp_lsh_search_error)
+        if (!error) error = std::current_exception();
+      }
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  std::size_t total = out.size();
+  for (const auto& c : chunk_out) total += c.size();
+  out.reserve(total);
+  for (auto& c : chunk_out) {
+    out.insert(out.end(), c.begin(), c.end());
+    std::vector<CandidatePair>().swap(c);
+  }
+  stats.lookups += lookups;
+  stats.queries += nqueries;
+  stats.buckets += tables.buckets();
+  stats.peak_bytes = std::max(
+      stats.peak_bytes,
+      tables.bytes() + static_cast<std::size_t>(omp_get_max_threads()) * m * (2 + 16));
+}
+
+// Partition i of n fingerprints in p partitions: [i*n/p, (i+1)*n/p).
+std::size_t bound(std::size_t i, std::size_t n, int p) {
+  // n < 2^31 and i <= p < 2^31, so the product fits in 64 bits.
+  return static_cast<std::size_t>(static_cast<std::uint64_t>(i) * n / static_cast<std::uint64_t>(p));
+}
+
+// Pairs of the whole database `db` (n fingerprints) whose later index lies in
+// the partitions `mine`; `before` are sources entirely earlier in index order
+// (queries only). Result sorted by (a, b).
+std::vector<CandidatePair> run_partitions(const Source& db, std::size_t n, int partitions,
+                                          const std::vector<int>& mine,
+                                          const std::vector<QueryRange>& before, TimeNs near_ns,
+                                          const SearchParams& p, CoreStats& stats) {
+  std::vector<CandidatePair> out;
+  std::size_t sorted_prefix = 0;
+  for (int i : mine) {
+    const std::size_t b = bound(static_cast<std::size_t>(i), n, partitions);
+    const std::size_t e = bound(static_cast<std::size_t>(i) + 1, n, partitions);
+    if (b == e) continue;
+    std::vector<QueryRange> external = before;
+    if (b > 0) external.push_back({db, 0, b});
+    search_partition(db, b, e, external, near_ns, p, out, stats);
+    // Each partition's output is sorted; partitions are disjoint in b.
+    std::inplace_merge(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(sorted_prefix),
+                       out.end());
+    sorted_prefix = out.size();
+  }
+  return out;
+}
+
+std::size_t signature_bytes(std::size_t n, int ntbls) {
+  return n * static_cast<std::size_t>(ntbls) * sizeof(std::uint64_t);
+}
+
+int plan(std::size_t n_resident, std::size_t n_db, const SearchParams& p, int threads) {
+  const std::size_t budget = static_cast<std::size_t>(p.memory_budget_mb) << 20;
+  const std::size_t sig = signature_bytes(n_resident, p.ntbls);
+  const std::size_t per_fp = static_cast<std::size_t>(p.ntbls) * BucketTables::kBytesPerEntry +
+                             static_cast<std::size_t>(std::max(threads, 1)) * (2 + 16);
+  if (n_db == 0) return 1;
+  if (budget <= sig || (budget - sig) / per_fp == 0)
+    throw qp::ConfigError("search.memory_budget_mb",
+                          "budget of " + std::to_string(p.memory_budget_mb) +
+                              " MB is too small: the signatures alone need " +
+                              std::to_string(sig >> 20) + " MB plus " + std::to_string(per_fp) +
+                              " bytes per fingerprint of a partition");
+  const std::size_t m_max = (budget - sig) / per_fp;
+  const std::size_t parts = (n_db + m_max - 1) / m_max;
+  if (parts > static_cast<std::size_t>(n_db)) return static_cast<int>(n_db);
+  return static_cast<int>(std::min<std::size_t>(parts, 1u << 30));
+}
+
+void fill_summary(SearchSummary* s, int partitions, std::size_t fingerprints,
+                  std::size_t filtered, const CoreStats& st, std::size_t pairs, double seconds,
+                  std::size_t resident_sig_bytes) {
+  if (!s) return;
+  s->partitions = partitions;
+  s->fingerprints = fingerprints;
+  s->filtered = filtered;
+  s->buckets = st.buckets;
+  s->avg_lookups = st.queries ? static_cast<double>(st.lookups) / static_cast<double>(st.queries) : 0;
+  s->pairs = pairs;
+  s->seconds = seconds;
+  s->peak_memory_bytes = resident_sig_bytes + st.peak_bytes + pairs * sizeof(CandidatePair);
+}
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void check_inputs(const SignatureView& sigs, const std::vector<TimeNs>& times,
+                  const SearchParams& p, const char* what) {
+  p.validate();
+  if (sigs.ntbls != p.ntbls)
+    throw qp::ConfigError("search.ntbls", "signatures have " + std::to_string(sigs.ntbls) +
+                                              " tables, parameters say " + std::to_string(p.ntbls));
+  if (times.size() != sigs.n)
+    throw qp::InputError(what, std::to_string(times.size()) + " times for " +
+                                   std::to_string(sigs.n) + " signatures");
+  if (sigs.n >= BucketTables::kBucketStart)
+    throw qp::InputError(what, "more than 2^31 fingerprints in one channel");
+  check_sorted(times, what);
+}
+
+// Broadcasts every rank's pairs to all ranks, in rank order.
+std::vector<std::vector<CandidatePair>> allgather_pairs(MPI_Comm comm,
+                                                        const std::vector<CandidatePair>& mine) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  std::vector<std::vector<CandidatePair>> all(static_cast<std::size_t>(size));
+  constexpr std::size_t kMaxChunk = std::size_t{1} << 28;  // bytes per MPI call, below INT_MAX
+  for (int r = 0; r < size; ++r) {
+    unsigned long long count = r == rank ? mine.size() : 0;
+    MPI_Bcast(&count, 1, MPI_UNSIGNED_LONG_LONG, r, comm);
+    auto& v = all[static_cast<std::size_t>(r)];
+    if (r == rank) v = mine;
+    else v.resize(count);
+    auto* bytes = reinterpret_cast<char*>(v.data());
+    const std::size_t total = count * sizeof(CandidatePair);
+    for (std::size_t off = 0; off < total; off += kMaxChunk)
+      MPI_Bcast(bytes + off, static_cast<int>(std::min(kMaxChunk, total - off)), MPI_BYTE, r, comm);
+  }
+  return all;
+}
+
+}  // namespace
+
+int plan_partitions(std::size_t n, const SearchParams& params, int threads) {
+  return plan(n, n, params, threads);
+}
+
+std::vector<CandidatePair> search(const SignatureView& sigs, const std::vector<TimeNs>& times,
+                                  TimeNs dt_fp_ns, const SearchParams& params,
+                                  SearchSummary* summary, const SearchOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  check_inputs(sigs, times, params, "fingerprint times");
+  ThreadScope threads(options.threads);
+  const int parts = options.partitions > 0
+                        ? options.partitions
+                        : plan(sigs.n, sigs.n, params, omp_get_max_threads());
+  std::vector<int> all(static_cast<std::size_t>(parts));
+  for (int i = 0; i < parts; ++i) all[static_cast<std::size_t>(i)] = i;
+  CoreStats st;
+  const Source db{sigs, times.data(), 0};
+  auto pairs = run_partitions(db, sigs.n, parts, all, {}, params.near_repeats * dt_fp_ns, params, st);
+  const std::size_t filtered = apply_occurrence_filter(pairs, times, params);
+  fill_summary(summary, parts, sigs.n, filtered, st, pairs.size(), since(t0),
+               signature_bytes(sigs.n, params.ntbls));
+  return pairs;
+}
+
+std::vector<CandidatePair> search_mpi(MPI_Comm comm, const SignatureView& sigs,
+                                      const std::vector<TimeNs>& times, TimeNs dt_fp_ns,
+                                      const SearchParams& params, SearchSummary* summary,
+                                      const SearchOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  // Inputs are identical on every rank, so a bad input fails on all of them alike.
+  check_inputs(sigs, times, params, "fingerprint times");
+  ThreadScope threads(options.threads);
+  int parts = options.partitions > 0 ? options.partitions
+                                     : plan(sigs.n, sigs.n, params, omp_get_max_threads());
+  parts = std::max(parts, std::min<int>(size, static_cast<int>(std::max<std::size_t>(sigs.n, 1))));
+  // Round robin: later partitions answer more queries, so interleave them.
+  std::vector<int> mine;
+  for (int i = rank; i < parts; i += size) mine.push_back(i);
+  CoreStats st;
+  std::exception_ptr error;
+  std::vector<CandidatePair> local;
+  try {
+    local = run_partitions({sigs, times.data(), 0}, sigs.n, parts, mine, {},
+                           params.near_repeats * dt_fp_ns, params, st);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  int failed = error ? 1 : 0, any_failed = 0;
+  MPI_Allreduce(&failed, &any_failed, 1, MPI_INT, MPI_MAX, comm);
+  if (error) std::rethrow_exception(error);
+  if (any_failed) throw qp::Error("similarity search failed on another rank");
+
+  auto gathered = allgather_pairs(comm, local);
+  std::vector<CandidatePair>().swap(local);
+  std::vector<CandidatePair> pairs;
+  for (auto& g : gathered) {
+    const auto mid = static_cast<std::ptrdiff_t>(pairs.size());
+    pairs.insert(pairs.end(), g.begin(), g.end());
+    std::vector<CandidatePair>().swap(g);
+    std::inplace_merge(pairs.begin(), pairs.begin() + mid, pairs.end());
+  }
+  const std::size_t filtered = apply_occurrence_filter(pairs, times, params);
+
+  unsigned long long sums[3] = {st.lookups, st.queries, st.buckets}, tot[3] = {0, 0, 0};
+  MPI_Allreduce(sums, tot, 3, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
+  unsigned long long peak = st.peak_bytes, max_peak = 0;
+  MPI_Allreduce(&peak, &max_peak, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, comm);
+  st.lookups = tot[0];
+  st.queries = tot[1];
+  st.buckets = tot[2];
+  st.peak_bytes = max_peak;
+  fill_summary(summary, parts, sigs.n, filtered, st, pairs.size(), since(t0),
+               signature_bytes(sigs.n, params.ntbls));
+  return pairs;
+}
+
+std::vector<CandidatePair> search_new_vs_all(const SignatureView& old_sigs,
+                                             const std::vector<TimeNs>& old_times,
+                                             const SignatureView& new_sigs,
+                                             const std::vector<TimeNs>& new_times,
+                                             TimeNs dt_fp_ns, const SearchParams& params,
+                                             SearchSummary* summary,
+                                             const SearchOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  check_inputs(old_sigs, old_times, params, "old fingerprint times");
+  check_inputs(new_sigs, new_times, params, "new fingerprint times");
+  if (!old_times.empty() && !new_times.empty() && new_times.front() < old_times.back())
+    throw qp::InputError("new fingerprint times", "new fingerprints precede the last old one");
+  const std::size_t n_old = old_sigs.n, n_new = new_sigs.n;
+  if (n_old + n_new >= BucketTables::kBucketStart)
+    throw qp::InputError("fingerprint times", "more than 2^31 fingerprints in one channel");
+  ThreadScope threads(options.threads);
+  const int parts = options.partitions > 0
+                        ? options.partitions
+                        : plan(n_old + n_new, n_new, params, omp_get_max_threads());
+  std::vector<int> all(static_cast<std::size_t>(parts));
+  for (int i = 0; i < parts; ++i) all[static_cast<std::size_t>(i)] = i;
+  const TimeNs near_ns = params.near_repeats * dt_fp_ns;
+  CoreStats st;
+  std::vector<QueryRange> before;
+  if (n_old > 0) before.push_back({{old_sigs, old_times.data(), 0}, 0, n_old});
+  auto pairs = run_partitions({new_sigs, new_times.data(), n_old}, n_new, parts, all, before,
+                              near_ns, params, st);
+
+  std::size_t filtered = 0;
+  if (params.noise_filter_on()) {
+    // Counts are per block: recount every block that a new pair touches, with
+    // the old-vs-old pairs of those blocks searched again.
+    std::vector<TimeNs> all_times(old_times);
+    all_times.insert(all_times.end(), new_times.begin(), new_times.end());
+    std::set<std::int64_t> touched;
+    for (TimeNs t : new_times) touched.insert(noise_block_id(t, params.noise_block));
+    for (const auto& pr : pairs)
+      if (pr.a < n_old) touched.insert(noise_block_id(all_times[pr.a], params.noise_block));
+    std::vector<std::uint32_t> old_idx;
+    for (std::size_t i = 0; i < n_old; ++i)
+      if (touched.count(noise_block_id(old_times[i], params.noise_block)))
+        old_idx.push_back(static_cast<std::uint32_t>(i));
+    std::vector<CandidatePair> counted = pairs;
+    if (!old_idx.empty()) {
+      Signatures sub;
+      sub.n = old_idx.size();
+      sub.ntbls = params.ntbls;
+      sub.keys.resize(sub.n * static_cast<std::size_t>(params.ntbls));
+      std::vector<TimeNs> sub_times(sub.n);
+      for (std::size_t k = 0; k < sub.n; ++k) {
+        std::memcpy(sub.keys.data() + k * static_cast<std::size_t>(params.ntbls),
+                    old_sigs.row(old_idx[k]), sizeof(std::uint64_t) * static_cast<std::size_t>(params.ntbls));
+        sub_times[k] = old_times[old_idx[k]];
+      }
+      SearchParams unfiltered = params;
+      unfiltered.noise_freq = -1;
+      SearchOptions o = options;
+      o.partitions = 0;
+      auto old_pairs = search(sub.view(), sub_times, dt_fp_ns, unfiltered, nullptr, o);
+      for (auto& pr : old_pairs) counted.push_back({old_idx[pr.a], old_idx[pr.b], pr.votes});
+    }
+    const auto flags = occurrence_flags(counted, all_times, params);
+    for (std::size_t i = 0; i < flags.size(); ++i)
+      filtered += flags[i] && touched.count(noise_block_id(all_times[i], params.noise_block));
+    pairs.erase(std::remove_if(pairs.begin(), pairs.end(),
+                               [&](const CandidatePair& pr) { return flags[pr.a] || flags[pr.b]; }),
+                pairs.end());
+  }
+  fill_summary(summary, parts, n_old + n_new, filtered, st, pairs.size(), since(t0),
+               signature_bytes(n_old + n_new, params.ntbls));
+  return pairs;
+}
+
+}  // namespace qp::lsh

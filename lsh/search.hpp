@@ -1,0 +1,80 @@
+// The voting similarity search: a pair of fingerprints is a candidate when
+// their keys agree in at least nvotes of the ntbls tables.
+//
+// Each unordered pair is reported once, as indices into the input (a < b),
+// with its vote count; pairs closer in time than near_repeats * dt_fp are
+// excluded; the list is sorted by (a, b). Results are identical for any
+// thread count, partition count and MPI rank count.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include <mpi.h>
+
+#include "lsh/params.hpp"
+#include "lsh/signatures.hpp"
+#include "pipeline/time.hpp"
+
+namespace qp::lsh {
+
+struct CandidatePair {
+  std::uint32_t a, b;  ///< indices into the input, a < b
+  std::uint32_t votes;
+  friend bool operator==(const CandidatePair& x, const CandidatePair& y) {
+    return x.a == y.a && x.b == y.b && x.votes == y.votes;
+  }
+  friend bool operator<(const CandidatePair& x, const CandidatePair& y) {
+    return x.a != y.a ? x.a < y.a : x.b < y.b;
+  }
+};
+
+struct SearchSummary {
+  int partitions = 0;
+  std::size_t fingerprints = 0;     ///< searched (for new-vs-all: old + new)
+  std::size_t filtered = 0;         ///< dropped by the occurrence filter
+  std::size_t buckets = 0;          ///< distinct keys, summed over tables and partitions
+  double avg_lookups = 0;           ///< bucket members visited per query
+  std::size_t pairs = 0;
+  double seconds = 0;               ///< wall time
+  std::size_t peak_memory_bytes = 0;  ///< signatures + largest partition's tables + vote arrays
+};
+
+/// Knobs that never change results, only how the work is done.
+struct SearchOptions {
+  int partitions = 0;  ///< 0: as few as the memory budget allows
+  int threads = 0;     ///< 0: OpenMP default
+};
+
+/// All-to-all search of one channel. `times` ascending, one per signature.
+/// Throws qp::ConfigError when even one fingerprint per partition exceeds the budget.
+std::vector<CandidatePair> search(const SignatureView& sigs, const std::vector<TimeNs>& times,
+                                  TimeNs dt_fp_ns, const SearchParams& params,
+                                  SearchSummary* summary = nullptr,
+                                  const SearchOptions& options = {});
+
+/// The same search with the partitions divided among the ranks of `comm`.
+/// Collective; every rank passes the same inputs and gets the same result.
+std::vector<CandidatePair> search_mpi(MPI_Comm comm, const SignatureView& sigs,
+                                      const std::vector<TimeNs>& times, TimeNs dt_fp_ns,
+                                      const SearchParams& params, SearchSummary* summary = nullptr,
+                                      const SearchOptions& options = {});
+
+/// Incremental search: exactly the pairs of search(old ++ new) that involve at
+/// least one new fingerprint, with indices into the concatenation old ++ new
+/// (new fingerprint j is old.n + j). New times must not precede old ones.
+/// With the occurrence filter on, the blocks touched by new pairs are
+/// recounted (their old-vs-old pairs are searched again) so verdicts match.
+std::vector<CandidatePair> search_new_vs_all(const SignatureView& old_sigs,
+                                             const std::vector<TimeNs>& old_times,
+                                             const SignatureView& new_sigs,
+                                             const std::vector<TimeNs>& new_times,
+                                             TimeNs dt_fp_ns, const SearchParams& params,
+                                             SearchSummary* summary = nullptr,
+                                             const SearchOptions& options = {});
+
+/// Number of partitions the memory budget needs for n fingerprints.
+int plan_partitions(std::size_t n, const SearchParams& params, int threads);
+
+}  // namespace qp::lsh
