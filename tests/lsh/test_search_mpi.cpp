@@ -1,0 +1,62 @@
+// Runs under mpiexec -n 2: the MPI search gives the single-process pairs on
+// 1 rank (a split communicator) and on 2 ranks, with and without the filter.
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include "lsh/search.hpp"
+#include "tests/lsh/lsh_test_data.hpp"
+
+namespace qp::lsh {
+namespace {
+
+constexpr TimeNs kDt = 500'000'000;
+
+TEST(SearchMpi, SameAsSingleProcessForOneAndTwoRanks) {
+  SearchParams p;
+  p.ntbls = 40;
+  p.nhash = 3;
+  p.seed = 5;
+  FingerprintWords fw = testdata::correlated_fingerprints(3000, 2048, 100, 21);
+  Signatures s = compute_signatures(fw.view(), p);
+  const auto times = testdata::grid_times(fw.n, civil_to_ns(2020, 3, 1), kDt);
+
+  for (double noise : {-1.0, 0.01}) {
+    SCOPED_TRACE(noise);
+    p.noise_freq = noise;
+    const auto expected = search(s.view(), times, kDt, p);
+    ASSERT_FALSE(expected.empty());
+
+    SearchSummary two;
+    EXPECT_EQ(search_mpi(MPI_COMM_WORLD, s.view(), times, kDt, p, &two), expected);
+    int size = 0;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    EXPECT_GE(two.partitions, size);
+    EXPECT_EQ(two.pairs, expected.size());
+
+    SearchOptions many;
+    many.partitions = 5;  // uneven share between ranks
+    EXPECT_EQ(search_mpi(MPI_COMM_WORLD, s.view(), times, kDt, p, nullptr, many), expected);
+
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm self;
+    MPI_Comm_split(MPI_COMM_WORLD, rank, 0, &self);
+    EXPECT_EQ(search_mpi(self, s.view(), times, kDt, p), expected);
+    MPI_Comm_free(&self);
+  }
+}
+
+TEST(SearchMpi, BadInputFailsOnEveryRank) {
+  SearchParams p;
+  p.ntbls = 4;
+  Signatures s;
+  s.n = 10;
+  s.ntbls = 4;
+  s.keys.assign(40, 1);
+  auto times = testdata::grid_times(10, 0, kDt);
+  std::swap(times[2], times[3]);
+  EXPECT_THROW(search_mpi(MPI_COMM_WORLD, s.view(), times, kDt, p), qp::InputError);
+}
+
+}  // namespace
+}  // namespace qp::lsh
