@@ -1,0 +1,396 @@
+// Building blocks against hand-computed answers: Haar pyramid, Pillow
+// resize weights, spectrogram vs a direct DFT, top-k sign bits, file formats,
+// parameter validation.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "fingerprint/binarize.hpp"
+#include "fingerprint/fp_io.hpp"
+#include "fingerprint/haar.hpp"
+#include "fingerprint/mad.hpp"
+#include "fingerprint/params.hpp"
+#include "fingerprint/resize.hpp"
+#include "fingerprint/spectrogram.hpp"
+#include "pipeline/error.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace qp;
+using namespace qp::fp;
+
+namespace {
+
+void expect_near_all(const std::vector<double>& got, const std::vector<double>& want, double tol) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], tol) << "index " << i;
+}
+
+std::vector<double> pyramid(std::vector<double> img, int rows, int cols) {
+  std::vector<double> scratch(img.size());
+  haar2d_pyramid(img.data(), rows, cols, scratch.data());
+  return img;
+}
+
+}  // namespace
+
+TEST(Haar, Ramp4x4) {
+  std::vector<double> img(16);
+  for (int i = 0; i < 16; ++i) img[i] = i + 1;
+  // 2x2 blocks [[a,b],[c,d]]: cA=(a+b+c+d)/2, cV=((a+c)-(b+d))/2,
+  // cH=((a+b)-(c+d))/2, cD=(a-b-c+d)/2; pyramid [[cA,cV],[cH,cD]].
+  expect_near_all(pyramid(img, 4, 4),
+                  {34, -4, -1, -1,  //
+                   -16, 0, -1, -1,  //
+                   -4, -4, 0, 0,    //
+                   -4, -4, 0, 0},
+                  1e-12);
+}
+
+TEST(Haar, Impulse4x4DistinguishesAllSubbands) {
+  std::vector<double> img(16, 0.0);
+  img[1 * 4 + 2] = 4;
+  expect_near_all(pyramid(img, 4, 4),
+                  {1, -1, 0, 2,   //
+                   1, -1, 0, 0,   //
+                   0, -2, 0, -2,  //
+                   0, 0, 0, 0},
+                  1e-12);
+}
+
+TEST(Haar, Ramp8x8ThreeLevels) {
+  std::vector<double> img(64);
+  for (int i = 0; i < 64; ++i) img[i] = i;
+  std::vector<double> want = {252, -16, -4, -4, -1, -1, -1, -1,  //
+                              -128, 0, -4, -4, -1, -1, -1, -1,   //
+                              -32, -32, 0, 0, -1, -1, -1, -1,    //
+                              -32, -32, 0, 0, -1, -1, -1, -1};
+  for (int r = 4; r < 8; ++r)
+    for (int c = 0; c < 8; ++c) want.push_back(c < 4 ? -8 : 0);
+  expect_near_all(pyramid(img, 8, 8), want, 1e-12);
+  EXPECT_EQ(haar_max_level(8, 8), 3);
+  EXPECT_EQ(haar_max_level(32, 64), 5);
+}
+
+TEST(Haar, NonSquareUsesLevelOfShorterSide) {
+  // 2 x 4: one level; row 0 = [cA | cV], row 1 = [cH | cD].
+  const std::vector<double> img = {1, 2, 3, 4, 5, 6, 7, 8};
+  expect_near_all(pyramid(img, 2, 4), {7, 11, -1, -1, -4, -4, 0, 0}, 1e-12);
+}
+
+TEST(Haar, OrthonormalKeepsEnergyAndL2NormalizeWorks) {
+  std::mt19937 rng(3);
+  std::normal_distribution<double> g;
+  std::vector<double> img(32 * 64);
+  double e0 = 0;
+  for (auto& v : img) {
+    v = g(rng);
+    e0 += v * v;
+  }
+  auto out = pyramid(img, 32, 64);
+  double e1 = 0;
+  for (double v : out) e1 += v * v;
+  EXPECT_NEAR(e1, e0, 1e-9 * e0);
+  l2_normalize(out.data(), out.size());
+  double n2 = 0;
+  for (double v : out) n2 += v * v;
+  EXPECT_NEAR(n2, 1.0, 1e-12);
+  std::vector<double> zero(8, 0.0);
+  l2_normalize(zero.data(), zero.size());
+  for (double v : zero) EXPECT_EQ(v, 0.0);
+}
+
+TEST(Resize, ShrinkWeightsMatchPillowByHand) {
+  // 5 -> 2: scale 2.5, support 2.5, triangle weights 0.7 0.9 0.5 0.1 / 2.2.
+  const ResampleAxis a = pillow_bilinear_axis(5, 2);
+  EXPECT_EQ(a.ksize, 7);
+  ASSERT_EQ(a.first[0], 0);
+  ASSERT_EQ(a.count[0], 4);
+  ASSERT_EQ(a.first[1], 1);
+  ASSERT_EQ(a.count[1], 4);
+  const double w0[] = {7 / 22.0, 9 / 22.0, 5 / 22.0, 1 / 22.0};
+  const double w1[] = {1 / 22.0, 5 / 22.0, 9 / 22.0, 7 / 22.0};
+  for (int j = 0; j < 4; ++j) {
+    EXPECT_NEAR(a.weights[j], w0[j], 1e-15);
+    EXPECT_NEAR(a.weights[a.ksize + j], w1[j], 1e-15);
+  }
+}
+
+TEST(Resize, EnlargeWeightsMatchPillowByHand) {
+  const ResampleAxis a = pillow_bilinear_axis(2, 4);
+  EXPECT_EQ(a.ksize, 3);
+  const std::vector<float> in = {10.f, 20.f};
+  EXPECT_FLOAT_EQ(resample_one(a, 0, in.data(), 1), 10.f);
+  EXPECT_FLOAT_EQ(resample_one(a, 1, in.data(), 1), 12.5f);  // 0.75*10 + 0.25*20
+  EXPECT_FLOAT_EQ(resample_one(a, 2, in.data(), 1), 17.5f);
+  EXPECT_FLOAT_EQ(resample_one(a, 3, in.data(), 1), 20.f);
+}
+
+TEST(Resize, TwoDimensionalAndIdentityAxes) {
+  // 2 rows x 5 cols -> 1 row x 2 cols: horizontal weights above, then the
+  // vertical 2 -> 1 pass averages the two rows.
+  const std::vector<float> img = {1, 2, 3, 4, 5, 10, 20, 30, 40, 50};
+  const auto out = pillow_resize_bilinear(img.data(), 5, 2, 2, 1);
+  ASSERT_EQ(out.size(), 2u);
+  const double r0 = (7 * 1 + 9 * 2 + 5 * 3 + 1 * 4) / 22.0, r1 = 10 * r0;
+  const double s0 = (1 * 2 + 5 * 3 + 9 * 4 + 7 * 5) / 22.0, s1 = 10 * s0;
+  EXPECT_NEAR(out[0], (r0 + r1) / 2, 1e-5);
+  EXPECT_NEAR(out[1], (s0 + s1) / 2, 1e-5);
+  // Same size: an exact copy (Pillow skips the pass).
+  const auto same = pillow_resize_bilinear(img.data(), 5, 2, 5, 2);
+  EXPECT_EQ(same, img);
+  EXPECT_TRUE(pillow_bilinear_axis(64, 64).identity());
+}
+
+TEST(Resize, WeightsSumToOne) {
+  const ResampleAxis a = pillow_bilinear_axis(73, 32);
+  for (int i = 0; i < 32; ++i) {
+    double s = 0;
+    for (int j = 0; j < a.count[i]; ++j) s += a.weights[i * a.ksize + j];
+    EXPECT_NEAR(s, 1.0, 1e-15);
+  }
+}
+
+TEST(Spectrogram, MatchesDirectDft) {
+  const double fs = 50;
+  const int nperseg = 200, hop = 5;
+  Spectrogram spec(fs, nperseg, hop, 2.0, 20.0);
+  EXPECT_EQ(spec.row_begin(), 8);  // 2 Hz at 0.25 Hz resolution
+  EXPECT_EQ(spec.rows(), 73);      // 2..20 Hz inclusive
+  EXPECT_DOUBLE_EQ(spec.frame_time(0), 2.0);
+  EXPECT_DOUBLE_EQ(spec.frame_time(3), 2.3);
+  std::mt19937 rng(11);
+  std::normal_distribution<double> g;
+  std::vector<float> x(1000);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    x[i] = static_cast<float>(100.0 + 30.0 * std::sin(0.7 * i) + 5 * g(rng));  // offset tests demeaning
+  EXPECT_EQ(spec.num_frames(x.size()), (1000u - 200u) / 5u + 1u);
+  const std::vector<float> got = spec.compute(x.data(), x.size());
+  ASSERT_EQ(got.size(), spec.num_frames(x.size()) * 73u);
+  const std::vector<double> w = periodic_hann(nperseg);
+  double wss = 0;
+  for (double v : w) wss += v * v;
+  for (std::size_t k : {std::size_t{0}, std::size_t{7}, std::size_t{160}}) {
+    const float* seg = x.data() + k * hop;
+    double mean = 0;
+    for (int i = 0; i < nperseg; ++i) mean += seg[i];
+    mean /= nperseg;
+    double max_p = 0;
+    std::vector<double> want(73);
+    for (int r = 0; r < 73; ++r) {
+      const int j = 8 + r;
+      long double re = 0, im = 0;
+      for (int i = 0; i < nperseg; ++i) {
+        const long double v = (seg[i] - mean) * w[i];
+        re += v * std::cos(2 * M_PI * j * i / nperseg);
+        im -= v * std::sin(2 * M_PI * j * i / nperseg);
+      }
+      want[r] = 2.0 * static_cast<double>(re * re + im * im) / (fs * wss);
+      max_p = std::max(max_p, want[r]);
+    }
+    for (int r = 0; r < 73; ++r)
+      EXPECT_NEAR(got[k * 73 + r], want[r], 1e-4 * want[r] + 1e-6 * max_p) << "frame " << k << " row " << r;
+  }
+}
+
+TEST(Spectrogram, CropRulesAndNyquist) {
+  // max_freq at Nyquist keeps the Nyquist row, which is not doubled.
+  Spectrogram s(20, 120, 4, 0.0, 10.0);
+  EXPECT_EQ(s.row_begin(), 0);
+  EXPECT_EQ(s.rows(), 61);
+  Spectrogram t(20, 120, 4, 2.0, 10.0);
+  EXPECT_EQ(t.row_begin(), 12);
+  EXPECT_EQ(t.rows(), 49);
+  // Constant input: every bin is zero after demeaning.
+  std::vector<float> c(120, 3.5f);
+  auto ws = s.workspace();
+  std::vector<float> rows(61);
+  s.frame(c.data(), rows.data(), *ws);
+  for (float v : rows) EXPECT_EQ(v, 0.0f);
+}
+
+TEST(Spectrogram, NumpyPairwiseSum) {
+  std::vector<float> a(300);
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(i % 7) * 0.25f;
+  double exact = 0;
+  for (float v : a) exact += v;
+  EXPECT_FLOAT_EQ(numpy_pairwise_sum(a.data(), 5), 0 + 0.25f + 0.5f + 0.75f + 1.0f);
+  EXPECT_FLOAT_EQ(numpy_pairwise_sum(a.data(), a.size()), static_cast<float>(exact));
+}
+
+TEST(TopK, SignLayoutTieRuleAndPackbits) {
+  // M = 8, k = 3: |z| = 4 (c5, +), 3 (c1, -), then a tie at 2 between c2 (+)
+  // and c6 (-): the higher index, c6, wins.
+  const double z[8] = {0.5, -3, 2, 0, -1, 4, -2, 1};
+  std::uint64_t w[1];
+  double scratch[8];
+  topk_sign_bits(z, 8, 3, w, scratch);
+  const std::uint64_t want = (std::uint64_t{1} << (63 - 5)) | (std::uint64_t{1} << (63 - 9)) |
+                             (std::uint64_t{1} << (63 - 14));
+  EXPECT_EQ(w[0], want);
+  EXPECT_TRUE(test_bit(w, 5));
+  EXPECT_TRUE(test_bit(w, 9));
+  EXPECT_TRUE(test_bit(w, 14));
+  EXPECT_FALSE(test_bit(w, 2));
+  std::uint8_t bytes[2];
+  words_to_packbits(w, 16, bytes);
+  EXPECT_EQ(bytes[0], 0x04);  // bit 5, MSB first
+  EXPECT_EQ(bytes[1], 0x42);  // bits 9 and 14
+  std::uint64_t back[1];
+  packbits_to_words(bytes, 16, back);
+  EXPECT_EQ(back[0], w[0]);
+}
+
+TEST(TopK, LargeVectorKeepsExactlyTheKLargest) {
+  const std::size_t M = 2048;
+  std::mt19937 rng(5);
+  std::normal_distribution<double> g;
+  std::vector<double> z(M), scratch(M), absz(M);
+  for (std::size_t i = 0; i < M; ++i) absz[i] = std::fabs(z[i] = g(rng) * (i % 3 ? 1 : 4));
+  std::vector<std::uint64_t> w(64);
+  topk_sign_bits(z.data(), M, 200, w.data(), scratch.data());
+  EXPECT_EQ(popcount(w.data(), 64), 200u);
+  std::vector<double> sorted = absz;
+  std::sort(sorted.begin(), sorted.end());
+  const double thr = sorted[M - 200];
+  for (std::size_t c = 0; c < M; ++c) {
+    const bool kept = test_bit(w.data(), c) || test_bit(w.data(), M + c);
+    EXPECT_EQ(kept, absz[c] >= thr) << c;
+    if (kept) {
+      EXPECT_EQ(test_bit(w.data(), c), z[c] > 0);
+    }
+  }
+}
+
+TEST(Binarize, MadZeroGivesNoNanAndNoBit) {
+  CoefficientBlock b;
+  b.M = 32;
+  b.values.assign(32, 0.01f);
+  b.values[3] = 0.5f;  // would be infinite z with MAD 0
+  b.times = {123};
+  MadStats s;
+  s.median.assign(32, 0.0);
+  s.mad.assign(32, 0.1);
+  s.mad[3] = 0.0;
+  s.mad[4] = 0.0;
+  const FingerprintBlock f = binarize(b, s, 5);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f.words, 1u);
+  EXPECT_FALSE(test_bit(f.row(0), 3));
+  EXPECT_FALSE(test_bit(f.row(0), 32 + 3));
+  EXPECT_FALSE(test_bit(f.row(0), 4));
+  EXPECT_EQ(popcount(f.row(0), 1), 5u);  // the other 30 all have z = 0.1: ties, highest first
+  EXPECT_TRUE(test_bit(f.row(0), 31));
+  EXPECT_TRUE(test_bit(f.row(0), 27));
+  EXPECT_FALSE(test_bit(f.row(0), 26));
+  EXPECT_EQ(f.times[0], 123);
+}
+
+TEST(MadStatsTest, MedianAndMadLikeNumpy) {
+  CoefficientBlock b;
+  b.M = 2;
+  // Column 0: 1 2 3 10 -> median 2.5, |dev| 1.5 .5 .5 7.5 -> MAD 1.0.
+  // Column 1: 5 5 5 6  -> median 5, MAD 0.
+  b.values = {1, 5, 2, 5, 3, 5, 10, 6};
+  b.times = {0, 1, 2, 3};
+  const MadStats s = compute_mad_stats(b);
+  EXPECT_DOUBLE_EQ(s.median[0], 2.5);
+  EXPECT_DOUBLE_EQ(s.mad[0], 1.0);
+  EXPECT_DOUBLE_EQ(s.median[1], 5.0);
+  EXPECT_DOUBLE_EQ(s.mad[1], 0.0);
+}
+
+TEST(Files, MadFpTsRoundTrip) {
+  const auto dir = test::temp_dir("fp_files");
+  MadStats s;
+  s.median = {0.3796558785875126, -0.0139598991899061};
+  s.mad = {0.0927031298586221, 0.0617413928522355};
+  write_mad_file(dir / "mad.txt", s);
+  EXPECT_EQ(test::read_file(dir / "mad.txt"),
+            "0.3796558785875126,0.0927031298586221\n-0.0139598991899061,0.0617413928522355\n");
+  const MadStats r = read_mad_file(dir / "mad.txt", 2);
+  EXPECT_EQ(r.median, s.median);
+  EXPECT_EQ(r.mad, s.mad);
+  EXPECT_THROW(read_mad_file(dir / "mad.txt", 4), InputError);
+
+  FingerprintBlock f;
+  f.words = 1;
+  f.bits = {0x0442000000000000ULL, 0xFF00000000000000ULL};
+  f.times = {parse_fast_timestamp("14-08-24T00:01:05.340000"), parse_fast_timestamp("14-08-24T00:01:05.840000")};
+  EXPECT_EQ(f.times[0], civil_to_ns(2014, 8, 24, 0, 1, 5, 340'000'000));
+  write_fast_fp(dir / "x.fp", f, 16);
+  EXPECT_EQ(test::read_file(dir / "x.fp"), std::string("\x04\x42\xff\x00", 4));
+  write_fast_ts(dir / "x.ts", f.times);
+  EXPECT_EQ(test::read_file(dir / "x.ts"), "14-08-24T00:01:05.340000\n14-08-24T00:01:05.840000\n");
+  const FingerprintBlock g = read_fast_fp(dir / "x.fp", 16);
+  EXPECT_EQ(g.bits, f.bits);
+  EXPECT_EQ(read_fast_ts(dir / "x.ts"), f.times);
+  EXPECT_THROW(read_fast_fp(dir / "x.fp", 24), InputError);  // 4 B is not a multiple of 3 B
+}
+
+TEST(Params, DerivedValues) {
+  FingerprintParams p;
+  p.sampling_rate = 20;
+  p.min_freq = 2;
+  p.max_freq = 10;
+  p.spec_length = 6;
+  p.spec_lag = 0.2;
+  p.fp_length = 64;
+  p.fp_lag = 10;
+  p.nfreq = 32;
+  p.k_coef = 200;
+  p.validate();
+  EXPECT_EQ(p.nperseg(), 120);
+  EXPECT_EQ(p.hop(), 4);
+  EXPECT_EQ(p.ntimes(), 64);
+  EXPECT_EQ(p.M(), 2048u);
+  EXPECT_EQ(p.bits(), 4096u);
+  EXPECT_EQ(p.words64(), 64u);
+  EXPECT_EQ(p.bytes(), 512u);
+  EXPECT_EQ(p.hop_ns(), 200'000'000);
+  EXPECT_EQ(p.dt_fp_ns(), 2 * kNsPerSecond);
+  EXPECT_EQ(p.window_samples(), 120u + 63u * 4u);
+  EXPECT_EQ(p.centre_offset_ns(), 3 * kNsPerSecond + 32 * 200'000'000LL);
+  EXPECT_EQ(p.haar_levels(), 5);
+  p.fp_length = 100;
+  EXPECT_EQ(p.ntimes(), 64);
+}
+
+TEST(Params, ValidationNamesTheKey) {
+  auto key_of = [](FingerprintParams p) -> std::string {
+    try {
+      p.validate();
+    } catch (const ConfigError& e) {
+      return e.key();
+    }
+    return "";
+  };
+  FingerprintParams ok;
+  ok.sampling_rate = 50;
+  EXPECT_EQ(key_of(ok), "");
+  auto p = ok;
+  p.nfreq = 24;
+  EXPECT_EQ(key_of(p), "fingerprint.nfreq");
+  p = ok;
+  p.max_freq = 30;
+  EXPECT_EQ(key_of(p), "fingerprint.max_freq");
+  p = ok;
+  p.max_freq = 1;
+  EXPECT_EQ(key_of(p), "fingerprint.max_freq");
+  p = ok;
+  p.k_coef = 100000;
+  EXPECT_EQ(key_of(p), "fingerprint.k_coef");
+  p = ok;
+  p.fp_lag = 200;
+  EXPECT_EQ(key_of(p), "fingerprint.fp_lag");
+  p = ok;
+  p.spec_lag = 7;
+  EXPECT_EQ(key_of(p), "fingerprint.spec_lag");
+  p = ok;
+  p.mad_sampling_rate = 0;
+  EXPECT_EQ(key_of(p), "fingerprint.mad_sampling_rate");
+  p = ok;
+  p.spec_lag = 0.013;  // 0.65 samples at 50 Hz
+  EXPECT_EQ(key_of(p), "fingerprint.spec_lag");
+}
