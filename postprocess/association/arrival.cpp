@@ -70,7 +70,8 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
   // AIC (Maeda 1985) on [a, b): the split that best separates a quiet part
   // from a louder one.
   const std::ptrdiff_t a = std::max<std::ptrdiff_t>(0, k_peak - lta);
-  const std::ptrdiff_t b = std::min<std::ptrdiff_t>(m, k_peak + sta);
+  // Ending well after the STA/LTA peak gives the loud side enough samples.
+  const std::ptrdiff_t b = std::min<std::ptrdiff_t>(m, k_peak + std::max(sta, lta / 2));
   const std::ptrdiff_t len = b - a;
   if (len < 8) return out;
   std::vector<double> s1(static_cast<std::size_t>(len) + 1, 0.0), s2(static_cast<std::size_t>(len) + 1, 0.0);
@@ -102,11 +103,15 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
 
   const std::ptrdiff_t onset = a + kmin;  // index in y of the first loud sample
   const double noise = rms(y, onset - lta, onset);
-  const double signal = rms(y, onset, onset + sta);
+  const double signal = rms(y, onset, onset + std::max(sta, lta / 4));
   out.snr = noise > 0 ? signal / noise : 0;
   const double pick_s = static_cast<double>(a0 + onset) / rate;
   out.time = start + seconds_to_ns(pick_s);
-  out.uncertainty_s = std::max(0.5 * static_cast<double>(hi - lo + 1), 1.0) / rate;
+  // Width of the AIC minimum, plus the part of an STA window that noise of
+  // this relative size can hide.
+  const double aic_half = std::max(0.5 * static_cast<double>(hi - lo + 1), 1.0) / rate;
+  const double sta_s = static_cast<double>(sta) / rate;
+  out.uncertainty_s = std::hypot(aic_half, out.snr > 0 ? sta_s / out.snr : sta_s);
   out.found = out.snr >= 2.0;
   if (!out.found) out.uncertainty_s = std::max(out.uncertainty_s, 0.5 * ns_to_seconds(window_end - window_begin));
   return out;
