@@ -17,8 +17,8 @@ EvaluateOptions EvaluateOptions::from_config(ConfigSection& s) {
   try {
     o.validate();
   } catch (const ConfigError& e) {
-    const std::string key = e.key().substr(e.key().find('.') + 1);
-    s.fail(key, e.what());
+    const std::string what = e.what();
+    s.fail(e.key().substr(e.key().find('.') + 1), what.substr(what.find(": ") + 2));
   }
   return o;
 }

@@ -10,4 +10,5 @@ qp_test(test_catalog_phase_files SOURCES ${_qp_cat}/test_phase_files.cpp
         ${_qp_cat}/sample_events.cpp LIBS qp_postprocess)
 qp_test(test_catalog_evaluate SOURCES ${_qp_cat}/test_evaluate.cpp LIBS qp_postprocess)
 qp_test(test_catalog_location SOURCES ${_qp_cat}/test_location.cpp LIBS qp_postprocess)
-qp_test(test_catalog_fast_import SOURCES ${_qp_cat}/test_fast_import.cpp LIBS qp_postprocess)
+qp_test(test_catalog_fast_import SOURCES ${_qp_cat}/test_fast_import.cpp
+        ${_qp_cat}/sample_events.cpp LIBS qp_postprocess)

@@ -1,1 +1,281 @@
 #include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "pipeline/error.hpp"
+#include "postprocess/catalog/evaluate.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace qp::catalog;
+namespace fs = std::filesystem;
+
+namespace {
+
+const qp::TimeNs kT0 = qp::parse_iso8601("2020-01-01T00:00:00Z");
+
+qp::TimeNs at(double s) { return kT0 + qp::seconds_to_ns(s); }
+
+Event detection(const std::string& id, double first_arrival_s) {
+  Event e;
+  e.event_id = id;
+  e.first_arrival = at(first_arrival_s);
+  e.origin_time = at(first_arrival_s - 3.0);
+  return e;
+}
+
+ReferenceEvent ref(const std::string& id, double first_p_s, std::string family = "") {
+  ReferenceEvent r;
+  r.id = id;
+  r.first_p = at(first_p_s);
+  r.origin_time = at(first_p_s - 3.0);
+  r.family_id = std::move(family);
+  return r;
+}
+
+std::string write_text(const fs::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+  return p.string();
+}
+
+}  // namespace
+
+TEST(Evaluate, ExactMatch) {
+  const auto res = evaluate({detection("a", 10), detection("b", 100)}, {ref("A", 10), ref("B", 100)});
+  ASSERT_EQ(res.matches.size(), 2u);
+  EXPECT_EQ(res.matches[0].detection, 0u);
+  EXPECT_EQ(res.matches[0].reference, 0u);
+  EXPECT_DOUBLE_EQ(res.matches[0].dt_s, 0.0);
+  EXPECT_DOUBLE_EQ(res.recall, 1.0);
+  EXPECT_DOUBLE_EQ(res.precision, 1.0);
+  EXPECT_DOUBLE_EQ(res.f1, 1.0);
+}
+
+TEST(Evaluate, ToleranceEdges) {
+  const auto inside = evaluate({detection("a", 11.999)}, {ref("A", 10)});
+  EXPECT_EQ(inside.matches.size(), 1u);
+  EXPECT_NEAR(inside.matches[0].dt_s, 1.999, 1e-9);
+  const auto exact = evaluate({detection("a", 8.0)}, {ref("A", 10)});
+  EXPECT_EQ(exact.matches.size(), 1u);  // |dt| == tolerance counts
+  const auto outside = evaluate({detection("a", 12.001)}, {ref("A", 10)});
+  EXPECT_TRUE(outside.matches.empty());
+  EXPECT_EQ(outside.false_detections.size(), 1u);
+  EXPECT_EQ(outside.missed_references.size(), 1u);
+  EXPECT_DOUBLE_EQ(outside.recall, 0.0);
+  EXPECT_DOUBLE_EQ(outside.f1, 0.0);
+
+  EvaluateOptions tight;
+  tight.tolerance_s = 0.5;
+  EXPECT_TRUE(evaluate({detection("a", 10.6)}, {ref("A", 10)}, tight).matches.empty());
+}
+
+TEST(Evaluate, DuplicateDetectionsOneMatchedOneFalse) {
+  const auto res = evaluate({detection("a", 10.4), detection("b", 10.1)}, {ref("A", 10)});
+  ASSERT_EQ(res.matches.size(), 1u);
+  EXPECT_EQ(res.matches[0].detection, 1u);  // the closer one
+  ASSERT_EQ(res.false_detections.size(), 1u);
+  EXPECT_EQ(res.false_detections[0], 0u);
+  EXPECT_DOUBLE_EQ(res.recall, 1.0);
+  EXPECT_DOUBLE_EQ(res.precision, 0.5);
+}
+
+TEST(Evaluate, MaximisesMatchesWhereGreedyWouldNot) {
+  // Greedy by distance pairs d(0) with A(0.5) and leaves both others single;
+  // the optimal one-to-one matching has two pairs.
+  const auto res = evaluate({detection("a", 0.0), detection("b", 2.3)},
+                            {ref("A", -1.9), ref("B", 0.5)});
+  EXPECT_EQ(res.matches.size(), 2u);
+  EXPECT_DOUBLE_EQ(res.recall, 1.0);
+}
+
+TEST(Evaluate, EmptyInputs) {
+  const auto none = evaluate({}, {});
+  EXPECT_EQ(none.matches.size(), 0u);
+  EXPECT_DOUBLE_EQ(none.recall, 0.0);
+  EXPECT_DOUBLE_EQ(none.precision, 0.0);
+  const auto no_ref = evaluate({detection("a", 1)}, {});
+  EXPECT_EQ(no_ref.false_detections.size(), 1u);
+  const auto no_det = evaluate({}, {ref("A", 1)});
+  EXPECT_EQ(no_det.missed_references.size(), 1u);
+  EXPECT_DOUBLE_EQ(no_det.recall, 0.0);
+}
+
+TEST(Evaluate, MatchOnOriginTime) {
+  EvaluateOptions o;
+  o.match_on = MatchOn::kOriginTime;
+  auto d = detection("a", 10);
+  d.origin_time = at(4.5);  // first arrival equal, origin 2.5 s off
+  EXPECT_TRUE(evaluate({d}, {ref("A", 10)}, o).matches.empty());
+  EXPECT_EQ(evaluate({d}, {ref("A", 10)}).matches.size(), 1u);
+  auto unlocated = detection("b", 10);
+  unlocated.origin_time.reset();
+  const auto res = evaluate({unlocated}, {ref("A", 10)}, o);
+  EXPECT_EQ(res.false_detections.size(), 1u);
+}
+
+TEST(Evaluate, FamilyPartnerRestrictsRecallOnly) {
+  EvaluateOptions o;
+  o.require_family_partner = true;
+  // A1 and A2 share family A; S is a singleton (not findable by similarity).
+  const std::vector<ReferenceEvent> refs = {ref("A1", 10, "A"), ref("S", 50, "S"),
+                                            ref("A2", 100, "A")};
+  const auto res = evaluate({detection("a", 10), detection("s", 50)}, refs, o);
+  EXPECT_EQ(res.n_reference_considered, 2u);
+  EXPECT_DOUBLE_EQ(res.recall, 0.5);     // A1 found, A2 missed
+  EXPECT_DOUBLE_EQ(res.precision, 1.0);  // detecting S is still right
+  EXPECT_EQ(res.skipped_references.size(), 1u);
+}
+
+TEST(Evaluate, RecallByMagnitudeAndSnr) {
+  EvaluateOptions o;
+  o.magnitude_bins = {0, 1, 2};
+  o.snr_bins = {0, 10, 100};
+  auto a = ref("A", 10), b = ref("B", 100), c = ref("C", 200);
+  a.magnitude = 0.5, b.magnitude = 1.5, c.magnitude = 2.0;  // 2.0: last bin includes its top
+  a.snr = 5, b.snr = 50, c.snr = 500;                       // 500: outside every bin
+  const auto res = evaluate({detection("b", 100), detection("c", 200)}, {a, b, c}, o);
+  ASSERT_EQ(res.recall_by_magnitude.size(), 2u);
+  EXPECT_EQ(res.recall_by_magnitude[0].n_reference, 1u);
+  EXPECT_EQ(res.recall_by_magnitude[0].n_matched, 0u);
+  EXPECT_EQ(res.recall_by_magnitude[1].n_reference, 2u);
+  EXPECT_DOUBLE_EQ(res.recall_by_magnitude[1].recall(), 1.0);
+  ASSERT_EQ(res.recall_by_snr.size(), 2u);
+  EXPECT_EQ(res.recall_by_snr[0].n_reference + res.recall_by_snr[1].n_reference, 2u);
+
+  EvaluateOptions bad;
+  bad.snr_bins = {10, 5};
+  EXPECT_THROW(evaluate({}, {}, bad), qp::ConfigError);
+}
+
+TEST(Evaluate, CatalogAgainstItselfAndWriters) {
+  const auto dir = qp::test::temp_dir();
+  std::vector<Event> events;
+  for (double s : {5.0, 6.5, 30.0, 31.0, 31.5, 90.0}) events.push_back(detection("", s));
+  assign_event_ids(events);
+  const auto path = (dir / "catalog.csv").string();
+  write_catalog_csv(path, events);
+
+  const auto reference = read_reference_catalog(path);
+  EXPECT_EQ(reference.layout, ReferenceLayout::kQuakeprint);
+  for (MatchOn on : {MatchOn::kFirstArrival, MatchOn::kOriginTime}) {
+    EvaluateOptions o;
+    o.match_on = on;
+    const auto res = evaluate(read_catalog_csv(path), reference.events, o);
+    EXPECT_DOUBLE_EQ(res.recall, 1.0);
+    EXPECT_DOUBLE_EQ(res.precision, 1.0);
+    for (const auto& m : res.matches) EXPECT_EQ(m.detection, m.reference);
+  }
+
+  const auto res = evaluate({detection("x", 6.0), detection("y", 60)}, reference.events);
+  write_matches_csv((dir / "matches.csv").string(), res, {detection("x", 6.0), detection("y", 60)},
+                    reference.events, MatchOn::kFirstArrival);
+  write_unmatched_csv((dir / "unmatched.csv").string(), res,
+                      {detection("x", 6.0), detection("y", 60)}, reference.events,
+                      MatchOn::kFirstArrival);
+  write_evaluation_summary((dir / "summary.toml").string(), res, {});
+  const std::string matches = qp::test::read_file(dir / "matches.csv");
+  EXPECT_EQ(matches,
+            "detection_id,reference_id,detection_time,reference_time,dt_s\n"
+            "x,qp20200101T000006.50,2020-01-01T00:00:06.000000Z,2020-01-01T00:00:06.500000Z,-0.500\n");
+  const std::string unmatched = qp::test::read_file(dir / "unmatched.csv");
+  EXPECT_NE(unmatched.find("false,y,2020-01-01T00:01:00.000000Z"), std::string::npos) << unmatched;
+  EXPECT_NE(unmatched.find("missed,qp20200101T000005.00,"), std::string::npos) << unmatched;
+  EXPECT_NE(qp::test::read_file(dir / "summary.toml").find("n_false = 1\n"), std::string::npos);
+}
+
+TEST(ReferenceCatalog, SyntheticTruthWithPicks) {
+  const auto dir = qp::test::temp_dir();
+  const auto cat = write_text(dir / "truth_catalog.csv",
+                              "event_id,family_id,origin_time,latitude,longitude,depth_km,magnitude\n"
+                              "e1,f1,2020-01-01T00:00:10Z,38.8,-122.9,2.5,1.2\n"
+                              "e2,f1,2020-01-01T00:01:10Z,38.8,-122.9,2.5,0.8\n"
+                              "e3,f2,2020-01-01T00:02:10Z,,,,\n");
+  const auto picks = write_text(dir / "truth_picks.csv",
+                                "event_id,seed_id,phase,time,snr\n"
+                                "e1,XX.A..HHZ,S,2020-01-01T00:00:11Z,30\n"
+                                "e1,XX.B..HHZ,P,2020-01-01T00:00:12.5Z,4\n"
+                                "e1,XX.A..HHZ,P,2020-01-01T00:00:12Z,8\n"
+                                "e2,XX.A..HHZ,P,2020-01-01T00:01:12Z,2\n");
+  auto ref_cat = read_reference_catalog(cat);
+  EXPECT_EQ(ref_cat.layout, ReferenceLayout::kSyntheticTruth);
+  ASSERT_EQ(ref_cat.events.size(), 3u);
+  read_reference_picks(picks, ref_cat.events);
+  EXPECT_EQ(ref_cat.events[0].first_p, qp::parse_iso8601("2020-01-01T00:00:12Z"));  // P only
+  EXPECT_EQ(ref_cat.events[0].snr, 30.0);
+  EXPECT_FALSE(ref_cat.events[2].first_p.has_value());
+  EXPECT_DOUBLE_EQ(*ref_cat.events[1].magnitude, 0.8);
+
+  EvaluateOptions o;
+  o.require_family_partner = true;
+  const auto res = evaluate({detection("d", 12.3)}, ref_cat.events, o);
+  EXPECT_EQ(res.n_reference_considered, 2u);  // e3 has no P pick: skipped
+  EXPECT_DOUBLE_EQ(res.recall, 0.5);
+}
+
+TEST(ReferenceCatalog, UnknownLayoutNamesColumn) {
+  const auto dir = qp::test::temp_dir();
+  const auto p = write_text(dir / "weird.csv", "time,lat,lon\n2020-01-01T00:00:00Z,1,2\n");
+  try {
+    read_reference_catalog(p);
+    FAIL() << "no error";
+  } catch (const qp::InputError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("weird.csv (line 1, column 2)"), std::string::npos) << m;
+    EXPECT_NE(m.find("'lat'"), std::string::npos) << m;
+  }
+  const auto bad = write_text(dir / "bad_truth.csv",
+                              "event_id,family_id,origin_time,latitude,longitude,depth_km,magnitude\n"
+                              "e1,f1,2020-01-01T00:00:10Z,north,,,\n");
+  try {
+    read_reference_catalog(bad);
+    FAIL() << "no error";
+  } catch (const qp::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("line 2, column 4 (latitude)"), std::string::npos);
+  }
+  const auto cat = write_text(dir / "truth_catalog.csv",
+                              "event_id,family_id,origin_time,latitude,longitude,depth_km,magnitude\n"
+                              "e1,f1,2020-01-01T00:00:10Z,,,,\n");
+  auto events = read_reference_catalog(cat).events;
+  const auto orphan = write_text(dir / "truth_picks.csv",
+                                 "event_id,seed_id,phase,time,snr\n"
+                                 "e9,XX.A..HHZ,P,2020-01-01T00:00:11Z,3\n");
+  EXPECT_THROW(read_reference_picks(orphan, events), qp::InputError);
+}
+
+TEST(ReferenceCatalog, SharedIcelandCatalogAndQuakeMigratePicks) {
+  QP_REQUIRE_SHARED();
+  const auto dir = qp::test::shared_dir() / "data" / "iceland-z7-2014";
+  auto cat = read_reference_catalog((dir / "catalog.csv").string());
+  EXPECT_EQ(cat.layout, ReferenceLayout::kSharedData);
+  ASSERT_EQ(cat.events.size(), 28u);
+  EXPECT_EQ(cat.events[0].id, "20140824000109140");
+  EXPECT_EQ(cat.events[0].magnitude, 1.11);
+  read_reference_picks((dir / "picks.csv").string(), cat.events);
+  // Earliest picked P of the first event (DYJN has the first P pick).
+  ASSERT_TRUE(cat.events[0].first_p);
+  EXPECT_LE(*cat.events[0].first_p, qp::parse_iso8601("2014-08-24T00:01:11.952429Z"));
+  EXPECT_GT(*cat.events[0].first_p, *cat.events[0].origin_time);
+  int with_p = 0;
+  for (const auto& e : cat.events) with_p += e.first_p.has_value();
+  EXPECT_EQ(with_p, 27);  // the trigger-only event has no picks
+
+  // Detections 0.3 s after each reference's first P are all found.
+  std::vector<Event> dets;
+  for (const auto& e : cat.events)
+    if (e.first_p) {
+      Event d;
+      d.first_arrival = *e.first_p + qp::seconds_to_ns(0.3);
+      dets.push_back(d);
+    }
+  assign_event_ids(dets);
+  const auto res = evaluate(dets, cat.events);
+  EXPECT_EQ(res.matches.size(), 27u);
+  EXPECT_DOUBLE_EQ(res.precision, 1.0);
+  EXPECT_EQ(res.skipped_references.size(), 1u);
+
+  const auto nc = read_reference_catalog(
+      (qp::test::shared_dir() / "data" / "nc-repeaters" / "catalog.csv").string());
+  ASSERT_EQ(nc.events.size(), 7u);
+  EXPECT_EQ(nc.events[0].family_id, "A");
+  EXPECT_EQ(nc.events[0].id, "122842");
+  EXPECT_EQ(nc.events[6].family_id, "B");
+}

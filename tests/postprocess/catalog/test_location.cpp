@@ -1,1 +1,211 @@
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "pipeline/error.hpp"
+#include "postprocess/catalog/location.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace qp::catalog;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kLat0 = 64.75, kLon0 = -16.90;
+
+// Eight stations on a 20 km ring plus one at the centre, 0-900 m high.
+std::vector<StationCoords> ring_network() {
+  std::vector<StationCoords> s;
+  for (int i = 0; i <= 8; ++i) {
+    StationCoords c;
+    c.network = "XX";
+    c.station = "S" + std::to_string(i);
+    c.channel = "HHZ";
+    const double r_km = i == 8 ? 0.0 : 20.0, az = i * M_PI / 4;
+    c.latitude = kLat0 + r_km * std::cos(az) / 111.195;
+    c.longitude = kLon0 + r_km * std::sin(az) / (111.195 * std::cos(c.latitude * M_PI / 180));
+    c.elevation_m = 100.0 * i;
+    s.push_back(c);
+  }
+  return s;
+}
+
+// P and S picks from a known source, optionally with a fixed +-jitter pattern.
+std::vector<Pick> synthetic_picks(const std::vector<StationCoords>& stations,
+                                  const VelocityModel& m, double lat, double lon, double depth,
+                                  qp::TimeNs origin, double jitter_s = 0) {
+  std::vector<Pick> picks;
+  int k = 0;
+  for (const auto& s : stations)
+    for (Phase ph : {Phase::kP, Phase::kS}) {
+      const double tt = m.travel_time(ph, distance_km(lat, lon, s.latitude, s.longitude), depth,
+                                      -s.elevation_m / 1000);
+      const double noise = jitter_s * ((k * 7919) % 5 - 2) / 2.0;  // -1..1 times jitter
+      ++k;
+      picks.push_back({"e", s.seed_id(), ph == Phase::kP ? "P" : "S",
+                       origin + qp::seconds_to_ns(tt + noise), 0.05, 1.0});
+    }
+  return picks;
+}
+
+void expect_recovers(const VelocityModel& m, double jitter_s) {
+  const auto stations = ring_network();
+  const StationTable table(stations);
+  const double lat = kLat0 + 0.05, lon = kLon0 - 0.08, depth = 6.3;
+  const qp::TimeNs origin = qp::parse_iso8601("2014-08-24T00:01:08.92Z");
+  LocationParams p;
+  p.model = m;
+  std::string why;
+  const auto loc = locate(synthetic_picks(stations, m, lat, lon, depth, origin, jitter_s), table, p,
+                          &why);
+  ASSERT_TRUE(loc) << why;
+  EXPECT_LT(distance_km(loc->latitude, loc->longitude, lat, lon), 1.0);
+  EXPECT_LT(std::abs(qp::ns_to_seconds(loc->origin_time - origin)), 0.1);
+  EXPECT_LT(std::abs(loc->depth_km - depth), 2.0);
+  EXPECT_EQ(loc->n_picks, 18);
+  EXPECT_EQ(loc->n_stations, 9);
+  // The uncertainties are finite, positive and cover the true error.
+  EXPECT_GT(loc->horizontal_uncertainty_km, 0);
+  EXPECT_LT(loc->horizontal_uncertainty_km, 10);
+  EXPECT_GT(loc->depth_uncertainty_km, 0);
+  if (jitter_s == 0) {
+    EXPECT_LT(distance_km(loc->latitude, loc->longitude, lat, lon), 0.1);
+    EXPECT_LT(loc->rms_s, 0.01);
+  }
+}
+
+}  // namespace
+
+TEST(VelocityModel, LayeredWithEqualVelocitiesIsHomogeneous) {
+  const auto h = VelocityModel::homogeneous(6.0, 3.5);
+  const auto l = VelocityModel::layered({0, 3, 10}, {6, 6, 6}, {3.5, 3.5, 3.5});
+  for (double x : {0.0, 1.0, 7.5, 30.0, 80.0})
+    for (double z : {0.0, 2.0, 5.0, 12.0})
+      for (double zr : {-1.0, 0.0})
+        EXPECT_NEAR(l.travel_time(Phase::kP, x, z, zr), h.travel_time(Phase::kP, x, z, zr), 1e-6)
+            << x << " " << z << " " << zr;
+  EXPECT_NEAR(h.travel_time(Phase::kS, 30, 0, 0), 30 / 3.5, 1e-12);
+}
+
+TEST(VelocityModel, HeadWaveOvertakesDirectWave) {
+  // Layer 5 km/s, 10 km thick, over 8 km/s; surface source and receiver.
+  const auto m = VelocityModel::layered({0, 10}, {5, 8}, {3, 4.6});
+  const double crossover = 2 * 10 * std::sqrt((8.0 + 5.0) / (8.0 - 5.0));
+  const double near_x = crossover - 5, far_x = crossover + 20;
+  EXPECT_NEAR(m.travel_time(Phase::kP, near_x, 0, 0), near_x / 5, 1e-9);
+  const double intercept = 2 * 10 * std::sqrt(1 / 25.0 - 1 / 64.0);
+  EXPECT_NEAR(m.travel_time(Phase::kP, far_x, 0, 0), far_x / 8 + intercept, 1e-9);
+}
+
+TEST(VelocityModel, DirectRayThroughLayersAndReciprocity) {
+  const auto m = VelocityModel::layered({0, 4, 20}, {5.0, 6.2, 7.5}, {2.9, 3.6, 4.3});
+  // Vertical ray: sum of thickness / velocity.
+  EXPECT_NEAR(m.travel_time(Phase::kP, 0, 10, 0), 4 / 5.0 + 6 / 6.2, 1e-9);
+  // Reciprocity and continuity in distance.
+  EXPECT_NEAR(m.travel_time(Phase::kP, 12, 10, -0.5), m.travel_time(Phase::kP, 12, -0.5, 10), 1e-9);
+  double prev = m.travel_time(Phase::kP, 0, 10, 0);
+  for (double x = 0.5; x < 120; x += 0.5) {
+    const double t = m.travel_time(Phase::kP, x, 10, 0);
+    EXPECT_GT(t, prev - 1e-12);
+    EXPECT_LT(t - prev, 0.5 / 5.0 + 1e-9);  // never slower than the slowest layer
+    prev = t;
+  }
+  // A ray from 10 km crossing the interface at 4 km: Snell's law holds at
+  // the shooting solution, so the time lies between the straight-line
+  // bounds of the two velocities.
+  const double straight = std::hypot(15.0, 10.0);
+  const double t = m.travel_time(Phase::kP, 15, 10, 0);
+  EXPECT_GT(t, straight / 6.2);
+  EXPECT_LT(t, straight / 5.0);
+}
+
+TEST(VelocityModel, RejectsBadLayers) {
+  EXPECT_THROW(VelocityModel::layered({0, 0}, {5, 6}, {3, 3.5}).validate(), qp::ConfigError);
+  EXPECT_THROW(VelocityModel::layered({0, 5}, {5}, {3}).validate(), qp::ConfigError);
+  EXPECT_THROW(VelocityModel::homogeneous(5, 6).validate(), qp::ConfigError);
+}
+
+TEST(Location, RecoversSourceHomogeneous) { expect_recovers(VelocityModel::homogeneous(6.0, 3.5), 0); }
+
+TEST(Location, RecoversSourceLayered) {
+  expect_recovers(VelocityModel::layered({0, 4, 20}, {5.0, 6.2, 7.5}, {2.9, 3.6, 4.3}), 0);
+}
+
+TEST(Location, RecoversSourceWithPickErrors) {
+  expect_recovers(VelocityModel::layered({0, 4, 20}, {5.0, 6.2, 7.5}, {2.9, 3.6, 4.3}), 0.04);
+}
+
+TEST(Location, TooFewPicksAndLocateEvents) {
+  const auto stations = ring_network();
+  const StationTable table(stations);
+  const auto m = VelocityModel::homogeneous(6.0, 3.5);
+  const qp::TimeNs origin = qp::parse_iso8601("2020-01-01T00:00:00Z");
+  auto picks = synthetic_picks(stations, m, kLat0, kLon0, 5, origin);
+  std::vector<Event> events(2);
+  events[0].picks = picks;
+  events[1].picks.assign(picks.begin(), picks.begin() + 3);
+  LocationParams p;
+  std::string why;
+  EXPECT_FALSE(locate(events[1].picks, table, p, &why));
+  EXPECT_NE(why.find("usable picks"), std::string::npos);
+  EXPECT_EQ(locate_events(events, table, p), 1u);
+  EXPECT_TRUE(events[0].located());
+  EXPECT_FALSE(events[1].located());
+  EXPECT_LT(std::abs(qp::ns_to_seconds(*events[0].origin_time - origin)), 0.1);
+  // Unknown stations are ignored, not guessed.
+  for (auto& pk : picks) pk.seed_id = "ZZ.NONE..HHZ";
+  EXPECT_FALSE(locate(picks, table, p));
+}
+
+TEST(Stations, CsvAndStationXmlAgree) {
+  QP_REQUIRE_SHARED();
+  const auto dir = qp::test::shared_dir() / "data" / "westmorland-ci-2020";
+  const auto csv = read_stations_csv((dir / "stations.csv").string());
+  ASSERT_EQ(csv.size(), 48u);
+  const auto xml = read_station_xml((dir / "stations.xml").string(),
+                                    qp::parse_iso8601("2020-10-01T00:00:00Z"));
+  ASSERT_EQ(xml.size(), 48u);
+  const StationTable table(xml);
+  for (const auto& c : csv) {
+    const StationCoords* s = table.find(c.seed_id());
+    ASSERT_NE(s, nullptr) << c.seed_id();
+    EXPECT_EQ(s->seed_id(), c.seed_id());
+    EXPECT_NEAR(s->latitude, c.latitude, 1e-5) << c.seed_id();
+    EXPECT_NEAR(s->longitude, c.longitude, 1e-5) << c.seed_id();
+    EXPECT_NEAR(s->elevation_m, c.elevation_m, 1.0) << c.seed_id();
+  }
+  // Falls back to the station when the channel is unknown.
+  ASSERT_NE(table.find("CI.BOM..EHZ"), nullptr);
+  EXPECT_EQ(table.find("CI.BOM..EHZ")->station, "BOM");
+
+  const auto fur = read_station_xml(
+      (qp::test::shared_dir() / "data" / "gr-fur-noise-2015" / "station_FUR.stationxml").string());
+  ASSERT_FALSE(fur.empty());
+  EXPECT_EQ(fur[0].network, "GR");
+  EXPECT_EQ(fur[0].station, "FUR");
+  EXPECT_NEAR(fur[0].latitude, 48.162899, 1e-4);
+}
+
+TEST(Stations, BadFilesNameLine) {
+  const auto dir = qp::test::temp_dir();
+  const auto xml = dir / "bad.xml";
+  std::ofstream(xml) << "<?xml version=\"1.0\"?>\n<FDSNStationXML>\n<Network code=\"XX\">\n"
+                        "<Station code=\"A\">\n<Latitude>north</Latitude>\n</Station>\n"
+                        "</Network>\n</FDSNStationXML>\n";
+  try {
+    read_station_xml(xml.string());
+    FAIL() << "no error";
+  } catch (const qp::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.xml (line 5)"), std::string::npos) << e.what();
+  }
+  const auto csv = dir / "stations.csv";
+  std::ofstream(csv) << "network,station,location,channel,latitude,longitude,elevation_m\n"
+                        "XX,A,,HHZ,95,10,0\n";
+  try {
+    read_stations_csv(csv.string());
+    FAIL() << "no error";
+  } catch (const qp::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("line 2, column 5 (latitude)"), std::string::npos);
+  }
+}

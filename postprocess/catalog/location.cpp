@@ -1,0 +1,218 @@
+#include "postprocess/catalog/location.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "pipeline/error.hpp"
+
+namespace qp::catalog {
+namespace {
+
+constexpr double kEarthRadiusKm = 6371.0;
+constexpr double kDegToRad = M_PI / 180.0;
+
+struct Obs {
+  double lat, lon, depth_km;  // receiver
+  Phase phase;
+  double t;  // seconds relative to the earliest pick
+  double w;  // 1 / sigma^2
+};
+
+struct Node {
+  double x = 0, y = 0, z = 0;  // km east / north of the grid centre, depth
+  double chi2 = std::numeric_limits<double>::infinity();
+  double t0 = 0;   // origin time relative to the earliest pick
+  double sum_r2 = 0;
+};
+
+struct Grid {
+  double lat0, lon0;  // centre
+  double to_lat(double y) const { return lat0 + y / (kEarthRadiusKm * kDegToRad); }
+  double to_lon(double x, double y) const {
+    return lon0 + x / (kEarthRadiusKm * kDegToRad * std::cos(to_lat(y) * kDegToRad));
+  }
+};
+
+void evaluate_node(Node& n, const Grid& g, const std::vector<Obs>& obs, const VelocityModel& m) {
+  const double lat = g.to_lat(n.y), lon = g.to_lon(n.x, n.y);
+  double sw = 0, swr = 0;
+  std::vector<double> r(obs.size());
+  for (std::size_t i = 0; i < obs.size(); ++i) {
+    const Obs& o = obs[i];
+    r[i] = o.t - m.travel_time(o.phase, distance_km(lat, lon, o.lat, o.lon), n.z, o.depth_km);
+    sw += o.w;
+    swr += o.w * r[i];
+  }
+  n.t0 = swr / sw;
+  n.chi2 = 0;
+  n.sum_r2 = 0;
+  for (std::size_t i = 0; i < obs.size(); ++i) {
+    const double d = r[i] - n.t0;
+    n.chi2 += obs[i].w * d * d;
+    n.sum_r2 += d * d;
+  }
+}
+
+// Axis values from lo to hi (inclusive) with the given step, symmetric about c.
+std::vector<double> axis(double c, double half, double step, double lo, double hi) {
+  std::vector<double> v;
+  const int n = static_cast<int>(std::floor(half / step + 1e-9));
+  for (int i = -n; i <= n; ++i) {
+    const double a = c + i * step;
+    if (a >= lo - 1e-9 && a <= hi + 1e-9) v.push_back(std::clamp(a, lo, hi));
+  }
+  if (v.empty()) v.push_back(std::clamp(c, lo, hi));
+  return v;
+}
+
+}  // namespace
+
+double distance_km(double lat1, double lon1, double lat2, double lon2) {
+  const double p1 = lat1 * kDegToRad, p2 = lat2 * kDegToRad;
+  const double dp = p2 - p1, dl = (lon2 - lon1) * kDegToRad;
+  const double a = std::sin(dp / 2) * std::sin(dp / 2) +
+                   std::cos(p1) * std::cos(p2) * std::sin(dl / 2) * std::sin(dl / 2);
+  return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(a)));
+}
+
+void LocationParams::validate() const {
+  model.validate();
+  auto positive = [](double v, const char* key) {
+    if (!(v > 0) || !std::isfinite(v)) throw ConfigError(std::string("location.") + key, "must be positive");
+  };
+  positive(horizontal_extent_km, "horizontal_extent_km");
+  positive(horizontal_step_km, "horizontal_step_km");
+  positive(depth_step_km, "depth_step_km");
+  positive(default_pick_uncertainty_s, "default_pick_uncertainty_s");
+  positive(chi2_delta, "chi2_delta");
+  if (horizontal_step_km > horizontal_extent_km)
+    throw ConfigError("location.horizontal_step_km", "must not exceed horizontal_extent_km");
+  if (!(depth_max_km >= depth_min_km))
+    throw ConfigError("location.depth_max_km", "must not be below depth_min_km");
+  if (refinements < 0 || refinements > 10)
+    throw ConfigError("location.refinements", "must be between 0 and 10");
+  if (min_picks < 4) throw ConfigError("location.min_picks", "must be at least 4 (4 unknowns)");
+  if (min_stations < 1) throw ConfigError("location.min_stations", "must be at least 1");
+}
+
+std::optional<Location> locate(const std::vector<Pick>& picks, const StationTable& stations,
+                               const LocationParams& params, std::string* why) {
+  auto fail = [&](const std::string& reason) -> std::optional<Location> {
+    if (why) *why = reason;
+    return std::nullopt;
+  };
+  // Usable picks, times relative to the earliest one (doubles keep ~ns
+  // precision over the seconds an event spans).
+  struct Use {
+    const Pick* pick;
+    const StationCoords* st;
+    Phase phase;
+  };
+  std::vector<Use> use;
+  for (const Pick& p : picks) {
+    const StationCoords* st = stations.find(p.seed_id);
+    if (!st) continue;
+    Phase ph;
+    if (p.phase == "P" || p.phase == "p" || p.phase == "Pg")
+      ph = Phase::kP;
+    else if (p.phase == "S" || p.phase == "s" || p.phase == "Sg")
+      ph = Phase::kS;
+    else if ((p.phase == "?" || p.phase.empty()) && params.unknown_phase_as_p)
+      ph = Phase::kP;
+    else
+      continue;
+    use.push_back({&p, st, ph});
+  }
+  std::set<std::string> station_set;
+  for (const auto& u : use) station_set.insert(u.st->network + "." + u.st->station);
+  if (static_cast<int>(use.size()) < params.min_picks)
+    return fail("only " + std::to_string(use.size()) + " usable picks");
+  if (static_cast<int>(station_set.size()) < params.min_stations)
+    return fail("only " + std::to_string(station_set.size()) + " stations");
+
+  const auto first = std::min_element(use.begin(), use.end(), [](const Use& a, const Use& b) {
+    return a.pick->time < b.pick->time;
+  });
+  const TimeNs t_ref = first->pick->time;
+  std::vector<Obs> obs;
+  for (const auto& u : use) {
+    const double sigma = u.pick->uncertainty_s > 0 ? u.pick->uncertainty_s
+                                                   : params.default_pick_uncertainty_s;
+    obs.push_back({u.st->latitude, u.st->longitude, -u.st->elevation_m / 1000.0, u.phase,
+                   static_cast<double>(u.pick->time - t_ref) / 1e9, 1.0 / (sigma * sigma)});
+  }
+
+  const Grid g{first->st->latitude, first->st->longitude};
+  const double E = params.horizontal_extent_km;
+  std::vector<Node> all;  // every node evaluated, for the uncertainty
+  Node best;
+  double cx = 0, cy = 0, cz = 0.5 * (params.depth_min_km + params.depth_max_km);
+  double hx = E, hz = 0.5 * (params.depth_max_km - params.depth_min_km);
+  double sh = params.horizontal_step_km, sz = params.depth_step_km;
+  for (int level = 0; level <= params.refinements; ++level) {
+    const auto xs = axis(cx, hx, sh, -E, E), ys = axis(cy, hx, sh, -E, E);
+    const auto zs = axis(cz, hz, sz, params.depth_min_km, params.depth_max_km);
+    for (double z : zs)
+      for (double y : ys)
+        for (double x : xs) {
+          Node n{x, y, z};
+          evaluate_node(n, g, obs, params.model);
+          all.push_back(n);
+          if (n.chi2 < best.chi2) best = n;
+        }
+    // Next level: +-1.5 steps around the best node, steps divided by 4.
+    cx = best.x, cy = best.y, cz = best.z;
+    hx = 1.5 * sh, hz = 1.5 * sz;
+    sh /= 4, sz /= 4;
+  }
+
+  const double n_obs = static_cast<double>(obs.size());
+  const double reduced = n_obs > 4 ? best.chi2 / (n_obs - 4) : 1.0;
+  const double limit = best.chi2 + params.chi2_delta * std::max(1.0, reduced);
+  // Floors: the final grid resolution.
+  double dh = 2 * sh, dz = 2 * sz, dt = 0;
+  for (const Node& n : all) {
+    if (n.chi2 > limit) continue;
+    dh = std::max(dh, std::hypot(n.x - best.x, n.y - best.y));
+    dz = std::max(dz, std::abs(n.z - best.z));
+    dt = std::max(dt, std::abs(n.t0 - best.t0));
+  }
+
+  Location loc;
+  loc.origin_time = t_ref + seconds_to_ns(best.t0);
+  loc.latitude = g.to_lat(best.y);
+  loc.longitude = g.to_lon(best.x, best.y);
+  if (loc.longitude > 180) loc.longitude -= 360;
+  if (loc.longitude < -180) loc.longitude += 360;
+  loc.depth_km = best.z;
+  loc.rms_s = std::sqrt(best.sum_r2 / n_obs);
+  loc.origin_uncertainty_s = dt;
+  loc.horizontal_uncertainty_km = dh;
+  loc.depth_uncertainty_km = dz;
+  loc.n_picks = static_cast<int>(obs.size());
+  loc.n_stations = static_cast<int>(station_set.size());
+  return loc;
+}
+
+std::size_t locate_events(std::vector<Event>& events, const StationTable& stations,
+                          const LocationParams& params) {
+  params.validate();
+  std::size_t n = 0;
+  for (Event& e : events) {
+    const auto loc = locate(e.picks, stations, params);
+    if (!loc) continue;
+    e.origin_time = loc->origin_time;
+    e.latitude = loc->latitude;
+    e.longitude = loc->longitude;
+    e.depth_km = loc->depth_km;
+    e.origin_uncertainty_s = loc->origin_uncertainty_s;
+    e.horizontal_uncertainty_km = loc->horizontal_uncertainty_km;
+    e.depth_uncertainty_km = loc->depth_uncertainty_km;
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace qp::catalog

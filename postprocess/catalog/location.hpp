@@ -1,0 +1,70 @@
+// Event location by grid search over picks: coarse-to-fine in latitude,
+// longitude and depth; at each node the origin time is solved analytically
+// (the weighted mean of observed minus predicted times), so only three
+// dimensions are searched. Uncertainties are the extent of the evaluated
+// nodes whose chi-square lies within `chi2_delta` (scaled by the reduced
+// chi-square when that exceeds 1) of the best.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "postprocess/catalog/catalog.hpp"
+#include "postprocess/catalog/stations.hpp"
+#include "postprocess/catalog/velocity_model.hpp"
+
+namespace qp {
+class ConfigSection;
+}
+
+namespace qp::catalog {
+
+struct LocationParams {
+  bool enabled = false;
+  VelocityModel model = VelocityModel::homogeneous(6.0, 3.5);
+  /// The coarse grid spans +-horizontal_extent_km around the station of the
+  /// earliest pick, depth_min_km..depth_max_km.
+  double horizontal_extent_km = 50.0;
+  double horizontal_step_km = 2.0;
+  double depth_min_km = 0.0;
+  double depth_max_km = 30.0;
+  double depth_step_km = 2.0;
+  int refinements = 4;  // each divides the steps by 4 around the best node
+  double default_pick_uncertainty_s = 0.1;
+  int min_picks = 4;
+  int min_stations = 3;
+  bool unknown_phase_as_p = true;  // picks with phase "?" are taken as P
+  double chi2_delta = 3.53;        // 68 % for three parameters
+
+  /// [location]: enabled, model = "homogeneous"|"layered", vp, vs,
+  /// layer_tops_km, layer_vp, layer_vs, horizontal_extent_km,
+  /// horizontal_step_km, depth_min_km, depth_max_km, depth_step_km,
+  /// refinements, default_pick_uncertainty_s, min_picks, min_stations,
+  /// unknown_phase_as_p, chi2_delta.
+  static LocationParams from_config(ConfigSection& s);
+  void validate() const;  // throws ConfigError("location.<key>")
+};
+
+struct Location {
+  TimeNs origin_time = 0;
+  double latitude = 0, longitude = 0, depth_km = 0;
+  double rms_s = 0;
+  double origin_uncertainty_s = 0, horizontal_uncertainty_km = 0, depth_uncertainty_km = 0;
+  int n_picks = 0, n_stations = 0;
+};
+
+/// Locates one event from its picks; nullopt (with `why` set) when there are
+/// too few usable picks (known station, P or S phase).
+std::optional<Location> locate(const std::vector<Pick>& picks, const StationTable& stations,
+                               const LocationParams& params, std::string* why = nullptr);
+
+/// Locates every event with enough picks and fills its origin fields;
+/// returns how many were located.
+std::size_t locate_events(std::vector<Event>& events, const StationTable& stations,
+                          const LocationParams& params);
+
+/// Great-circle distance in km (spherical Earth, R = 6371 km).
+double distance_km(double lat1, double lon1, double lat2, double lon2);
+
+}  // namespace qp::catalog

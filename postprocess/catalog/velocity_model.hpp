@@ -1,0 +1,44 @@
+// P and S travel times in a homogeneous or 1-D layered flat-earth model.
+// Depths in km below sea level (a receiver at elevation e has depth -e).
+// Layered: first arrival = the fastest of the direct ray (found by shooting
+// on the ray parameter) and the head waves along every deeper interface.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace qp {
+class ConfigSection;
+}
+
+namespace qp::catalog {
+
+enum class Phase { kP, kS };
+
+class VelocityModel {
+ public:
+  /// vp, vs in km/s.
+  static VelocityModel homogeneous(double vp, double vs);
+  /// Layer tops in km (strictly increasing; the first layer also extends
+  /// upwards, the last downwards), with the layer velocities.
+  static VelocityModel layered(std::vector<double> tops_km, std::vector<double> vp,
+                               std::vector<double> vs);
+
+  /// Seconds from a source at depth `source_depth_km` to a receiver at
+  /// `receiver_depth_km`, `distance_km` apart horizontally.
+  double travel_time(Phase phase, double distance_km, double source_depth_km,
+                     double receiver_depth_km) const;
+
+  bool is_layered() const { return tops_.size() > 1; }
+  const std::vector<double>& tops() const { return tops_; }
+  const std::vector<double>& vp() const { return vp_; }
+  const std::vector<double>& vs() const { return vs_; }
+
+  /// Throws ConfigError ("location.<key>") for inconsistent layers.
+  void validate() const;
+
+ private:
+  std::vector<double> tops_, vp_, vs_;
+};
+
+}  // namespace qp::catalog
