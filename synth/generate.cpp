@@ -321,9 +321,11 @@ ChannelResult make_channel(Shared& sh, int c) {
         if (d->first_index >= k0 && d->first_index < k0 + n)
           x[static_cast<std::size_t>(d->first_index - k0)] += d->value;
     }
-    for (std::int64_t i = 0; i < n; ++i)
-      counts[static_cast<std::size_t>(i)] =
-          static_cast<std::int32_t>(std::lround(std::clamp(x[static_cast<std::size_t>(i)], -kClip, kClip)));
+    for (std::int64_t i = 0; i < n; ++i) {
+      // Round half away from zero (as lround, without its library call).
+      const double v = std::clamp(x[static_cast<std::size_t>(i)], -kClip, kClip);
+      counts[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(v + (v >= 0 ? 0.5 : -0.5));
+    }
     // Write the runs of samples outside the gaps.
     std::fill(keep.begin(), keep.begin() + n, 1);
     for (const Defect* d : gaps)
