@@ -1,0 +1,15 @@
+#include <cstdio>
+
+#include "pipeline/app/commands.hpp"
+#include "pipeline/app/loaded_config.hpp"
+
+namespace qp::app {
+
+int cmd_config(const CommonOptions& o) {
+  const LoadedConfig lc = load_config(o.config);
+  std::printf("# effective config of %s (every default filled in)\n# config hash %s\n\n%s",
+              lc.cfg.path().c_str(), lc.cfg.hash().c_str(), lc.cfg.effective_text().c_str());
+  return 0;
+}
+
+}  // namespace qp::app

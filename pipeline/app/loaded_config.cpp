@@ -1,0 +1,50 @@
+#include "pipeline/app/loaded_config.hpp"
+
+#include <cmath>
+
+namespace qp::app {
+
+LoadedConfig load_config(const std::filesystem::path& path) {
+  LoadedConfig lc{Config::load(path), {}, {}, {}, {}, {}};
+  Config& c = lc.cfg;
+  lc.pre = pre::PreprocessParams::from_config(c.section("preprocess"));
+  auto& fps = c.section("fingerprint");
+  lc.fp = fp::FingerprintParams::from_config(fps);
+  lc.search = lsh::SearchParams::from_config(c.section("search"));
+  auto& as = c.section("associate");
+  lc.assoc = post::AssociationParams::from_config(as);
+  auto& ex = c.section("export");
+  lc.exp.min_score = ex.get_double("min_score", 0.0, 0.0);
+  lc.exp.quakeml = ex.get_bool("quakeml", true);
+  lc.exp.nonlinloc = ex.get_bool("nonlinloc", true);
+  lc.exp.hypodd = ex.get_bool("hypodd", true);
+  lc.exp.fast_detlist = ex.get_bool("fast_detlist", true);
+  lc.exp.agency = ex.get_string("agency", "XX");
+
+  // Cross-stage checks: the fingerprint stage reads what preprocess writes.
+  if (lc.pre.target_rate > 0 && std::abs(lc.pre.target_rate - lc.fp.sampling_rate) > 1e-9)
+    fps.fail("sampling_rate", "must equal preprocess.target_rate (" +
+                                  std::to_string(lc.pre.target_rate) + " Hz), the rate of the "
+                                  "waveforms the fingerprint stage reads");
+  if (lc.fp.max_freq > 0.5 * lc.fp.sampling_rate)
+    fps.fail("max_freq", "is above the Nyquist frequency of sampling_rate");
+  const int n_stations = static_cast<int>(c.stations().size());
+  if (lc.assoc.nsta_thresh > n_stations)
+    as.fail("nsta_thresh", "is " + std::to_string(lc.assoc.nsta_thresh) + " but the config lists only " +
+                               std::to_string(n_stations) + " station(s)");
+  c.reject_unknown();
+  return lc;
+}
+
+std::string LoadedConfig::preprocess_hash() const { return cfg.hash_of({"preprocess"}); }
+std::string LoadedConfig::fingerprint_hash() const {
+  return cfg.hash_of({"preprocess", "fingerprint"});
+}
+std::string LoadedConfig::search_hash() const {
+  return cfg.hash_of({"preprocess", "fingerprint", "search"});
+}
+std::string LoadedConfig::associate_hash() const {
+  return cfg.hash_of({"preprocess", "fingerprint", "search", "associate", "location"});
+}
+
+}  // namespace qp::app

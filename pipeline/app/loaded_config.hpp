@@ -1,0 +1,39 @@
+// The config with every stage's parameters read and cross-checked: built
+// once per command, before any work, so that a bad key stops the run at once.
+#pragma once
+
+#include <filesystem>
+
+#include "fingerprint/params.hpp"
+#include "lsh/params.hpp"
+#include "pipeline/config.hpp"
+#include "postprocess/association/association_params.hpp"
+#include "preprocess/preprocess.hpp"
+
+namespace qp::app {
+
+struct ExportParams {
+  double min_score = 0;
+  bool quakeml = true, nonlinloc = true, hypodd = true, fast_detlist = true;
+  std::string agency = "XX";
+};
+
+struct LoadedConfig {
+  Config cfg;
+  pre::PreprocessParams pre;
+  fp::FingerprintParams fp;
+  lsh::SearchParams search;
+  post::AssociationParams assoc;
+  ExportParams exp;
+
+  /// Hashes of the parameter sections each stage depends on (a change
+  /// invalidates that stage and everything downstream).
+  std::string preprocess_hash() const;
+  std::string fingerprint_hash() const;
+  std::string search_hash() const;
+  std::string associate_hash() const;
+};
+
+LoadedConfig load_config(const std::filesystem::path& path);
+
+}  // namespace qp::app

@@ -1,0 +1,209 @@
+// The associate stage: per-channel candidate pairs -> per-station pairs on
+// the network grid (channels combined) -> event pairs -> network events with
+// refined arrival times, families and scores -> associate/network.h5.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include "pipeline/app/commands.hpp"
+#include "pipeline/app/event_store.hpp"
+#include "pipeline/app/loaded_config.hpp"
+#include "pipeline/app/stage_common.hpp"
+#include "pipeline/atomic_file.hpp"
+#include "pipeline/log.hpp"
+#include "postprocess/association/arrival.hpp"
+#include "postprocess/association/event_pairs.hpp"
+#include "postprocess/association/fast_detlist.hpp"
+#include "postprocess/association/network_events.hpp"
+#include "postprocess/association/station_pairs.hpp"
+#include "postprocess/catalog/catalog.hpp"
+
+namespace qp::app {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Station {
+  std::string id;                  // NET.STA (location kept in channel ids)
+  std::vector<ChannelId> channels;
+  ChannelId pick_channel;          // vertical component where there is one
+};
+
+std::vector<Station> stations_of(const Config& cfg) {
+  std::vector<Station> out;
+  for (const auto& s : cfg.stations()) {
+    Station st;
+    st.id = s.station_id();
+    for (const auto& c : s.channels) st.channels.push_back({s.network, s.station, s.location, c});
+    std::sort(st.channels.begin(), st.channels.end());
+    st.pick_channel = st.channels.front();
+    for (const auto& c : st.channels)
+      if (c.channel.back() == 'Z') st.pick_channel = c;
+    out.push_back(st);
+  }
+  std::sort(out.begin(), out.end(), [](const Station& a, const Station& b) { return a.id < b.id; });
+  return out;
+}
+
+}  // namespace
+
+int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
+  const auto t0 = std::chrono::steady_clock::now();
+  LoadedConfig lc = load_config(o.config);
+  StageSetup setup = begin_stage(lc, mpi, "associate", o.force);
+  const RunStore& store = setup.store;
+  const TimeNs dt_fp = lc.fp.dt_fp_ns();
+  const TimeNs chunk = static_cast<TimeNs>(lc.cfg.run().chunk_days) * kNsPerDay;
+  const auto stations = stations_of(lc.cfg);
+  const fs::path out = store.stage_dir("associate") / "network.h5";
+
+  // Inputs: every channel's pair file (hash recorded), and the parameters.
+  std::vector<std::string> inputs;
+  for (const auto& st : stations)
+    for (const auto& ch : st.channels) {
+      const fs::path p = store.stage_dir("search") / (ch.seed_id() + ".h5");
+      if (fs::exists(p)) inputs.push_back(store.relative(p) + " " + hash_file(p));
+    }
+  const std::string inputs_hash = combine_hashes(inputs);
+  const std::string params_hash = lc.associate_hash();
+  if (!o.force && store.is_current(out, inputs_hash, params_hash)) {
+    if (mpi.root()) spdlog::info("associate: up to date ({})", store.relative(out));
+    return 0;
+  }
+
+  // 1. Station pairs on the network grid; channels combined (parallel over
+  //    stations: rank r takes stations r, r+size, ...; merged on every rank).
+  std::vector<std::vector<post::StationPair>> per_station(stations.size());
+  std::string mine;
+  std::exception_ptr err;
+  try {
+    for (std::size_t s = 0; s < stations.size(); ++s) {
+      if (!mpi.owns(s)) continue;
+      std::vector<std::vector<post::StationPair>> per_channel;
+      for (const auto& ch : stations[s].channels) {
+        const fs::path p = store.stage_dir("search") / (ch.seed_id() + ".h5");
+        if (!fs::exists(p)) continue;
+        h5::File f = h5::File::open_read(p);
+        const auto t1 = f.read<std::int64_t>("t1"), t2 = f.read<std::int64_t>("t2");
+        const auto v = f.read<std::uint32_t>("votes");
+        std::vector<post::StationPair> pairs;
+        pairs.reserve(t1.size());
+        for (std::size_t i = 0; i < t1.size(); ++i) {
+          const std::int64_t g1 = static_cast<std::int64_t>(std::llround(static_cast<double>(t1[i]) / static_cast<double>(dt_fp)));
+          const std::int64_t g2 = static_cast<std::int64_t>(std::llround(static_cast<double>(t2[i]) / static_cast<double>(dt_fp)));
+          if (g2 > g1) pairs.push_back({g1, g2, static_cast<std::int32_t>(v[i])});
+        }
+        per_channel.push_back(std::move(pairs));
+      }
+      if (per_channel.empty()) {
+        spdlog::warn("station {}: no candidate pairs (no data?); associating the others", stations[s].id);
+        continue;
+      }
+      const auto combined = post::combine_channels(per_channel, static_cast<int>(stations[s].channels.size()), lc.assoc);
+      std::ostringstream ss;
+      for (const auto& p : combined) ss << s << ' ' << p.g1 << ' ' << p.g2 << ' ' << p.votes << '\n';
+      mine += ss.str();
+    }
+  } catch (...) {
+    err = std::current_exception();
+  }
+  mpi.check(err, "channel combination");
+  for (const auto& text : mpi.all_gather(mine)) {
+    std::istringstream in(text);
+    std::size_t s;
+    post::StationPair p;
+    while (in >> s >> p.g1 >> p.g2 >> p.votes) per_station[s].push_back(p);
+  }
+  for (auto& v : per_station) std::sort(v.begin(), v.end(), post::fast_pair_order);
+
+  if (!mpi.root()) return 0;  // extraction and association are light: rank 0
+
+  // 2. Event pairs per station, pseudo-association, event resolution.
+  const auto event_pairs = post::extract_event_pairs_all(per_station, lc.assoc);
+  post::AssociationResult result = post::associate(event_pairs, lc.assoc);
+
+  // 3. Events with refined arrivals at every station that saw them.
+  const TimeNs half_span = lc.fp.window_span_ns() / 2;
+  std::map<std::string, std::map<TimeNs, fs::path>> unit_cache;
+  std::vector<catalog::Event> events;
+  events.reserve(result.events.size());
+  for (const auto& ne : result.events) {
+    catalog::Event e;
+    for (const auto& w : ne.stations) {
+      const Station& st = stations[static_cast<std::size_t>(w.station)];
+      const std::string sid = st.pick_channel.seed_id();
+      if (!unit_cache.count(sid)) unit_cache[sid] = waveform_units(store, sid);
+      // The first matching fingerprint's window holds the onset; search it.
+      const TimeNs first_centre = w.first * dt_fp;
+      const TimeNs begin = first_centre - half_span;
+      const TimeNs end = first_centre + half_span + dt_fp;
+      catalog::Pick pick{"", sid, "P", first_centre, half_span / 1e9,
+                         static_cast<double>(w.peak) /
+                             (static_cast<double>(lc.search.ntbls) * static_cast<double>(st.channels.size()))};
+      const ChannelWaveform wf = load_span(unit_cache[sid], begin - 30 * kNsPerSecond, end + kNsPerSecond, chunk);
+      if (!wf.samples.empty()) {
+        const post::Arrival a = post::refine_arrival(wf.samples.data(), wf.samples.size(), wf.start,
+                                                     wf.sampling_rate, begin, end);
+        if (a.found) {
+          pick.time = a.time;
+          pick.uncertainty_s = a.uncertainty_s;
+        }
+      }
+      e.stations.push_back(st.id);
+      e.picks.push_back(pick);
+    }
+    e.n_stations = static_cast<int>(ne.stations.size());
+    e.n_linked = static_cast<int>(ne.linked_events.size());
+    e.score = ne.score;
+    e.first_arrival = e.picks.front().time;
+    for (const auto& p : e.picks) e.first_arrival = std::min(e.first_arrival, p.time);
+    events.push_back(std::move(e));
+  }
+  catalog::assign_event_ids(events);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    events[i].family_id = events[result.events[i].family].event_id;
+    for (auto& p : events[i].picks) p.event_id = events[i].event_id;
+  }
+  // Catalog order: by first arrival (refinement can reorder close events).
+  std::vector<std::size_t> order(events.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return events[a].first_arrival < events[b].first_arrival;
+  });
+  std::vector<catalog::Event> sorted;
+  for (std::size_t i : order) sorted.push_back(events[i]);
+
+  const Provenance prov{"associate", "network", lc.cfg.hash(), params_hash, inputs_hash, inputs};
+  std::size_t n_pairs = 0;
+  for (const auto& v : per_station) n_pairs += v.size();
+  store.write_h5(out, prov, [&](h5::File& f) {
+    write_events(f, sorted);
+    f.set_attr("station_pairs", static_cast<std::int64_t>(n_pairs));
+    f.set_attr("network_event_pairs", static_cast<std::int64_t>(result.network_pairs.size()));
+    f.set_attr("dt_fp_ns", static_cast<std::int64_t>(dt_fp));
+  });
+
+  // FAST's detection list, for users comparing with the reference.
+  std::int64_t origin_g = INT64_MAX;
+  for (const auto& v : per_station)
+    for (const auto& p : v) origin_g = std::min(origin_g, p.g1);
+  if (origin_g == INT64_MAX) origin_g = 0;
+  std::vector<std::string> names;
+  for (const auto& st : stations) names.push_back(st.id);
+  AtomicTextFile det(store.stage_dir("associate") / "fast_detlist.txt");
+  post::write_fast_detlist(det.stream(), result, names, {origin_g, origin_g * dt_fp, dt_fp});
+  det.commit();
+
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (sorted.empty())
+    spdlog::info("associate done: no network events ({} station pairs after channel combination); "
+                 "the catalog will be empty", n_pairs);
+  else
+    spdlog::info("associate done: {} station pairs, {} network event pairs, {} events, {:.1f} s",
+                 n_pairs, result.network_pairs.size(), sorted.size(), secs);
+  return 0;
+}
+
+}  // namespace qp::app

@@ -1,0 +1,153 @@
+#include "pipeline/app/stage_common.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "preprocess/merge.hpp"
+
+namespace qp::app {
+
+StageSetup begin_stage(const LoadedConfig& lc, MpiContext& mpi, const std::string& stage,
+                       bool force) {
+  (void)stage;
+  (void)force;
+  RunStore store(lc.cfg);
+  std::exception_ptr err;
+  std::string created;
+  if (mpi.root()) {
+    try {
+      created = store.ensure_run_manifest(lc.cfg.hash());
+    } catch (...) {
+      err = std::current_exception();
+    }
+  }
+  mpi.check(err, "creating the run directory " + store.dir().string());
+  created = mpi.broadcast(created);
+  return {std::move(store), created};
+}
+
+std::size_t ChannelWaveform::valid_count() const {
+  return static_cast<std::size_t>(std::count(mask.begin(), mask.end(), std::uint8_t{1}));
+}
+
+TimeNs ChannelWaveform::end() const {
+  return start + static_cast<TimeNs>(std::llround(static_cast<double>(samples.size()) * 1e9 / sampling_rate));
+}
+
+ChannelWaveform trim_waveform(const pre::Continuous& w, TimeNs begin, TimeNs end) {
+  ChannelWaveform out;
+  out.seed_id = w.seed_id;
+  out.sampling_rate = w.sampling_rate;
+  std::size_t first = w.samples.size(), last = w.samples.size();
+  for (std::size_t i = 0; i < w.samples.size(); ++i) {
+    const TimeNs t = w.sample_time(i);
+    if (t >= begin && first == w.samples.size()) first = i;
+    if (t >= end) {
+      last = i;
+      break;
+    }
+  }
+  // Keep only the valid extent: a chunk with an hour of data stores an hour.
+  while (first < last && !w.mask[first]) ++first;
+  while (last > first && !w.mask[last - 1]) --last;
+  if (first >= last) {
+    out.start = begin;
+    return out;
+  }
+  out.start = w.sample_time(first);
+  out.samples.assign(w.samples.begin() + static_cast<std::ptrdiff_t>(first),
+                     w.samples.begin() + static_cast<std::ptrdiff_t>(last));
+  out.mask.assign(w.mask.begin() + static_cast<std::ptrdiff_t>(first),
+                  w.mask.begin() + static_cast<std::ptrdiff_t>(last));
+  return out;
+}
+
+void write_waveform(h5::Group& g, const ChannelWaveform& w) {
+  g.set_attr("seed_id", w.seed_id);
+  g.set_attr("sampling_rate_hz", w.sampling_rate);
+  g.set_attr("start_ns", static_cast<std::int64_t>(w.start));
+  g.set_attr("n_valid", static_cast<std::int64_t>(w.valid_count()));
+  g.write<float>("samples", w.samples);
+  g.write<std::uint8_t>("mask", w.mask);
+}
+
+ChannelWaveform read_waveform(const h5::Group& g) {
+  ChannelWaveform w;
+  w.seed_id = g.attr_string("seed_id");
+  w.sampling_rate = g.attr_double("sampling_rate_hz");
+  w.start = g.attr_int("start_ns");
+  w.samples = g.read<float>("samples");
+  w.mask = g.read<std::uint8_t>("mask");
+  return w;
+}
+
+ChannelWaveform concatenate(const std::vector<ChannelWaveform>& parts) {
+  ChannelWaveform out;
+  for (const auto& p : parts) {
+    if (p.samples.empty()) continue;
+    if (out.samples.empty()) {
+      out = p;
+      continue;
+    }
+    const double dt_ns = 1e9 / out.sampling_rate;
+    const double offset = static_cast<double>(p.start - out.start) / dt_ns;
+    const auto index = static_cast<std::int64_t>(std::llround(offset));
+    if (index < static_cast<std::int64_t>(out.samples.size())) {
+      // Overlap (should not happen with fixed chunks): keep the earlier unit.
+      const std::size_t skip = out.samples.size() - static_cast<std::size_t>(std::max<std::int64_t>(index, 0));
+      if (skip >= p.samples.size()) continue;
+      out.samples.insert(out.samples.end(), p.samples.begin() + static_cast<std::ptrdiff_t>(skip), p.samples.end());
+      out.mask.insert(out.mask.end(), p.mask.begin() + static_cast<std::ptrdiff_t>(skip), p.mask.end());
+      continue;
+    }
+    const std::size_t hole = static_cast<std::size_t>(index) - out.samples.size();
+    out.samples.insert(out.samples.end(), hole, 0.0f);
+    out.mask.insert(out.mask.end(), hole, std::uint8_t{0});
+    out.samples.insert(out.samples.end(), p.samples.begin(), p.samples.end());
+    out.mask.insert(out.mask.end(), p.mask.begin(), p.mask.end());
+  }
+  return out;
+}
+
+std::map<TimeNs, std::filesystem::path> waveform_units(const RunStore& store, const std::string& sid) {
+  namespace fs = std::filesystem;
+  std::map<TimeNs, fs::path> out;
+  const fs::path dir = store.stage_dir("preprocess") / sid;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() != ".h5" || name.find(".tmp.") != std::string::npos) continue;
+    out[parse_iso8601(e.path().stem().string())] = e.path();
+  }
+  return out;
+}
+
+ChannelWaveform load_span(const std::map<TimeNs, std::filesystem::path>& units, TimeNs begin,
+                          TimeNs end, TimeNs chunk) {
+  std::vector<ChannelWaveform> parts;
+  for (TimeNs c = floor_to(begin, chunk); c < end; c += chunk) {
+    auto it = units.find(c);
+    if (it == units.end()) continue;
+    h5::File f = h5::File::open_read(it->second);
+    parts.push_back(read_waveform(f));
+  }
+  return concatenate(parts);
+}
+
+std::string unit_inputs_hash(const std::filesystem::path& p) {
+  return h5::File::open_read(p).attr_string("inputs_hash");
+}
+
+std::string join_warnings(const std::vector<std::string>& w) {
+  std::string s;
+  for (const auto& x : w) {
+    std::string clean = x;
+    for (char& c : clean)
+      if (c == '\t' || c == '\n') c = ' ';
+    s += (s.empty() ? "" : " | ") + clean;
+  }
+  return s;
+}
+
+}  // namespace qp::app

@@ -1,0 +1,200 @@
+// The preprocess stage: waveform files -> per (channel, day) HDF5 units of
+// merged, masked, filtered and decimated float32 samples.
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "pipeline/app/commands.hpp"
+#include "pipeline/app/loaded_config.hpp"
+#include "pipeline/app/stage_common.hpp"
+#include "pipeline/app/unit_runner.hpp"
+#include "pipeline/atomic_file.hpp"
+#include "pipeline/log.hpp"
+#include "preprocess/preprocess.hpp"
+#include "preprocess/waveform_reader.hpp"
+
+namespace qp::app {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Data read around each chunk so filters settle before the chunk starts;
+// fixed, so a chunk's output never depends on where other chunks start.
+constexpr TimeNs kChunkPad = 120 * kNsPerSecond;
+
+struct TraceInfo {
+  std::string seed_id;
+  double rate;
+  TimeNs start, end;
+};
+
+struct FileInfo {
+  std::string path, hash, error;
+  std::vector<TraceInfo> traces;
+};
+
+std::string serialize(const FileInfo& f) {
+  std::ostringstream ss;
+  ss << "F\t" << f.path << '\t' << f.hash << '\t' << f.error << '\n';
+  for (const auto& t : f.traces)
+    ss << "T\t" << t.seed_id << '\t' << fmt::format("{:.17g}", t.rate) << '\t' << t.start << '\t'
+       << t.end << '\n';
+  return ss.str();
+}
+
+std::vector<FileInfo> deserialize(const std::vector<std::string>& parts) {
+  std::vector<FileInfo> out;
+  for (const auto& text : parts) {
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::vector<std::string> f;
+      std::string cur;
+      for (char c : line) {
+        if (c == '\t') {
+          f.push_back(cur);
+          cur.clear();
+        } else {
+          cur += c;
+        }
+      }
+      f.push_back(cur);
+      if (f[0] == "F") out.push_back({f[1], f[2], f[3], {}});
+      else out.back().traces.push_back({f[1], std::stod(f[2]), std::stoll(f[3]), std::stoll(f[4])});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
+  return out;
+}
+
+}  // namespace
+
+int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
+  const auto t0 = std::chrono::steady_clock::now();
+  LoadedConfig lc = load_config(o.config);
+  StageSetup setup = begin_stage(lc, mpi, "preprocess", o.force);
+  const RunStore& store = setup.store;
+
+  // 1. Index the input files (ranks share the reading), with content hashes.
+  std::vector<std::string> all_files;
+  std::map<std::string, std::string> station_of_file;
+  for (const auto& st : lc.cfg.stations())
+    for (const auto& f : lc.cfg.files_of(st)) all_files.push_back(f.string());
+  std::sort(all_files.begin(), all_files.end());
+  all_files.erase(std::unique(all_files.begin(), all_files.end()), all_files.end());
+
+  std::string mine;
+  for (std::size_t i = 0; i < all_files.size(); ++i) {
+    if (!mpi.owns(i)) continue;
+    FileInfo fi{all_files[i], "", "", {}};
+    try {
+      fi.hash = hash_file(fi.path);
+      for (const auto& tr : pre::read_waveform_file(fi.path)) {
+        const TimeNs end = tr.sample_time(tr.samples.size());
+        fi.traces.push_back({tr.seed_id, tr.sampling_rate, tr.start, end});
+      }
+    } catch (const std::exception& e) {
+      fi.error = e.what();
+      for (char& c : fi.error)
+        if (c == '\t' || c == '\n') c = ' ';
+    }
+    mine += serialize(fi);
+  }
+  const std::vector<FileInfo> files = deserialize(mpi.all_gather(mine));
+
+  std::vector<std::string> skipped;
+  for (const auto& f : files) {
+    if (f.error.empty()) continue;
+    if (!o.skip_bad_files)
+      throw CollectiveError(f.error + " (use --skip-bad-files to go on without this file)");
+    skipped.push_back(f.path + ": " + f.error);
+  }
+  if (mpi.root()) {
+    std::ostringstream report;
+    report << "# files skipped by --skip-bad-files, and why\n";
+    for (const auto& s : skipped) report << s << '\n';
+    write_file_atomically(store.dir() / "reports" / "preprocess-skipped-files.txt", report.str());
+    for (const auto& s : skipped) spdlog::warn("skipped bad file {}", s);
+  }
+
+  // 2. Units: (channel, chunk) for every chunk the channel's data touch.
+  const TimeNs chunk = static_cast<TimeNs>(lc.cfg.run().chunk_days) * kNsPerDay;
+  const TimeNs win_begin = lc.cfg.run().start.value_or(INT64_MIN / 2);
+  const TimeNs win_end = lc.cfg.run().end.value_or(INT64_MAX / 2);
+  const std::string params_hash = lc.preprocess_hash();
+  std::vector<UnitJob> jobs;
+  std::size_t channels_with_data = 0;
+  for (const auto& ch : lc.cfg.channels()) {
+    const std::string sid = ch.seed_id();
+    std::map<TimeNs, std::vector<const FileInfo*>> chunk_inputs;
+    std::set<TimeNs> chunks;
+    for (const auto& f : files) {
+      if (!f.error.empty()) continue;
+      for (const auto& t : f.traces) {
+        if (t.seed_id != sid) continue;
+        const TimeNs b = std::max(t.start, win_begin), e = std::min(t.end, win_end);
+        if (e <= b) continue;
+        for (TimeNs c = floor_to(b, chunk); c < e; c += chunk) chunks.insert(c);
+      }
+    }
+    if (chunks.empty()) {
+      if (mpi.root()) spdlog::warn("{}: no data in the configured files (or time window)", sid);
+      continue;
+    }
+    ++channels_with_data;
+    for (TimeNs c : chunks) {
+      std::vector<std::string> inputs;
+      std::vector<std::string> paths;
+      for (const auto& f : files) {
+        if (!f.error.empty()) continue;
+        bool uses = false;
+        for (const auto& t : f.traces)
+          uses = uses || (t.seed_id == sid && t.start < c + chunk + kChunkPad && t.end > c - kChunkPad);
+        if (uses) {
+          inputs.push_back(f.path + " " + f.hash);
+          paths.push_back(f.path);
+        }
+      }
+      UnitJob job;
+      job.name = sid + "/" + day_tag(c);
+      job.output = store.unit_path("preprocess", sid, day_tag(c));
+      job.inputs_hash = combine_hashes(inputs);
+      job.params_hash = params_hash;
+      const Provenance prov{"preprocess", job.name, lc.cfg.hash(), params_hash, job.inputs_hash, inputs};
+      const TimeNs chunk_begin = std::max(c, win_begin), chunk_end = std::min(c + chunk, win_end);
+      job.run = [&lc, &store, sid, paths, prov, chunk_begin, chunk_end, output = job.output]() {
+        std::vector<pre::Trace> traces;
+        for (const auto& p : paths)
+          for (auto& tr : pre::read_waveform_file(p))
+            if (tr.seed_id == sid) traces.push_back(std::move(tr));
+        pre::Continuous raw =
+            pre::merge_traces(traces, chunk_begin - kChunkPad, chunk_end + kChunkPad);
+        const std::uint64_t seed = lc.cfg.run().seed ^ std::stoull(hash_hex(sid), nullptr, 16);
+        pre::Continuous out = pre::preprocess(raw, lc.pre, seed);
+        const ChannelWaveform w = trim_waveform(out, chunk_begin, chunk_end);
+        store.write_h5(output, prov, [&](h5::File& f) { write_waveform(f, w); });
+        return fmt::format("{} samples, {} valid, {} Hz{}", w.samples.size(), w.valid_count(),
+                           w.sampling_rate, raw.warnings.empty() ? "" : "; " + join_warnings(raw.warnings));
+      };
+      jobs.push_back(std::move(job));
+    }
+  }
+
+  const UnitSummary s = run_units(mpi, store, "preprocess", jobs, o.force);
+  if (mpi.root()) {
+    std::int64_t samples = 0;
+    for (const auto& r : s.records)
+      if (r.state == "done") samples += std::atoll(r.note.c_str());
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    spdlog::info(
+        "preprocess done: {} channels, {} units ({} computed, {} up to date), {} output samples, "
+        "{:.1f} s, {:.2f} M output samples/s over {} rank(s); skipped files: {}",
+        channels_with_data, jobs.size(), s.ran, s.reused, samples, secs,
+        secs > 0 ? static_cast<double>(samples) / secs / 1e6 : 0.0, mpi.size(), skipped.size());
+  }
+  return 0;
+}
+
+}  // namespace qp::app
