@@ -142,11 +142,17 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
           stats.mad = mf.read<double>("mad");
         }
         const fp::Fingerprinter fper(p);
-        fp::CoefficientBlock coefs;
-        coefs.M = p.M();
+        fp::FingerprintBlock block;
+        block.words = p.words64();
+        // An hour of images at a time: memory stays bounded whatever the
+        // chunk length (coefficients take 4*M bytes per image).
+        constexpr TimeNs kStep = 3600 * kNsPerSecond;
         if (!w.samples.empty())
-          coefs = fper.coefficients(w.samples.data(), w.mask.data(), w.samples.size(), w.start, c, c + chunk);
-        const fp::FingerprintBlock block = fp::binarize(coefs, stats, p.k_coef);
+          for (TimeNs b = std::max(c, floor_to(w.start, kStep)); b < std::min(c + chunk, w.end()); b += kStep) {
+            const fp::CoefficientBlock coefs = fper.coefficients(
+                w.samples.data(), w.mask.data(), w.samples.size(), w.start, b, std::min(b + kStep, c + chunk));
+            block.append(fp::binarize(coefs, stats, p.k_coef));
+          }
         store.write_h5(out, prov, [&](h5::File& f) {
           f.set_attr("seed_id", sid);
           f.set_attr("parameters", param_text);
