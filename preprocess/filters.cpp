@@ -8,6 +8,10 @@
 #include <stdexcept>
 #include <string>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace qp::pre {
 
 namespace {
@@ -412,41 +416,87 @@ std::vector<double> sosfilt_zi(const Sos& sos) {
 
 namespace {
 
-// The cascade runs sample by sample through all sections, so the sections'
-// recurrences overlap in the CPU pipeline; a fixed section count lets the
-// compiler keep every state in registers.
-template <int N>
-void sosfilt_fixed(const Biquad* sos, double* x, std::size_t n, double* zi) {
-  double b0[N], b1[N], b2[N], a1[N], a2[N], s0[N], s1[N];
-  for (int k = 0; k < N; ++k) {
-    b0[k] = sos[k].b0, b1[k] = sos[k].b1, b2[k] = sos[k].b2, a1[k] = sos[k].a1, a2[k] = sos[k].a2;
-    s0[k] = zi[2 * k], s1[k] = zi[2 * k + 1];
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    double v = x[i];
-    for (int k = 0; k < N; ++k) {
-      const double y = b0[k] * v + s0[k];
-      s0[k] = b1[k] * v - a1[k] * y + s1[k];
-      s1[k] = b2[k] * v - a2[k] * y;
-      v = y;
-    }
-    x[i] = v;
-  }
-  for (int k = 0; k < N; ++k) zi[2 * k] = s0[k], zi[2 * k + 1] = s1[k];
+// One section, one sample (transposed direct form II). The terms without y
+// come first so that the recurrence's critical path is one add, one multiply
+// and one subtract. Every code path below uses exactly this arithmetic, so
+// all give bit-identical results.
+inline double section_step(const Biquad& q, double& s0, double& s1, double v) {
+  const double u0 = q.b1 * v + s1;
+  const double u1 = q.b2 * v;
+  const double y = q.b0 * v + s0;
+  s0 = u0 - q.a1 * y;
+  s1 = u1 - q.a2 * y;
+  return y;
 }
 
-void sosfilt_generic(const Biquad* sos, std::size_t ns, double* x, std::size_t n, double* zi) {
+void sosfilt_scalar(const Biquad* sos, std::size_t ns, double* x, std::size_t n, double* zi) {
   for (std::size_t i = 0; i < n; ++i) {
     double v = x[i];
-    for (std::size_t k = 0; k < ns; ++k) {
-      const Biquad& q = sos[k];
-      const double y = q.b0 * v + zi[2 * k];
-      zi[2 * k] = q.b1 * v - q.a1 * y + zi[2 * k + 1];
-      zi[2 * k + 1] = q.b2 * v - q.a2 * y;
-      v = y;
-    }
+    for (std::size_t k = 0; k < ns; ++k) v = section_step(sos[k], zi[2 * k], zi[2 * k + 1], v);
     x[i] = v;
   }
+}
+
+// Four cascaded sections as a wavefront: at step t, lane k runs section k on
+// sample t-k, so the four recurrences advance together in one vector and
+// the cascade costs about one section's latency per sample. Steps where some
+// lanes have no sample yet (the first and last three) run scalar.
+void sosfilt_wavefront4(const Biquad* sec, double* x, std::size_t n, double* zi) {
+  double s0[4], s1[4], prev[4] = {0, 0, 0, 0};
+  for (int k = 0; k < 4; ++k) s0[k] = zi[2 * k], s1[k] = zi[2 * k + 1];
+  // Prologue: steps 0..2, lanes 0..t.
+  for (std::size_t t = 0; t < 3; ++t) {
+    double next[4] = {prev[0], prev[1], prev[2], prev[3]};
+    for (std::size_t k = 0; k <= t; ++k) {
+      const double in = k == 0 ? x[t] : prev[k - 1];
+      next[k] = section_step(sec[k], s0[k], s1[k], in);
+    }
+    std::copy(next, next + 4, prev);
+  }
+#if defined(__SSE2__)
+  // Lanes 0,1 in the low register, 2,3 in the high one.
+  auto pair = [](double a, double b) { return _mm_set_pd(b, a); };
+  const __m128d b0l = pair(sec[0].b0, sec[1].b0), b0h = pair(sec[2].b0, sec[3].b0);
+  const __m128d b1l = pair(sec[0].b1, sec[1].b1), b1h = pair(sec[2].b1, sec[3].b1);
+  const __m128d b2l = pair(sec[0].b2, sec[1].b2), b2h = pair(sec[2].b2, sec[3].b2);
+  const __m128d a1l = pair(sec[0].a1, sec[1].a1), a1h = pair(sec[2].a1, sec[3].a1);
+  const __m128d a2l = pair(sec[0].a2, sec[1].a2), a2h = pair(sec[2].a2, sec[3].a2);
+  __m128d s0l = pair(s0[0], s0[1]), s0h = pair(s0[2], s0[3]);
+  __m128d s1l = pair(s1[0], s1[1]), s1h = pair(s1[2], s1[3]);
+  __m128d yl = pair(prev[0], prev[1]), yh = pair(prev[2], prev[3]);
+  for (std::size_t t = 3; t < n; ++t) {
+    const __m128d vl = _mm_unpacklo_pd(_mm_load_sd(x + t), yl);  // {x[t], y0}
+    const __m128d vh = _mm_shuffle_pd(yl, yh, 1);                // {y1, y2}
+    const __m128d u0l = _mm_add_pd(_mm_mul_pd(b1l, vl), s1l), u0h = _mm_add_pd(_mm_mul_pd(b1h, vh), s1h);
+    const __m128d u1l = _mm_mul_pd(b2l, vl), u1h = _mm_mul_pd(b2h, vh);
+    yl = _mm_add_pd(_mm_mul_pd(b0l, vl), s0l);
+    yh = _mm_add_pd(_mm_mul_pd(b0h, vh), s0h);
+    s0l = _mm_sub_pd(u0l, _mm_mul_pd(a1l, yl));
+    s0h = _mm_sub_pd(u0h, _mm_mul_pd(a1h, yh));
+    s1l = _mm_sub_pd(u1l, _mm_mul_pd(a2l, yl));
+    s1h = _mm_sub_pd(u1h, _mm_mul_pd(a2h, yh));
+    _mm_storeh_pd(x + t - 3, yh);
+  }
+  _mm_storel_pd(s0, s0l), _mm_storeh_pd(s0 + 1, s0l), _mm_storel_pd(s0 + 2, s0h), _mm_storeh_pd(s0 + 3, s0h);
+  _mm_storel_pd(s1, s1l), _mm_storeh_pd(s1 + 1, s1l), _mm_storel_pd(s1 + 2, s1h), _mm_storeh_pd(s1 + 3, s1h);
+  _mm_storel_pd(prev, yl), _mm_storeh_pd(prev + 1, yl), _mm_storel_pd(prev + 2, yh), _mm_storeh_pd(prev + 3, yh);
+#else
+  for (std::size_t t = 3; t < n; ++t) {
+    double next[4];
+    next[0] = section_step(sec[0], s0[0], s1[0], x[t]);
+    for (int k = 1; k < 4; ++k) next[k] = section_step(sec[k], s0[k], s1[k], prev[k - 1]);
+    x[t - 3] = next[3];
+    std::copy(next, next + 4, prev);
+  }
+#endif
+  // Epilogue: steps n..n+2, lanes t-n+1..3.
+  for (std::size_t t = n; t < n + 3; ++t) {
+    double next[4] = {prev[0], prev[1], prev[2], prev[3]};
+    for (std::size_t k = t - n + 1; k < 4; ++k) next[k] = section_step(sec[k], s0[k], s1[k], prev[k - 1]);
+    x[t - 3] = next[3];
+    std::copy(next, next + 4, prev);
+  }
+  for (int k = 0; k < 4; ++k) zi[2 * k] = s0[k], zi[2 * k + 1] = s1[k];
 }
 
 }  // namespace
@@ -457,20 +507,30 @@ void sosfilt(const Sos& sos, double* x, std::size_t n, double* zi) {
     zero.assign(2 * sos.size(), 0.0);
     zi = zero.data();
   }
-  switch (sos.size()) {
-    case 0: return;
-    case 1: return sosfilt_fixed<1>(sos.data(), x, n, zi);
-    case 2: return sosfilt_fixed<2>(sos.data(), x, n, zi);
-    case 3: return sosfilt_fixed<3>(sos.data(), x, n, zi);
-    case 4: return sosfilt_fixed<4>(sos.data(), x, n, zi);
-    case 5: return sosfilt_fixed<5>(sos.data(), x, n, zi);
-    case 6: return sosfilt_fixed<6>(sos.data(), x, n, zi);
-    case 7: return sosfilt_fixed<7>(sos.data(), x, n, zi);
-    case 8: return sosfilt_fixed<8>(sos.data(), x, n, zi);
-    default: return sosfilt_generic(sos.data(), sos.size(), x, n, zi);
+  // Groups of four sections run as wavefronts; a short tail group is padded
+  // with pass-through sections (y = v exactly, state stays 0).
+  std::size_t k = 0;
+  if (n >= 8) {
+    for (; k < sos.size(); k += 4) {
+      Biquad group[4];
+      double gz[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      const std::size_t m = std::min<std::size_t>(4, sos.size() - k);
+      for (std::size_t j = 0; j < m; ++j) group[j] = sos[k + j], gz[2 * j] = zi[2 * (k + j)], gz[2 * j + 1] = zi[2 * (k + j) + 1];
+      sosfilt_wavefront4(group, x, n, gz);
+      for (std::size_t j = 0; j < m; ++j) zi[2 * (k + j)] = gz[2 * j], zi[2 * (k + j) + 1] = gz[2 * j + 1];
+    }
+    k = std::min(k, sos.size());
+  }
+  if (k < sos.size()) {
+    std::vector<double> rz(zi + 2 * k, zi + 2 * sos.size());
+    sosfilt_scalar(sos.data() + k, sos.size() - k, x, n, rz.data());
+    std::copy(rz.begin(), rz.end(), zi + 2 * k);
   }
 }
 
+void sosfilt_reference(const Sos& sos, double* x, std::size_t n, double* zi) {
+  sosfilt_scalar(sos.data(), sos.size(), x, n, zi);
+}
 void sosfilt(const Sos& sos, std::vector<double>& x) { sosfilt(sos, x.data(), x.size(), nullptr); }
 
 std::size_t sosfiltfilt_padlen(const Sos& sos) {
@@ -483,26 +543,34 @@ std::size_t sosfiltfilt_padlen(const Sos& sos) {
   return 3 * ntaps;
 }
 
-void sosfiltfilt(const Sos& sos, std::vector<double>& x) {
-  const std::size_t n = x.size();
+void sosfiltfilt(const Sos& sos, std::vector<double>& x) { sosfiltfilt(sos, x.data(), x.size()); }
+
+void sosfiltfilt(const Sos& sos, double* x, std::size_t n) {
   const std::size_t edge = sosfiltfilt_padlen(sos);
   if (n <= edge)
     throw std::invalid_argument("sosfiltfilt: input of " + std::to_string(n) +
                                 " samples must be longer than the padding (" + std::to_string(edge) + ")");
-  // Odd extension: 2*x[0] - x[edge..1], x, 2*x[n-1] - x[n-2..n-1-edge].
-  std::vector<double> ext(n + 2 * edge);
-  for (std::size_t i = 0; i < edge; ++i) ext[i] = 2 * x[0] - x[edge - i];
-  std::copy(x.begin(), x.end(), ext.begin() + static_cast<std::ptrdiff_t>(edge));
-  for (std::size_t i = 0; i < edge; ++i) ext[edge + n + i] = 2 * x[n - 1] - x[n - 2 - i];
+  // scipy filters the odd extension [2*x[0] - x[edge..1], x, 2*x[n-1] - x[n-2..n-1-edge]].
+  // Done in place with only the two short pads allocated: large fresh
+  // buffers cost more than the filtering itself.
+  std::vector<double> left(edge), right(edge);
+  for (std::size_t i = 0; i < edge; ++i) left[i] = 2 * x[0] - x[edge - i];
+  for (std::size_t i = 0; i < edge; ++i) right[i] = 2 * x[n - 1] - x[n - 2 - i];
   const std::vector<double> zi0 = sosfilt_zi(sos);
   std::vector<double> zi(zi0.size());
-  for (std::size_t i = 0; i < zi.size(); ++i) zi[i] = zi0[i] * ext.front();
-  sosfilt(sos, ext.data(), ext.size(), zi.data());
-  std::reverse(ext.begin(), ext.end());
-  for (std::size_t i = 0; i < zi.size(); ++i) zi[i] = zi0[i] * ext.front();
-  sosfilt(sos, ext.data(), ext.size(), zi.data());
-  // Back in forward order, without the padding.
-  for (std::size_t i = 0; i < n; ++i) x[i] = ext[ext.size() - 1 - edge - i];
+  // Forward over left pad, data, right pad.
+  for (std::size_t i = 0; i < zi.size(); ++i) zi[i] = zi0[i] * left.front();
+  sosfilt(sos, left.data(), edge, zi.data());
+  sosfilt(sos, x, n, zi.data());
+  sosfilt(sos, right.data(), edge, zi.data());
+  // Backward from the end of the right pad through the data (the left pad's
+  // backward output is discarded by scipy, so it is not computed).
+  std::reverse(right.begin(), right.end());
+  for (std::size_t i = 0; i < zi.size(); ++i) zi[i] = zi0[i] * right.front();
+  sosfilt(sos, right.data(), edge, zi.data());
+  std::reverse(x, x + n);
+  sosfilt(sos, x, n, zi.data());
+  std::reverse(x, x + n);
 }
 
 std::size_t settling_samples(const Sos& sos, double energy_fraction, std::size_t max_samples) {

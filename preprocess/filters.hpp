@@ -71,6 +71,9 @@ std::vector<double> sosfilt_zi(const Sos& sos);
 /// section) is the initial state and receives the final state; null = zeros.
 void sosfilt(const Sos& sos, double* x, std::size_t n, double* zi = nullptr);
 void sosfilt(const Sos& sos, std::vector<double>& x);
+/// The plain sample-by-sample cascade: sosfilt gives bit-identical results
+/// faster; kept as the reference the tests compare against.
+void sosfilt_reference(const Sos& sos, double* x, std::size_t n, double* zi);
 
 /// scipy's default sosfiltfilt padding length: 3 * (2 * sections + 1 - ...).
 std::size_t sosfiltfilt_padlen(const Sos& sos);
@@ -79,6 +82,7 @@ std::size_t sosfiltfilt_padlen(const Sos& sos);
 /// with padtype='odd' and the default padlen. Requires x.size() > padlen
 /// (throws std::invalid_argument otherwise).
 void sosfiltfilt(const Sos& sos, std::vector<double>& x);
+void sosfiltfilt(const Sos& sos, double* x, std::size_t n);
 
 /// Number of samples after which the causal impulse response has decayed:
 /// the tail beyond it holds less than `energy_fraction` of the energy.

@@ -131,14 +131,13 @@ std::size_t mask_spikes(const std::vector<float>& x, std::vector<std::uint8_t>& 
   return hits.size();
 }
 
-void demean_detrend(std::vector<double>& x, bool demean, bool detrend) {
-  const std::size_t n = x.size();
+void demean_detrend(double* x, std::size_t n, bool demean, bool detrend) {
   if (n == 0 || (!demean && !detrend)) return;
   double mean = 0;
-  for (double v : x) mean += v;
+  for (std::size_t i = 0; i < n; ++i) mean += x[i];
   mean /= static_cast<double>(n);
   if (!detrend) {
-    for (double& v : x) v -= mean;
+    for (std::size_t i = 0; i < n; ++i) x[i] -= mean;
     return;
   }
   // Least-squares line with the time axis centred (scipy.signal.detrend 'linear').
@@ -153,8 +152,7 @@ void demean_detrend(std::vector<double>& x, bool demean, bool detrend) {
   for (std::size_t i = 0; i < n; ++i) x[i] -= mean + slope * (static_cast<double>(i) - tc);
 }
 
-void hann_taper(std::vector<double>& x, std::size_t len) {
-  const std::size_t n = x.size();
+void hann_taper(double* x, std::size_t n, std::size_t len) {
   len = std::min(len, n / 2);
   for (std::size_t i = 0; i < len; ++i) {
     const double w = 0.5 * (1.0 - std::cos(kPi * static_cast<double>(i) / static_cast<double>(len)));
@@ -340,34 +338,41 @@ Continuous preprocess(const Continuous& raw, const PreprocessParams& p, std::uin
   for (std::size_t s = 0; s < segments.size(); ++s) {
     try {
       const auto [a, b] = segments[s];
-      std::vector<double> x(raw.samples.begin() + static_cast<std::ptrdiff_t>(a),
-                            raw.samples.begin() + static_cast<std::ptrdiff_t>(b));
-      demean_detrend(x, p.demean, p.detrend);
-      if (taper_len > 0) hann_taper(x, taper_len);
+      const std::size_t len = b - a;
+      // A per-thread work buffer reused across calls: a fresh multi-MB
+      // buffer costs more in page faults than all the filtering.
+      thread_local std::vector<double> work;
+      if (work.size() < len) work.resize(len);
+      double* x = work.data();
+      for (std::size_t i = 0; i < len; ++i) x[i] = raw.samples[a + i];
+      demean_detrend(x, len, p.demean, p.detrend);
+      if (taper_len > 0) hann_taper(x, len, taper_len);
       if (!filters.bandpass.empty()) {
-        if (zerophase) sosfiltfilt(filters.bandpass, x);
-        else sosfilt(filters.bandpass, x);
+        if (zerophase) sosfiltfilt(filters.bandpass, x, len);
+        else sosfilt(filters.bandpass, x, len);
       }
       const std::int64_t seg_i0 = i0 + static_cast<std::int64_t>(a);
       if (plan.ratio) {
         std::int64_t fm = 0;
-        const std::vector<double> y = resample_rational(x, plan.ratio->up, plan.ratio->down, seg_i0, &fm);
+        const std::vector<double> y =
+            resample_rational(std::vector<double>(x, x + len), plan.ratio->up, plan.ratio->down, seg_i0, &fm);
         for (std::size_t k = 0; k < y.size(); ++k) {
           const std::size_t m = static_cast<std::size_t>(fm - m0) + k;
           out.samples[m] = static_cast<float>(y[k]);
           covered[m] = 1;
         }
       } else {
-        const int q = plan.q;
-        std::vector<double> y;
-        if (q == 1) y = std::move(x);
-        else if (p.fast_mode()) y = decimate_obspy(std::move(x), q, rin, seg_i0);
-        else y = decimate_zero_phase(std::move(x), q, seg_i0);
-        const std::size_t raw_first = a + first_kept(seg_i0, q);
-        const std::size_t m_first = (raw_first - first) / static_cast<std::size_t>(q);
-        for (std::size_t k = 0; k < y.size(); ++k) {
-          out.samples[m_first + k] = static_cast<float>(y[k]);
-          covered[m_first + k] = 1;
+        const std::size_t q = static_cast<std::size_t>(plan.q);
+        if (q > 1) {
+          // Anti-alias, then keep the samples on the absolute grid.
+          if (p.fast_mode()) sosfilt(filters.antialias, x, len);
+          else sosfiltfilt(filters.antialias, x, len);
+        }
+        const std::size_t k0 = first_kept(seg_i0, plan.q);
+        const std::size_t m_first = (a + k0 - first) / q;
+        for (std::size_t k = k0, m = m_first; k < len; k += q, ++m) {
+          out.samples[m] = static_cast<float>(x[k]);
+          covered[m] = 1;
         }
       }
     } catch (...) {
@@ -380,15 +385,35 @@ Continuous preprocess(const Continuous& raw, const PreprocessParams& p, std::uin
   // 5. Mask: an output is valid when no untrusted raw sample, and no chunk
   // edge, lies within the filters' reach of it.
   const double reach = std::ceil(edge_seconds(p, rin) * rin);
-  std::vector<std::size_t> bad_prefix(n + 1, 0);
-  for (std::size_t i = 0; i < n; ++i) bad_prefix[i + 1] = bad_prefix[i] + (ok[i] ? 0 : 1);
-  for (std::size_t m = 0; m < n_out; ++m) {
-    if (!covered[m]) continue;
-    const double pos = raw_position(m);
-    const double lo = std::floor(pos - reach), hi = std::ceil(pos + reach);
-    if (lo < 0 || hi > static_cast<double>(n) - 1) continue;
-    const std::size_t l = static_cast<std::size_t>(lo), h = static_cast<std::size_t>(hi);
-    if (bad_prefix[h + 1] - bad_prefix[l] == 0) out.mask[m] = 1;
+  for (std::size_t m = 0; m < n_out; ++m) out.mask[m] = covered[m];
+  // First output whose raw position is >= pos (positions increase with m).
+  auto first_output_at = [&](double pos) {
+    std::size_t lo = 0, hi = n_out;
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if (raw_position(mid) < pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  // Each run of untrusted raw samples [b0, b1) (the chunk's outside counts as
+  // one) clears the outputs within `reach` of it.
+  auto clear_near = [&](double b0, double b1) {
+    const std::size_t m_lo = first_output_at(b0 - reach);
+    const std::size_t m_hi = first_output_at(b1 - 1 + reach + 1e-9);
+    for (std::size_t m = m_lo; m < m_hi; ++m) out.mask[m] = 0;
+  };
+  clear_near(-1e300, 0);
+  clear_near(static_cast<double>(n), 1e300);
+  for (std::size_t i = 0; i < n;) {
+    if (ok[i]) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < n && !ok[j]) ++j;
+    clear_near(static_cast<double>(i), static_cast<double>(j));
+    i = j;
   }
 
   // 6. Gaps (no data at all) get noise at the neighbours' level, masked.

@@ -1,0 +1,2 @@
+add_executable(preprocess_bench ${CMAKE_CURRENT_SOURCE_DIR}/preprocess_bench.cpp)
+target_link_libraries(preprocess_bench PRIVATE qp_preprocess)
