@@ -56,7 +56,7 @@ struct SynthParams {
   double mag_min = 0.5;
   double mag_max = 2.5;
   double family_mag_spread = 0.2;   ///< std. dev. of event magnitudes around their family's
-  double amplitude_scale = 1000.0;  ///< peak counts = scale * 10^M / hypocentral km
+  double amplitude_scale = 3000.0;  ///< peak counts = scale * 10^M / hypocentral km
   double stress_drop_mpa = 3.0;     ///< Brune corner frequency from magnitude
   double attenuation_q = 300.0;     ///< whole-path Q: high frequencies fade with distance
   double signal_fmin_hz = 1.0;
