@@ -142,6 +142,9 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
           } else {
             const std::size_t q = u - nexternal;
             const std::uint32_t ne = near_end[q];
+            // Touch every table's bucket first so the cache misses overlap.
+            for (int t = 0; t < T; ++t)
+              __builtin_prefetch(tables.members(t) + tables.position(q, t) + 1);
             for (int t = 0; t < T; ++t) {
               const std::uint32_t* mem = tables.members(t);
               std::size_t j = tables.position(q, t) + 1;

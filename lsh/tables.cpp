@@ -15,41 +15,24 @@ BucketTables::BucketTables(const SignatureView& sigs, std::size_t begin, std::si
   ids_.resize(T * m_);
   pos_.resize(T * m_);
   index_.resize(T);
+  // Tables are built in groups of kGroup: one pass over the fingerprint-major
+  // signatures reads each row's cache line once per group, not once per table.
+  constexpr int kGroup = 8;
+  const int ngroups = (ntbls_ + kGroup - 1) / kGroup;
   std::exception_ptr error;
 #pragma omp parallel
   {
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> entries;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> entries[kGroup];
 #pragma omp for schedule(dynamic, 1)
-    for (int t = 0; t < ntbls_; ++t) {
+    for (int g = 0; g < ngroups; ++g) {
       try {
-        entries.resize(m_);
-        for (std::size_t j = 0; j < m_; ++j)
-          entries[j] = {sigs.row(begin + j)[t], static_cast<std::uint32_t>(j)};
-        std::sort(entries.begin(), entries.end());  // (key, id): ids ascend within a bucket
-        std::uint32_t* ids = ids_.data() + static_cast<std::size_t>(t) * m_;
-        KeyIndex& ix = index_[static_cast<std::size_t>(t)];
-        ix.keys.clear();
-        ix.starts.clear();
+        const int t0 = g * kGroup, nt = std::min(kGroup, ntbls_ - t0);
+        for (int k = 0; k < nt; ++k) entries[k].resize(m_);
         for (std::size_t j = 0; j < m_; ++j) {
-          const bool first = j == 0 || entries[j].first != entries[j - 1].first;
-          ids[j] = entries[j].second | (first ? kBucketStart : 0u);
-          pos_[entries[j].second * T + static_cast<std::size_t>(t)] = static_cast<std::uint32_t>(j);
-          if (first) {
-            ix.keys.push_back(entries[j].first);
-            ix.starts.push_back(static_cast<std::uint32_t>(j));
-          }
+          const std::uint64_t* row = sigs.row(begin + j) + t0;
+          for (int k = 0; k < nt; ++k) entries[k][j] = {row[k], static_cast<std::uint32_t>(j)};
         }
-        ix.keys.shrink_to_fit();
-        ix.starts.shrink_to_fit();
-        int bits = 1;
-        while (bits < 24 && (std::size_t{1} << (bits + 1)) <= ix.keys.size()) ++bits;
-        ix.radix_bits = bits;
-        ix.radix.assign((std::size_t{1} << bits) + 1, 0);
-        std::size_t k = 0;
-        for (std::size_t r = 0; r <= (std::size_t{1} << bits); ++r) {
-          while (k < ix.keys.size() && (ix.keys[k] >> (64 - bits)) < r) ++k;
-          ix.radix[r] = static_cast<std::uint32_t>(k);
-        }
+        for (int k = 0; k < nt; ++k) build_table(t0 + k, entries[k]);
       } catch (...) {
 #pragma omp critical(qp_lsh_tables_error)
         if (!error) error = std::current_exception();
@@ -57,6 +40,35 @@ BucketTables::BucketTables(const SignatureView& sigs, std::size_t begin, std::si
     }
   }
   if (error) std::rethrow_exception(error);
+}
+
+void BucketTables::build_table(int t, std::vector<std::pair<std::uint64_t, std::uint32_t>>& entries) {
+  const std::size_t T = static_cast<std::size_t>(ntbls_);
+  std::sort(entries.begin(), entries.end());  // (key, id): ids ascend within a bucket
+  std::uint32_t* ids = ids_.data() + static_cast<std::size_t>(t) * m_;
+  KeyIndex& ix = index_[static_cast<std::size_t>(t)];
+  ix.keys.clear();
+  ix.starts.clear();
+  for (std::size_t j = 0; j < m_; ++j) {
+    const bool first = j == 0 || entries[j].first != entries[j - 1].first;
+    ids[j] = entries[j].second | (first ? kBucketStart : 0u);
+    pos_[entries[j].second * T + static_cast<std::size_t>(t)] = static_cast<std::uint32_t>(j);
+    if (first) {
+      ix.keys.push_back(entries[j].first);
+      ix.starts.push_back(static_cast<std::uint32_t>(j));
+    }
+  }
+  ix.keys.shrink_to_fit();
+  ix.starts.shrink_to_fit();
+  int bits = 1;
+  while (bits < 24 && (std::size_t{1} << (bits + 1)) <= ix.keys.size()) ++bits;
+  ix.radix_bits = bits;
+  ix.radix.assign((std::size_t{1} << bits) + 1, 0);
+  std::size_t k = 0;
+  for (std::size_t r = 0; r <= (std::size_t{1} << bits); ++r) {
+    while (k < ix.keys.size() && (ix.keys[k] >> (64 - bits)) < r) ++k;
+    ix.radix[r] = static_cast<std::uint32_t>(k);
+  }
 }
 
 std::uint32_t BucketTables::find(int t, std::uint64_t key) const {

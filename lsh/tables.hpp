@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "lsh/signatures.hpp"
@@ -51,6 +52,8 @@ class BucketTables {
     std::vector<std::uint32_t> radix;   ///< first key index per top-bits value, + sentinel
     int radix_bits = 1;
   };
+
+  void build_table(int t, std::vector<std::pair<std::uint64_t, std::uint32_t>>& entries);
 
   std::size_t begin_, m_;
   int ntbls_;
