@@ -279,3 +279,32 @@ TEST(ReferenceCatalog, SharedIcelandCatalogAndQuakeMigratePicks) {
   EXPECT_EQ(nc.events[0].id, "122842");
   EXPECT_EQ(nc.events[6].family_id, "B");
 }
+
+#include <sstream>
+#include <toml.hpp>
+
+#include "pipeline/config_section.hpp"
+
+TEST(EvaluateConfig, Section) {
+  std::istringstream in(
+      "[evaluate]\ntolerance_s = 1.5\nmatch_on = \"origin_time\"\nmagnitude_bins = [0.0, 1.0, 2.0]\n"
+      "require_family_partner = true\n");
+  const auto doc = toml::parse(in, "test.toml");
+  qp::ConfigSection s("evaluate", &toml::find(doc, "evaluate"));
+  const auto o = EvaluateOptions::from_config(s);
+  EXPECT_DOUBLE_EQ(o.tolerance_s, 1.5);
+  EXPECT_EQ(o.match_on, MatchOn::kOriginTime);
+  EXPECT_EQ(o.magnitude_bins.size(), 3u);
+  EXPECT_TRUE(o.require_family_partner);
+
+  std::istringstream bad_in("[evaluate]\nsnr_bins = [10.0, 5.0]\n");
+  const auto bad = toml::parse(bad_in, "bad.toml");
+  qp::ConfigSection sb("evaluate", &toml::find(bad, "evaluate"));
+  try {
+    EvaluateOptions::from_config(sb);
+    FAIL() << "no error";
+  } catch (const qp::ConfigError& e) {
+    EXPECT_EQ(e.key(), "evaluate.snr_bins");
+    EXPECT_EQ(e.line(), 2);
+  }
+}

@@ -209,3 +209,44 @@ TEST(Stations, BadFilesNameLine) {
     EXPECT_NE(std::string(e.what()).find("line 2, column 5 (latitude)"), std::string::npos);
   }
 }
+
+#include <sstream>
+#include <toml.hpp>
+
+#include "pipeline/config_section.hpp"
+
+namespace {
+toml::value parse_toml(const std::string& text) {
+  std::istringstream in(text);
+  return toml::parse(in, "test.toml");
+}
+}  // namespace
+
+TEST(LocationConfig, LayeredSectionAndErrors) {
+  const auto doc = parse_toml(
+      "[location]\nenabled = true\nmodel = \"layered\"\nlayer_tops_km = [0.0, 4.0, 20.0]\n"
+      "layer_vp = [5.0, 6.2, 7.5]\nlayer_vs = [2.9, 3.6, 4.3]\nhorizontal_extent_km = 30.0\n");
+  qp::ConfigSection s("location", &toml::find(doc, "location"));
+  const auto p = LocationParams::from_config(s);
+  s.reject_unknown_keys();
+  EXPECT_TRUE(p.enabled);
+  EXPECT_TRUE(p.model.is_layered());
+  EXPECT_EQ(p.model.vp(), (std::vector<double>{5.0, 6.2, 7.5}));
+  EXPECT_DOUBLE_EQ(p.horizontal_extent_km, 30.0);
+
+  qp::ConfigSection none("location", nullptr);
+  const auto absent = LocationParams::from_config(none);
+  EXPECT_FALSE(absent.enabled);
+  EXPECT_FALSE(absent.model.is_layered());
+
+  const auto bad = parse_toml(
+      "[location]\nmodel = \"layered\"\nlayer_tops_km = [0.0, 4.0]\nlayer_vp = [5.0]\n");
+  qp::ConfigSection sb("location", &toml::find(bad, "location"));
+  try {
+    LocationParams::from_config(sb);
+    FAIL() << "no error";
+  } catch (const qp::ConfigError& e) {
+    EXPECT_EQ(e.key(), "location.layer_vp") << e.what();
+    EXPECT_EQ(e.line(), 4) << e.what();
+  }
+}
