@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "pipeline/app/commands.hpp"
+#include "pipeline/app/tools.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/log.hpp"
 
@@ -75,6 +76,42 @@ int main(int argc, char** argv) {
   add_common(run_cmd, run);
   run_cmd->add_flag("--skip-bad-files", run.skip_bad_files, "see preprocess --help");
 
+  SynthOptions sy;
+  auto* sy_cmd = app.add_subcommand("synth", "generate continuous multi-station data with known repeating earthquakes");
+  sy_cmd->add_option("CONFIG", sy.config, "optional TOML file with a [synth] section (defaults otherwise)");
+  sy_cmd->add_option("-o,--out", sy.out, "output folder (miniSEED day files, truth_catalog.csv, truth_picks.csv, stations.csv)");
+  sy_cmd->add_option("--seed", sy.seed, "random seed (same seed, same files)");
+  sy_cmd->add_option("--duration", sy.duration_s, "seconds of data");
+  sy_cmd->add_option("--stations", sy.stations, "number of stations");
+  sy_cmd->add_option("--families", sy.families, "number of families of repeating events");
+  sy_cmd->add_option("--noise-file", sy.noise_file, "real noise (miniSEED) instead of coloured noise");
+  sy_cmd->add_option("--repeater-file", sy.repeater_file, "real event waveform (miniSEED) as a family template");
+
+  EvaluateCommandOptions ev;
+  auto* ev_cmd = app.add_subcommand("evaluate", "score a detection catalog against a reference catalog");
+  ev_cmd->add_option("DETECTIONS", ev.detections, "catalog.csv of quakeprint")->required();
+  ev_cmd->add_option("REFERENCE", ev.reference,
+                     "reference catalog: quakeprint catalog.csv, synth truth_catalog.csv, or time,latitude,... layout")->required();
+  ev_cmd->add_option("--picks", ev.detection_picks, "the detections' picks.csv");
+  ev_cmd->add_option("--reference-picks", ev.reference_picks, "reference picks (earliest P per event is matched)");
+  ev_cmd->add_option("--tolerance", ev.tolerance_s, "matching tolerance in seconds (default 2)");
+  ev_cmd->add_option("--match", ev.match, "arrival (first arrival vs earliest P) or origin")
+      ->check(CLI::IsMember({"arrival", "origin"}));
+  ev_cmd->add_flag("--family-only", ev.family_partner_only,
+                   "count only reference events with a family partner (synthetic truth)");
+  ev_cmd->add_option("-o,--out", ev.out, "folder for matched.csv, unmatched.csv, evaluation.txt");
+
+  ImportFastOptions im;
+  auto* im_cmd = app.add_subcommand("import-fast", "turn FAST parameter files into quakeprint config sections");
+  im_cmd->add_option("--fingerprint", im.fingerprint_json, "FAST fp_input_*.json files")->required();
+  im_cmd->add_option("--search", im.search_json, "FAST config.json (ntbl, nhash, nvote, repeat)")->required();
+  im_cmd->add_option("--network", im.network_json, "FAST network_params.json")->required();
+  im_cmd->add_option("-o,--out", im.out, "write the TOML here (default: standard output)");
+
+  std::filesystem::path demo_dir = "demo-run";
+  auto* demo_cmd = app.add_subcommand("demo", "synthetic network -> every stage -> scores against the truth");
+  demo_cmd->add_option("DIR", demo_dir, "working folder (default demo-run)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -100,6 +137,10 @@ int main(int argc, char** argv) {
     if (*as_cmd) return cmd_associate(as, mpi);
     if (*ex_cmd) return cmd_export(ex, mpi);
     if (*run_cmd) return cmd_run(run, mpi);
+    if (*sy_cmd) return cmd_synth(sy, mpi);
+    if (*ev_cmd) return cmd_evaluate(ev, mpi);
+    if (*im_cmd) return cmd_import_fast(im, mpi);
+    if (*demo_cmd) return cmd_demo(demo_dir, mpi);
     if (mpi.root()) std::cout << app.help();
     return 0;
   } catch (const qp::ConfigError& e) {

@@ -1,0 +1,228 @@
+// The commands around the stages: synth (synthetic data with ground truth),
+// evaluate (a catalog against a reference), import-fast (FAST parameter
+// files -> config) and demo (synth + run + evaluate on a small network).
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <toml.hpp>
+
+#include "pipeline/app/commands.hpp"
+#include "pipeline/app/tools.hpp"
+#include "pipeline/atomic_file.hpp"
+#include "pipeline/config.hpp"
+#include "pipeline/log.hpp"
+#include "postprocess/catalog/catalog.hpp"
+#include "postprocess/catalog/evaluate.hpp"
+#include "postprocess/catalog/fast_import.hpp"
+#include "postprocess/catalog/reference_catalog.hpp"
+#include "postprocess/catalog/stations.hpp"
+#include "synth/generate.hpp"
+#include "synth/synth_params.hpp"
+
+namespace qp::app {
+namespace fs = std::filesystem;
+
+synth::SynthParams read_synth_params(const SynthOptions& o) {
+  toml::value root = toml::table{};
+  if (!o.config.empty()) {
+    std::ifstream in(o.config);
+    if (!in) throw InputError(o.config.string(), "cannot open synth config");
+    try {
+      root = toml::parse(in, o.config.string());
+    } catch (const toml::syntax_error& e) {
+      throw ConfigError("(syntax)", e.what());
+    }
+  }
+  const toml::value* table = nullptr;
+  if (root.is_table() && root.as_table().count("synth")) table = &root.as_table().at("synth");
+  ConfigSection s("synth", table);
+  synth::SynthParams p = synth::SynthParams::from_config(s);
+  s.reject_unknown_keys();
+  if (o.seed) p.seed = *o.seed;
+  if (o.duration_s) p.duration_s = *o.duration_s;
+  if (o.stations) p.n_stations = *o.stations;
+  if (o.families) p.n_families = *o.families;
+  if (!o.noise_file.empty()) p.noise_file = o.noise_file.string();
+  if (!o.repeater_file.empty()) p.repeater_file = o.repeater_file.string();
+  p.validate();
+  return p;
+}
+
+int cmd_synth(const SynthOptions& o, MpiContext& mpi) {
+  if (!mpi.root()) return 0;  // one writer; generation is streamed and fast
+  const synth::SynthParams p = read_synth_params(o);
+  const auto s = synth::generate(p, o.out, [](double f) {
+    static int last = -1;
+    const int pct = static_cast<int>(f * 100);
+    if (pct / 10 != last / 10) spdlog::info("synth {}%", pct);
+    last = pct;
+  });
+  spdlog::info("synth done: {} channels, {} events in {} families, {} samples in {:.1f} s "
+               "({:.1f} M samples/s), {} files in {}",
+               s.n_channels, s.n_events, s.n_families, s.samples, s.elapsed_s,
+               s.samples_per_second / 1e6, s.files.size(), o.out.string());
+  return 0;
+}
+
+namespace {
+
+std::string percent(double x) { return fmt::format("{:.3f}", x); }
+
+void print_result(const catalog::EvaluationResult& r) {
+  std::printf("detections %zu, reference events considered %zu, matched %zu\n", r.n_detections,
+              r.n_reference_considered, r.n_matched_considered);
+  std::printf("recall %s  precision %s  F1 %s\n", percent(r.recall).c_str(),
+              percent(r.precision).c_str(), percent(r.f1).c_str());
+  for (const auto& b : r.recall_by_snr)
+    if (b.n_reference)
+      std::printf("  SNR [%g, %g): recall %s (%zu/%zu)\n", b.lo, b.hi, percent(b.recall()).c_str(),
+                  b.n_matched, b.n_reference);
+  for (const auto& b : r.recall_by_magnitude)
+    if (b.n_reference)
+      std::printf("  M [%g, %g): recall %s (%zu/%zu)\n", b.lo, b.hi, percent(b.recall()).c_str(),
+                  b.n_matched, b.n_reference);
+}
+
+}  // namespace
+
+catalog::EvaluationResult run_evaluation(const EvaluateCommandOptions& o, bool print) {
+  std::vector<catalog::Event> detections = catalog::read_catalog_csv(o.detections.string());
+  if (!o.detection_picks.empty())
+    catalog::attach_picks(detections, catalog::read_picks_csv(o.detection_picks.string()),
+                          o.detection_picks.string());
+  catalog::ReferenceCatalog ref = catalog::read_reference_catalog(o.reference.string());
+  if (!o.reference_picks.empty()) catalog::read_reference_picks(o.reference_picks.string(), ref.events);
+  catalog::EvaluateOptions opt;
+  opt.tolerance_s = o.tolerance_s;
+  opt.match_on = o.match == "origin" ? catalog::MatchOn::kOriginTime : catalog::MatchOn::kFirstArrival;
+  opt.require_family_partner = o.family_partner_only;
+  opt.snr_bins = {0, 3, 5, 10, 20, 1e9};
+  opt.magnitude_bins = {-2, 0, 0.5, 1, 1.5, 2, 2.5, 10};
+  opt.validate();
+  const auto r = catalog::evaluate(detections, ref.events, opt);
+  if (!o.out.empty()) {
+    fs::create_directories(o.out);
+    catalog::write_matches_csv((o.out / "matched.csv").string(), r, detections, ref.events, opt.match_on);
+    catalog::write_unmatched_csv((o.out / "unmatched.csv").string(), r, detections, ref.events, opt.match_on);
+    catalog::write_evaluation_summary((o.out / "evaluation.txt").string(), r, opt);
+  }
+  if (print) print_result(r);
+  return r;
+}
+
+int cmd_evaluate(const EvaluateCommandOptions& o, MpiContext& mpi) {
+  if (!mpi.root()) return 0;
+  run_evaluation(o, true);
+  return 0;
+}
+
+int cmd_import_fast(const ImportFastOptions& o, MpiContext& mpi) {
+  if (!mpi.root()) return 0;
+  std::vector<std::string> fp;
+  for (const auto& f : o.fingerprint_json) fp.push_back(f.string());
+  const std::string text =
+      catalog::import_fast_parameters(fp, o.search_json.string(), o.network_json.string());
+  if (o.out.empty()) {
+    std::cout << text;
+  } else {
+    write_file_atomically(o.out, text);
+    spdlog::info("wrote {}", o.out.string());
+  }
+  return 0;
+}
+
+int cmd_demo(const fs::path& dir, MpiContext& mpi) {
+  const fs::path data = dir / "data";
+  const fs::path config = dir / "demo.toml";
+  std::string text;
+  if (mpi.root()) {
+    fs::create_directories(dir);
+    SynthOptions so;
+    so.out = data;
+    if (!fs::exists(data / "truth_catalog.csv")) cmd_synth(so, mpi);
+    // One [[stations]] entry per generated station.
+    std::map<std::string, std::set<std::string>> comps;
+    std::string network;
+    for (const auto& s : catalog::read_stations_csv((data / "stations.csv").string())) {
+      comps[s.station].insert(s.channel);
+      network = s.network;
+    }
+    std::ostringstream ss;
+    ss << "# quakeprint demo: synthetic network with known repeating earthquakes\n"
+          "# (generated by 'quakeprint synth'; truth in data/truth_catalog.csv).\n"
+          "[run]\ndirectory = \"run\"\nseed = 1\n\n";
+    for (const auto& [sta, chans] : comps) {
+      ss << "[[stations]]\nnetwork = \"" << network << "\"\nstation = \"" << sta << "\"\nchannels = [";
+      bool first = true;
+      for (const auto& c : chans) {
+        ss << (first ? "" : ", ") << '"' << c << '"';
+        first = false;
+      }
+      ss << "]\nfiles = [\"data/" << network << "." << sta << ".*.mseed\"]\n\n";
+    }
+    ss << demo_parameters();
+    text = ss.str();
+    write_file_atomically(config, text);
+  }
+  mpi.barrier();
+  PreprocessOptions ro;
+  ro.config = config;
+  cmd_run(ro, mpi);
+  if (mpi.root()) {
+    EvaluateCommandOptions eo;
+    eo.detections = dir / "run" / "catalog" / "catalog.csv";
+    eo.detection_picks = dir / "run" / "catalog" / "picks.csv";
+    eo.reference = data / "truth_catalog.csv";
+    eo.reference_picks = data / "truth_picks.csv";
+    eo.family_partner_only = true;
+    eo.out = dir / "run" / "evaluation";
+    std::printf("\nquakeprint demo\n  data:    %s\n  config:  %s\n  catalog: %s\n  QuakeML: %s\n"
+                "  scores:  %s\n\nAgainst the ground truth (events with a family partner, first "
+                "arrival within 2 s of the earliest true P arrival):\n",
+                data.c_str(), config.c_str(), (dir / "run/catalog/catalog.csv").c_str(),
+                (dir / "run/catalog/catalog.xml").c_str(), (dir / "run/evaluation").c_str());
+    run_evaluation(eo, true);
+  }
+  return 0;
+}
+
+std::string demo_parameters() {
+  return R"([preprocess]
+freqmin = 3.0
+freqmax = 12.0
+target_rate = 25.0
+
+[fingerprint]
+sampling_rate = 25.0
+min_freq = 3.0
+max_freq = 12.0
+spec_length = 6.0
+spec_lag = 0.2
+fp_length = 32
+fp_lag = 5
+nfreq = 32
+k_coef = 200
+mad_sampling_rate = 1.0
+
+[search]
+ntbls = 100
+nhash = 4
+nvotes = 2
+near_repeats = 5
+
+[associate]
+dgapL = 3
+dgapW = 3
+num_pass = 2
+min_dets = 4
+ivals_thresh = 6
+input_offset = 5
+nsta_thresh = 2
+)";
+}
+
+}  // namespace qp::app

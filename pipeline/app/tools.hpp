@@ -1,0 +1,43 @@
+// Options of the commands around the stages (synth, evaluate, import-fast, demo).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/mpi_context.hpp"
+#include "postprocess/catalog/evaluate.hpp"
+
+namespace qp::app {
+
+struct SynthOptions {
+  std::filesystem::path config;  // optional TOML file with a [synth] section
+  std::filesystem::path out = "synth-data";
+  std::optional<std::uint64_t> seed;
+  std::optional<double> duration_s;
+  std::optional<int> stations, families;
+  std::filesystem::path noise_file, repeater_file;
+};
+
+struct EvaluateCommandOptions {
+  std::filesystem::path detections, detection_picks, reference, reference_picks, out;
+  double tolerance_s = 2.0;
+  std::string match = "arrival";  // arrival | origin
+  bool family_partner_only = false;
+};
+
+struct ImportFastOptions {
+  std::vector<std::filesystem::path> fingerprint_json;
+  std::filesystem::path search_json, network_json, out;
+};
+
+int cmd_synth(const SynthOptions& o, MpiContext& mpi);
+int cmd_evaluate(const EvaluateCommandOptions& o, MpiContext& mpi);
+catalog::EvaluationResult run_evaluation(const EvaluateCommandOptions& o, bool print);
+int cmd_import_fast(const ImportFastOptions& o, MpiContext& mpi);
+int cmd_demo(const std::filesystem::path& dir, MpiContext& mpi);
+/// The stage parameters the demo config uses.
+std::string demo_parameters();
+
+}  // namespace qp::app
