@@ -39,7 +39,7 @@ echo "ok: preprocess FAILED, 4 dependants CANCELLED"
 "$QP" status "$d/config.toml" > "$d/status1.txt" || fail "status failed"
 cat "$d/status1.txt"
 grep -q '^  failed ' "$d/status1.txt" || fail "status shows no failed unit"
-grep -q 'log: run/slurm/logs/preprocess-' "$d/status1.txt" || fail "status shows no log path for the failure"
+grep -q 'log: slurm/logs/preprocess-' "$d/status1.txt" || fail "status shows no log path for the failure"
 
 # 2. resubmit: resumes and completes
 "$QP" submit "$d/config.toml"
