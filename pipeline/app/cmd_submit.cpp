@@ -203,7 +203,7 @@ int cmd_submit(const SubmitOptions& o, MpiContext& mpi) {
     throw Error("sbatch is not installed (no Slurm here); run the stages locally with "
                 "'quakeprint run " + o.config.string() + "' (under mpirun for several ranks)");
   if (run_capture("scontrol ping", out) != 0 || out.find("UP") == std::string::npos)
-    throw Error("the Slurm controller does not answer ('scontrol ping': " + trim(out) +
+    throw Error("the Slurm controller does not answer ('scontrol ping': " + trim(out.substr(0, out.find('\n'))) +
                 "); run the stages locally with 'quakeprint run " + o.config.string() + "'");
   const int max_array = ss.max_array_size > 0 ? ss.max_array_size : query_max_array_size();
   (void)max_array;  // one MPI job per stage: no job arrays to split
