@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -37,10 +38,10 @@ class BucketTables {
   static constexpr std::size_t kBytesPerEntry = 32;
 
   /// Table t's members, local ids (id - begin) with kBucketStart flags.
-  const std::uint32_t* members(int t) const { return ids_.data() + static_cast<std::size_t>(t) * m_; }
+  const std::uint32_t* members(int t) const { return ids_.get() + static_cast<std::size_t>(t) * m_; }
   /// Position of member `local` (0 <= local < size()) in table t's member array.
   std::uint32_t position(std::size_t local, int t) const {
-    return pos_[local * static_cast<std::size_t>(ntbls_) + static_cast<std::size_t>(t)];
+    return pos_[static_cast<std::size_t>(t) * m_ + local];
   }
   /// Position of the first member of the bucket with `key` in table t, or kNotFound.
   std::uint32_t find(int t, std::uint64_t key) const;
@@ -53,12 +54,14 @@ class BucketTables {
     int radix_bits = 1;
   };
 
-  void build_table(int t, std::vector<std::pair<std::uint64_t, std::uint32_t>>& entries);
+  void build_table(int t, std::vector<std::pair<std::uint64_t, std::uint32_t>>& entries,
+                   std::vector<std::pair<std::uint64_t, std::uint32_t>>& scratch);
 
   std::size_t begin_, m_;
   int ntbls_;
-  std::vector<std::uint32_t> ids_;  ///< [table][position]
-  std::vector<std::uint32_t> pos_;  ///< [local][table]
+  // Uninitialised on purpose: every entry is written once while building.
+  std::unique_ptr<std::uint32_t[]> ids_;  ///< [table][position]
+  std::unique_ptr<std::uint32_t[]> pos_;  ///< [table][local]: filled per table within cache
   std::vector<KeyIndex> index_;     ///< per table
 };
 
