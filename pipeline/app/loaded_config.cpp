@@ -2,10 +2,13 @@
 
 #include <cmath>
 
+#include "pipeline/app/slurm_settings.hpp"
+
 namespace qp::app {
 
 LoadedConfig load_config(const std::filesystem::path& path) {
-  LoadedConfig lc{Config::load(path), {}, {}, {}, {}, {}};
+  LoadedConfig lc;
+  lc.cfg = Config::load(path);
   Config& c = lc.cfg;
   lc.pre = pre::PreprocessParams::from_config(c.section("preprocess"));
   auto& fps = c.section("fingerprint");
@@ -13,6 +16,17 @@ LoadedConfig load_config(const std::filesystem::path& path) {
   lc.search = lsh::SearchParams::from_config(c.section("search"));
   auto& as = c.section("associate");
   lc.assoc = post::AssociationParams::from_config(as);
+  lc.duplicate_window_s = as.get_double("duplicate_window_s", 2.0, 0.0, 60.0);
+  auto& loc = c.section("location");
+  lc.location = catalog::LocationParams::from_config(loc);
+  if (auto f = loc.get_optional_string("stations_file")) {
+    lc.stations_file = std::filesystem::path(*f).is_absolute() ? std::filesystem::path(*f) : c.base_dir() / *f;
+    if (!std::filesystem::exists(lc.stations_file))
+      loc.fail("stations_file", "file " + lc.stations_file.string() + " does not exist");
+  } else if (lc.location.enabled) {
+    loc.fail("enabled", "location needs station coordinates: set location.stations_file "
+                        "(stations.csv or StationXML)");
+  }
   auto& ex = c.section("export");
   lc.exp.min_score = ex.get_double("min_score", 0.0, 0.0);
   lc.exp.quakeml = ex.get_bool("quakeml", true);
@@ -32,6 +46,7 @@ LoadedConfig load_config(const std::filesystem::path& path) {
   if (lc.assoc.nsta_thresh > n_stations)
     as.fail("nsta_thresh", "is " + std::to_string(lc.assoc.nsta_thresh) + " but the config lists only " +
                                std::to_string(n_stations) + " station(s)");
+  read_slurm_settings(c);  // [slurm], [slurm.<stage>]: validated here, used by submit
   c.reject_unknown();
   return lc;
 }

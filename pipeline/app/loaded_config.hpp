@@ -8,6 +8,7 @@
 #include "lsh/params.hpp"
 #include "pipeline/config.hpp"
 #include "postprocess/association/association_params.hpp"
+#include "postprocess/catalog/location.hpp"
 #include "preprocess/preprocess.hpp"
 
 namespace qp::app {
@@ -25,6 +26,11 @@ struct LoadedConfig {
   lsh::SearchParams search;
   post::AssociationParams assoc;
   ExportParams exp;
+  /// Events whose arrivals agree within this at every shared station are one
+  /// event ([associate] duplicate_window_s).
+  double duplicate_window_s = 2.0;
+  catalog::LocationParams location;
+  std::filesystem::path stations_file;  // [location] stations_file (CSV or StationXML)
 
   /// Hashes of the parameter sections each stage depends on (a change
   /// invalidates that stage and everything downstream).

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "pipeline/app/commands.hpp"
+#include "pipeline/app/slurm_settings.hpp"
 #include "pipeline/app/tools.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/log.hpp"
@@ -76,6 +77,15 @@ int main(int argc, char** argv) {
   add_common(run_cmd, run);
   run_cmd->add_flag("--skip-bad-files", run.skip_bad_files, "see preprocess --help");
 
+  SubmitOptions sub;
+  auto* sub_cmd = app.add_subcommand("submit", "every stage as a chain of Slurm jobs (sbatch), settings from [slurm]");
+  add_common(sub_cmd, sub);
+  sub_cmd->add_flag("--dry-run", sub.dry_run, "print the sbatch scripts and the dependency graph; submit nothing");
+
+  CommonOptions st;
+  auto* st_cmd = app.add_subcommand("status", "per stage and unit: done, failed, stale or pending; Slurm job states");
+  add_common(st_cmd, st);
+
   SynthOptions sy;
   auto* sy_cmd = app.add_subcommand("synth", "generate continuous multi-station data with known repeating earthquakes");
   sy_cmd->add_option("CONFIG", sy.config, "optional TOML file with a [synth] section (defaults otherwise)");
@@ -121,7 +131,7 @@ int main(int argc, char** argv) {
   bool verbose = false;
   for (auto* o : {&config_opts, static_cast<CommonOptions*>(&pre), static_cast<CommonOptions*>(&fp),
                   static_cast<CommonOptions*>(&se), &as, static_cast<CommonOptions*>(&ex),
-                  static_cast<CommonOptions*>(&run)})
+                  static_cast<CommonOptions*>(&run), static_cast<CommonOptions*>(&sub), &st})
     verbose = verbose || o->verbose;
   qp::setup_logging(mpi.rank(), verbose);
 
@@ -137,6 +147,8 @@ int main(int argc, char** argv) {
     if (*as_cmd) return cmd_associate(as, mpi);
     if (*ex_cmd) return cmd_export(ex, mpi);
     if (*run_cmd) return cmd_run(run, mpi);
+    if (*sub_cmd) return cmd_submit(sub, mpi);
+    if (*st_cmd) return cmd_status(st, mpi);
     if (*sy_cmd) return cmd_synth(sy, mpi);
     if (*ev_cmd) return cmd_evaluate(ev, mpi);
     if (*im_cmd) return cmd_import_fast(im, mpi);

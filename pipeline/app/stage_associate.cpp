@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <map>
+#include <tuple>
 #include <sstream>
 
 #include "pipeline/app/commands.hpp"
@@ -19,6 +21,8 @@
 #include "postprocess/association/network_events.hpp"
 #include "postprocess/association/station_pairs.hpp"
 #include "postprocess/catalog/catalog.hpp"
+#include "postprocess/catalog/location.hpp"
+#include "postprocess/catalog/stations.hpp"
 
 namespace qp::app {
 namespace fs = std::filesystem;
@@ -161,19 +165,109 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     for (const auto& p : e.picks) e.first_arrival = std::min(e.first_arrival, p.time);
     events.push_back(std::move(e));
   }
-  catalog::assign_event_ids(events);
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    events[i].family_id = events[result.events[i].family].event_id;
-    for (auto& p : events[i].picks) p.event_id = events[i].event_id;
-  }
-  // Catalog order: by first arrival (refinement can reorder close events).
+  // 4. One event per earthquake: sightings of the same event that FAST-style
+  //    resolution kept apart have the same refined arrivals; merge events
+  //    whose picks agree at every station they share. Events further apart
+  //    (swarms) keep their own picks and stay separate.
+  const TimeNs dup_window = seconds_to_ns(lc.duplicate_window_s);
+  std::vector<std::size_t> family(events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) family[i] = result.events[i].family;
+  std::function<std::size_t(std::size_t)> root = [&](std::size_t i) {
+    while (family[i] != i) i = family[i] = family[family[i]];
+    return i;
+  };
   std::vector<std::size_t> order(events.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return events[a].first_arrival < events[b].first_arrival;
   });
+  auto same_event = [&](const catalog::Event& a, const catalog::Event& b) {
+    int common = 0;
+    for (const auto& pa : a.picks)
+      for (const auto& pb : b.picks)
+        if (pa.seed_id == pb.seed_id) {
+          ++common;
+          if (std::llabs(pa.time - pb.time) > dup_window) return false;
+        }
+    return common > 0;
+  };
+  std::vector<bool> gone(events.size(), false);
+  for (std::size_t oi = 0; oi < order.size(); ++oi) {
+    const std::size_t i = order[oi];
+    if (gone[i]) continue;
+    for (std::size_t oj = oi + 1; oj < order.size(); ++oj) {
+      const std::size_t j = order[oj];
+      if (events[j].first_arrival - events[i].first_arrival > dup_window) break;
+      if (gone[j] || !same_event(events[i], events[j])) continue;
+      gone[j] = true;
+      for (const auto& pj : events[j].picks) {
+        bool have = false;
+        for (const auto& pi : events[i].picks) have = have || pi.seed_id == pj.seed_id;
+        if (!have) {
+          events[i].picks.push_back(pj);
+          events[i].stations.push_back(catalog::station_of(pj.seed_id));
+        }
+      }
+      events[i].score = std::max(events[i].score, events[j].score);
+      events[i].n_linked += events[j].n_linked;
+      family[root(j)] = root(i);
+    }
+  }
   std::vector<catalog::Event> sorted;
-  for (std::size_t i : order) sorted.push_back(events[i]);
+  std::vector<std::size_t> kept;
+  for (std::size_t i : order) {
+    if (gone[i]) continue;
+    auto& e = events[i];
+    std::sort(e.picks.begin(), e.picks.end(),
+              [](const catalog::Pick& a, const catalog::Pick& b) { return a.seed_id < b.seed_id; });
+    e.stations.clear();
+    for (const auto& p : e.picks) e.stations.push_back(catalog::station_of(p.seed_id));
+    e.n_stations = static_cast<int>(e.stations.size());
+    e.first_arrival = e.picks.front().time;
+    for (const auto& p : e.picks) e.first_arrival = std::min(e.first_arrival, p.time);
+    sorted.push_back(e);
+    kept.push_back(i);
+  }
+  std::vector<std::size_t> idx(sorted.size());
+  for (std::size_t k = 0; k < idx.size(); ++k) idx[k] = k;
+  // The order catalog::assign_event_ids uses, so ids follow this order.
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+    const auto& x = sorted[a];
+    const auto& y = sorted[b];
+    return std::make_tuple(x.first_arrival, -x.n_stations, -x.score, std::cref(x.stations)) <
+           std::make_tuple(y.first_arrival, -y.n_stations, -y.score, std::cref(y.stations));
+  });
+  {
+    std::vector<catalog::Event> s2;
+    std::vector<std::size_t> k2;
+    for (std::size_t k : idx) {
+      s2.push_back(sorted[k]);
+      k2.push_back(kept[k]);
+    }
+    sorted.swap(s2);
+    kept.swap(k2);
+  }
+  catalog::assign_event_ids(sorted);
+  // Family id: the id of the family's earliest event in the catalog.
+  std::map<std::size_t, std::string> family_id;
+  for (std::size_t k = 0; k < sorted.size(); ++k) {
+    const std::size_t f = root(kept[k]);
+    if (!family_id.count(f)) family_id[f] = sorted[k].event_id;
+    sorted[k].family_id = family_id[f];
+    for (auto& p : sorted[k].picks) p.event_id = sorted[k].event_id;
+  }
+
+  // 5. Locations, where station coordinates are given.
+  if (lc.location.enabled) {
+    const fs::path file = lc.stations_file;
+    const auto ext = file.extension().string();
+    const auto coords = (ext == ".xml" || ext == ".stationxml")
+                            ? catalog::read_station_xml(file.string())
+                            : catalog::read_stations_csv(file.string());
+    const catalog::StationTable table(coords);
+    const std::size_t located = catalog::locate_events(sorted, table, lc.location);
+    spdlog::info("associate: located {} of {} events", located, sorted.size());
+  }
 
   const Provenance prov{"associate", "network", lc.cfg.hash(), params_hash, inputs_hash, inputs};
   std::size_t n_pairs = 0;

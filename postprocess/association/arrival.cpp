@@ -56,16 +56,29 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
     return (e2[static_cast<std::size_t>(b)] - e2[static_cast<std::size_t>(a)]) / static_cast<double>(b - a);
   };
   const double floor = 1e-12 * std::max(mean_e(0, m), 1e-300);
+  auto sta_lta = [&](std::ptrdiff_t k) {
+    return mean_e(k - sta + 1, k + 1) / (mean_e(k - sta + 1 - lta, k - sta + 1) + floor);
+  };
   std::ptrdiff_t k_peak = -1;
   double best_ratio = -1;
   for (std::ptrdiff_t k = std::max(k0, sta); k < m; ++k) {
-    const double ratio = mean_e(k - sta + 1, k + 1) / (mean_e(k - sta + 1 - lta, k - sta + 1) + floor);
+    const double ratio = sta_lta(k);
     if (ratio > best_ratio) {
       best_ratio = ratio;
       k_peak = k;
     }
   }
   if (k_peak < 0) return out;
+  // The S wave is often louder than the P wave: take the first rise of the
+  // STA/LTA to a good share of its largest value, and that rise's own peak,
+  // so that the onset found is the first arrival.
+  const double rise = std::max(3.0, 0.4 * best_ratio);
+  for (std::ptrdiff_t k = std::max(k0, sta); k < k_peak; ++k) {
+    if (sta_lta(k) < rise) continue;
+    while (k + 1 < m && sta_lta(k + 1) >= sta_lta(k)) ++k;
+    k_peak = k;
+    break;
+  }
 
   // AIC (Maeda 1985) on [a, b): the split that best separates a quiet part
   // from a louder one.
