@@ -68,7 +68,12 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   for (const auto& st : stations)
     for (const auto& ch : st.channels) {
       const fs::path p = store.stage_dir("search") / (ch.seed_id() + ".h5");
-      if (fs::exists(p)) inputs.push_back(store.relative(p) + " " + hash_file(p));
+      if (fs::exists(p)) {
+        // The pairs are a function of the search unit's inputs and parameters.
+        h5::File f = h5::File::open_read(p);
+        inputs.push_back(store.relative(p) + " " + f.attr_string("inputs_hash") + ":" +
+                         f.attr_string("params_hash"));
+      }
     }
   const std::string inputs_hash = combine_hashes(inputs);
   const std::string params_hash = lc.associate_hash();

@@ -99,12 +99,9 @@ void write_pairs(const RunStore& store, const fs::path& out, const Provenance& p
     f.write<std::uint32_t>("votes", votes);
     f.set_attr("fingerprints", static_cast<std::int64_t>(n_fp));
     f.set_attr("filtered", static_cast<std::int64_t>(s.filtered));
-    f.set_attr("partitions", static_cast<std::int64_t>(s.partitions));
-    f.set_attr("buckets", static_cast<std::int64_t>(s.buckets));
-    f.set_attr("avg_lookups", s.avg_lookups);
     f.set_attr("pairs", static_cast<std::int64_t>(pairs.size()));
-    f.set_attr("search_seconds", s.seconds);
-    f.set_attr("peak_memory_bytes", static_cast<std::int64_t>(s.peak_memory_bytes));
+    // Partitions, lookups, time and memory depend on the ranks and the
+    // machine; they go to the manifest, so outputs stay identical.
     f.set_attr("mode", mode);
   });
 }
