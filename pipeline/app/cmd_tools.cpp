@@ -222,6 +222,12 @@ min_dets = 4
 ivals_thresh = 6
 input_offset = 5
 nsta_thresh = 2
+
+[location]
+enabled = true
+stations_file = "data/stations.csv"
+vp = 6.0
+vs = 3.46
 )";
 }
 
