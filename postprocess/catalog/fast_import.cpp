@@ -32,6 +32,7 @@ struct Key {
   const char* name;
   Kind kind;
   const char* note;  // comment written after the value; empty for none
+  const char* quakeprint_name = nullptr;  // when it differs; "" = not a quakeprint key
 };
 
 // What each section takes from FAST, in FAST's own names and order.
@@ -49,15 +50,15 @@ const Key kFingerprintKeys[] = {
     {"mad_sample_interval", Kind::kInt, "s"},
 };
 const Key kSearchKeys[] = {
-    {"ntbl", Kind::kInt, "hash tables"},
+    {"ntbl", Kind::kInt, "hash tables", "ntbls"},
     {"nhash", Kind::kInt, "MinHash functions per table"},
-    {"nvote", Kind::kInt, "tables that must agree for a candidate pair"},
+    {"nvote", Kind::kInt, "tables that must agree for a candidate pair", "nvotes"},
     {"repeat", Kind::kInt,
-     "near-repeat exclusion in fingerprints (simsearch --near_repeats)"},
-    {"npart", Kind::kInt, "search partitions"},
+     "near-repeat exclusion in fingerprints (simsearch --near_repeats)", "near_repeats"},
+    {"npart", Kind::kInt, "quakeprint plans partitions from search.memory_budget_mb", ""},
 };
 const Key kAssociateKeys[] = {
-    {"dt_fp", Kind::kFloat, "s between fingerprints"},
+    {"dt_fp", Kind::kFloat, "quakeprint derives it: fingerprint.fp_lag * spec_lag", ""},
     {"dgapL", Kind::kInt, "fingerprint-index units, as in FAST"},
     {"dgapW", Kind::kInt, "fingerprint-index units, as in FAST"},
     {"num_pass", Kind::kInt, ""},
@@ -97,6 +98,17 @@ void write_key(std::ostream& out, const std::string& name, const std::string& va
   }
   out << line << '\n';
 }
+
+// Writes a FAST key under its quakeprint name, or as a comment when
+// quakeprint derives the value itself.
+void write_mapped_key(std::ostream& out, const Key& k, const std::string& value) {
+  if (k.quakeprint_name && std::string(k.quakeprint_name).empty()) {
+    out << "# " << k.name << " = " << value << "  (FAST; " << k.note << ")\n";
+    return;
+  }
+  write_key(out, k.quakeprint_name ? k.quakeprint_name : k.name, value, k.note);
+}
+
 
 // FAST writes times as %y-%m-%dT%H:%M:%S.%f (two-digit year, no zone, UTC).
 std::string fast_time_to_iso(const std::string& t) {
@@ -168,7 +180,8 @@ std::string import_fast_parameters(const std::vector<std::string>& fp_json_files
 
   std::ostringstream out;
   out << "# Imported from FAST parameter files by quakeprint import-fast.\n"
-      << "# Key names are FAST's, unchanged. Not imported: thread counts (nthread,\n"
+      << "# FAST's key names, except ntbl, nvote, repeat (ntbls, nvotes, near_repeats);\n"
+      << "# keys quakeprint derives are kept as comments. Not imported: thread counts (nthread,\n"
       << "# num_fp_thread, num_cores: quakeprint takes them from OpenMP/MPI), partition\n"
       << "# sizes, folders and file lists, and network.max_fp (derived from the data).\n";
   out << "# Fingerprint files (" << fp_json_files.size() << ", identical fingerprint blocks):";
@@ -184,16 +197,20 @@ std::string import_fast_parameters(const std::vector<std::string>& fp_json_files
     out << "# Data span (FAST's two-digit-year times, as UTC): " << span_start << " to "
         << span_end << "\n";
 
+  out << "\n[preprocess]\n"
+      << "mode = \"fast\"               # FAST's ObsPy preprocessing (causal Butterworth, Chebyshev-II decimation)\n"
+      << "target_rate = " << fp_values[0] << "\n"
+      << "# freqmin, freqmax: set the band FAST's bandpass_filter_decimate.py used\n";
   out << "\n[fingerprint]\n";
   for (std::size_t i = 0; i < fp_values.size(); ++i)
     write_key(out, kFingerprintKeys[i].name, fp_values[i], kFingerprintKeys[i].note);
 
   out << "\n[search]\n";
-  for (const Key& k : kSearchKeys) write_key(out, k.name, value_text(*lsh, "lsh_param", k, config_json), k.note);
+  for (const Key& k : kSearchKeys) write_mapped_key(out, k, value_text(*lsh, "lsh_param", k, config_json));
 
   out << "\n[associate]\n";
   for (const Key& k : kAssociateKeys)
-    write_key(out, k.name, value_text(*net, "network", k, network_json), k.note);
+    write_mapped_key(out, k, value_text(*net, "network", k, network_json));
 
   // dt_fp is redundant in FAST (fp_lag * spec_lag); say so when they disagree.
   const double spec_lag = std::strtod(fp_values[4].c_str(), nullptr);
