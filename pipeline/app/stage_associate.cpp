@@ -29,6 +29,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Picks without a clear onset get an uncertainty of half the search window
+// (seconds); a clear onset's is far smaller.
+constexpr double kNoOnsetUncertainty = 1.0;
+
 struct Station {
   std::string id;                  // NET.STA (location kept in channel ids)
   std::vector<ChannelId> channels;
@@ -49,6 +53,17 @@ std::vector<Station> stations_of(const Config& cfg) {
   }
   std::sort(out.begin(), out.end(), [](const Station& a, const Station& b) { return a.id < b.id; });
   return out;
+}
+
+// Earliest pick with a clear onset; picks without one (their time is the
+// fingerprint estimate) count only when no station has a clear onset.
+TimeNs first_arrival_of(const catalog::Event& e) {
+  TimeNs best = INT64_MAX, any = INT64_MAX;
+  for (const auto& p : e.picks) {
+    any = std::min(any, p.time);
+    if (p.uncertainty_s < kNoOnsetUncertainty) best = std::min(best, p.time);
+  }
+  return best != INT64_MAX ? best : any;
 }
 
 }  // namespace
@@ -146,7 +161,9 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       if (!unit_cache.count(sid)) unit_cache[sid] = waveform_units(store, sid);
       // The first matching fingerprint's window holds the onset; search it.
       const TimeNs first_centre = w.first * dt_fp;
-      const TimeNs begin = first_centre - half_span;
+      // The onset may precede the first matching window a little (its start
+      // may hold only noise and the P coda matched first).
+      const TimeNs begin = first_centre - half_span - 2 * kNsPerSecond;
       const TimeNs end = first_centre + half_span + dt_fp;
       catalog::Pick pick{"", sid, "P", first_centre, half_span / 1e9,
                          static_cast<double>(w.peak) /
@@ -166,8 +183,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     e.n_stations = static_cast<int>(ne.stations.size());
     e.n_linked = static_cast<int>(ne.linked_events.size());
     e.score = ne.score;
-    e.first_arrival = e.picks.front().time;
-    for (const auto& p : e.picks) e.first_arrival = std::min(e.first_arrival, p.time);
+    e.first_arrival = first_arrival_of(e);
     events.push_back(std::move(e));
   }
   // 4. One event per earthquake: sightings of the same event that FAST-style
@@ -186,15 +202,17 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return events[a].first_arrival < events[b].first_arrival;
   });
+  // Same event: the picks agree at most of the stations both saw (one
+  // station may have picked a later phase in one of the two windows).
   auto same_event = [&](const catalog::Event& a, const catalog::Event& b) {
-    int common = 0;
+    int common = 0, agree = 0;
     for (const auto& pa : a.picks)
       for (const auto& pb : b.picks)
         if (pa.seed_id == pb.seed_id) {
           ++common;
-          if (std::llabs(pa.time - pb.time) > dup_window) return false;
+          agree += std::llabs(pa.time - pb.time) <= dup_window;
         }
-    return common > 0;
+    return common > 0 && 2 * agree >= common;
   };
   std::vector<bool> gone(events.size(), false);
   for (std::size_t oi = 0; oi < order.size(); ++oi) {
@@ -228,8 +246,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     e.stations.clear();
     for (const auto& p : e.picks) e.stations.push_back(catalog::station_of(p.seed_id));
     e.n_stations = static_cast<int>(e.stations.size());
-    e.first_arrival = e.picks.front().time;
-    for (const auto& p : e.picks) e.first_arrival = std::min(e.first_arrival, p.time);
+    e.first_arrival = first_arrival_of(e);
     sorted.push_back(e);
     kept.push_back(i);
   }

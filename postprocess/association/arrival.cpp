@@ -72,7 +72,7 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
   // The S wave is often louder than the P wave: take the first rise of the
   // STA/LTA to a good share of its largest value, and that rise's own peak,
   // so that the onset found is the first arrival.
-  const double rise = std::max(3.0, 0.4 * best_ratio);
+  const double rise = std::max(3.0, 0.25 * best_ratio);
   for (std::ptrdiff_t k = std::max(k0, sta); k < k_peak; ++k) {
     if (sta_lta(k) < rise) continue;
     while (k + 1 < m && sta_lta(k + 1) >= sta_lta(k)) ++k;
