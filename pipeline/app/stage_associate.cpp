@@ -55,13 +55,32 @@ std::vector<Station> stations_of(const Config& cfg) {
   return out;
 }
 
+bool has_onset(const catalog::Pick& p) { return p.uncertainty_s < kNoOnsetUncertainty; }
+
+// A station whose onset lies far from the others' (noise before the event,
+// or the previous event of a swarm) keeps its time but loses its onset.
+void reject_outlier_picks(catalog::Event& e, TimeNs half_window) {
+  std::vector<TimeNs> t;
+  for (const auto& p : e.picks)
+    if (has_onset(p)) t.push_back(p.time);
+  if (t.size() < 3) return;
+  std::sort(t.begin(), t.end());
+  const TimeNs median = t[t.size() / 2];
+  std::vector<TimeNs> dev;
+  for (TimeNs x : t) dev.push_back(std::llabs(x - median));
+  std::sort(dev.begin(), dev.end());
+  const TimeNs limit = std::max<TimeNs>(3 * kNsPerSecond, 4 * dev[dev.size() / 2]);
+  for (auto& p : e.picks)
+    if (has_onset(p) && std::llabs(p.time - median) > limit) p.uncertainty_s = ns_to_seconds(half_window);
+}
+
 // Earliest pick with a clear onset; picks without one (their time is the
 // fingerprint estimate) count only when no station has a clear onset.
 TimeNs first_arrival_of(const catalog::Event& e) {
   TimeNs best = INT64_MAX, any = INT64_MAX;
   for (const auto& p : e.picks) {
     any = std::min(any, p.time);
-    if (p.uncertainty_s < kNoOnsetUncertainty) best = std::min(best, p.time);
+    if (has_onset(p)) best = std::min(best, p.time);
   }
   return best != INT64_MAX ? best : any;
 }
@@ -183,6 +202,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     e.n_stations = static_cast<int>(ne.stations.size());
     e.n_linked = static_cast<int>(ne.linked_events.size());
     e.score = ne.score;
+    reject_outlier_picks(e, half_span);
     e.first_arrival = first_arrival_of(e);
     events.push_back(std::move(e));
   }
@@ -208,7 +228,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     int common = 0, agree = 0;
     for (const auto& pa : a.picks)
       for (const auto& pb : b.picks)
-        if (pa.seed_id == pb.seed_id) {
+        if (pa.seed_id == pb.seed_id && has_onset(pa) && has_onset(pb)) {
           ++common;
           agree += std::llabs(pa.time - pb.time) <= dup_window;
         }
@@ -220,7 +240,8 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     if (gone[i]) continue;
     for (std::size_t oj = oi + 1; oj < order.size(); ++oj) {
       const std::size_t j = order[oj];
-      if (events[j].first_arrival - events[i].first_arrival > dup_window) break;
+      // Sightings of one event can differ in which station gave the first onset.
+      if (events[j].first_arrival - events[i].first_arrival > 30 * kNsPerSecond) break;
       if (gone[j] || !same_event(events[i], events[j])) continue;
       gone[j] = true;
       for (const auto& pj : events[j].picks) {
