@@ -4,6 +4,7 @@
 # end-to-end checks. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$(pwd)
 export QUAKEPRINT_WITH_SLURM="${QUAKEPRINT_WITH_SLURM:-1}"
 bash scripts/build.sh
 # mpiexec as root (CI runs as root) must be allowed explicitly.
@@ -18,7 +19,7 @@ if [[ "$QUAKEPRINT_WITH_SLURM" == 1 ]]; then
     else echo "test.sh: could not start the local Slurm cluster; the Slurm test will be skipped" >&2; fi
   fi
 fi
-stop_slurm() { if [[ $started_slurm == 1 ]]; then bash scripts/slurm-local.sh stop || true; fi; }
+stop_slurm() { if [[ $started_slurm == 1 ]]; then bash "$repo/scripts/slurm-local.sh" stop || true; fi; }
 trap stop_slurm EXIT
 cd build
 ctest --output-on-failure --timeout 900 -j2
