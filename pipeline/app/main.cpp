@@ -1,9 +1,12 @@
 // quakeprint: earthquake detection by similarity search (FAST), staged over
 // MPI ranks. Usage: quakeprint <stage> CONFIG [options]; see --help.
 #include <CLI/CLI.hpp>
+#include <omp.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include "pipeline/app/commands.hpp"
 #include "pipeline/app/slurm_settings.hpp"
@@ -22,10 +25,24 @@ void add_common(CLI::App* cmd, CommonOptions& o) {
                 "use a run directory whose outputs come from an incompatible config");
 }
 
+// Ranks sharing a node share its cores: unless OMP_NUM_THREADS says
+// otherwise, give each rank its share (1 when oversubscribed, as in CI).
+void share_cores_among_local_ranks() {
+  if (std::getenv("OMP_NUM_THREADS")) return;
+  MPI_Comm local;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
+  int local_size = 1;
+  MPI_Comm_size(local, &local_size);
+  MPI_Comm_free(&local);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (local_size > 1) omp_set_num_threads(std::max(1, cores / local_size));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   qp::MpiContext mpi(&argc, &argv);
+  share_cores_among_local_ranks();
   CLI::App app{"quakeprint: finds earthquakes in continuous seismic recordings by similarity "
                "search (FAST: fingerprints, MinHash LSH, network association).\n"
                "Stages read and write HDF5 in the run directory; run them in order, or all "

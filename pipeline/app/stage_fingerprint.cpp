@@ -3,6 +3,7 @@
 // statistics that are computed once and then kept (docs/run-store.md).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 
 #include "fingerprint/binarize.hpp"
@@ -84,7 +85,24 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
         const std::uint64_t seed = lc.cfg.run().seed ^ std::stoull(hash_hex(sid), nullptr, 16);
         fp::CoefficientBlock sample;
         sample.M = p.M();
-        for (const auto& [wb, we] : fp::mad_sample_windows(data_begin, data_end, p, seed)) {
+        // The sample is held in memory (4*M bytes per vector, as FAST does):
+        // beyond kMadSampleBytes keep an evenly spread, deterministic subset
+        // of the windows, so memory does not grow with the archive's length.
+        constexpr double kMadSampleBytes = 96.0 * 1024 * 1024;
+        auto windows = fp::mad_sample_windows(data_begin, data_end, p, seed);
+        double span_ns = 0;
+        for (const auto& [wb, we] : windows) span_ns += static_cast<double>(we - wb);
+        const double vectors = span_ns / static_cast<double>(p.dt_fp_ns());
+        const double bytes = vectors * 4.0 * static_cast<double>(p.M());
+        if (bytes > kMadSampleBytes) {
+          const auto stride = static_cast<std::size_t>(std::ceil(bytes / kMadSampleBytes));
+          std::vector<std::pair<TimeNs, TimeNs>> kept;
+          for (std::size_t w = 0; w < windows.size(); w += stride) kept.push_back(windows[w]);
+          spdlog::info("{}: median/MAD from {} of {} sample windows (memory cap)", sid, kept.size(),
+                       windows.size());
+          windows.swap(kept);
+        }
+        for (const auto& [wb, we] : windows) {
           const ChannelWaveform w = load_span(units, wb, we + p.window_span_ns(), chunk);
           if (w.samples.empty()) continue;
           sample.append(fper.coefficients(w.samples.data(), w.mask.data(), w.samples.size(), w.start, wb, we));
