@@ -7,6 +7,7 @@
 
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/error.hpp"
+#include "pipeline/text.hpp"
 #include "pipeline/version.hpp"
 
 namespace qp {
@@ -20,17 +21,7 @@ std::string UnitRecord::to_line() const {
 }
 
 UnitRecord UnitRecord::from_line(const std::string& line) {
-  std::vector<std::string> f;
-  std::string cur;
-  for (char c : line) {
-    if (c == '\t') {
-      f.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  f.push_back(cur);
+  std::vector<std::string> f = split_fields(line, '\t');
   f.resize(8);
   UnitRecord r;
   r.unit = f[0];

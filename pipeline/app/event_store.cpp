@@ -1,5 +1,7 @@
 #include "pipeline/app/event_store.hpp"
 
+#include "pipeline/text.hpp"
+
 #include <cmath>
 #include <limits>
 #include <map>
@@ -22,19 +24,8 @@ std::string join(const std::vector<std::string>& v, char sep) {
 }
 
 std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  if (s.empty()) return out;
-  std::string cur;
-  for (char c : s) {
-    if (c == sep) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
+  if (s.empty()) return {};
+  return split_fields(s, sep);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "pipeline/app/unit_runner.hpp"
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/log.hpp"
+#include "pipeline/text.hpp"
 #include "preprocess/preprocess.hpp"
 #include "preprocess/waveform_reader.hpp"
 
@@ -50,17 +51,7 @@ std::vector<FileInfo> deserialize(const std::vector<std::string>& parts) {
     std::istringstream in(text);
     std::string line;
     while (std::getline(in, line)) {
-      std::vector<std::string> f;
-      std::string cur;
-      for (char c : line) {
-        if (c == '\t') {
-          f.push_back(cur);
-          cur.clear();
-        } else {
-          cur += c;
-        }
-      }
-      f.push_back(cur);
+      const std::vector<std::string> f = split_fields(line, '\t');
       if (f[0] == "F") out.push_back({f[1], f[2], f[3], {}});
       else out.back().traces.push_back({f[1], std::stod(f[2]), std::stoll(f[3]), std::stoll(f[4])});
     }
