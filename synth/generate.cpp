@@ -109,8 +109,8 @@ double vs_at(const SynthParams& p, double depth_km) {
 WaveletShape shape_for(const SynthParams& p, const Scenario& sc, const Source& src, double mag,
                        int c, std::uint64_t source_key) {
   const Channel& ch = sc.channels[static_cast<std::size_t>(c)];
-  const double tp = sc.travel_time(Phase::P, src, ch.station);
-  const double ts = sc.travel_time(Phase::S, src, ch.station);
+  const double tp = sc.travel_time(Phase::kP, src, ch.station);
+  const double ts = sc.travel_time(Phase::kS, src, ch.station);
   const double r = sc.hypocentral_km(src, ch.station);
   WaveletShape s;
   s.sampling_rate = p.sampling_rate;
@@ -245,7 +245,7 @@ std::vector<EventWave> event_waves(Shared& sh, int c, ChannelResult& res) {
     const Event& ev = sc.events[e];
     const double r = std::max(1.0, sc.hypocentral_km(ev.source, ch.station));
     const double gain = p.amplitude_scale * std::pow(10.0, ev.magnitude) / r;
-    const double tp = sc.travel_time(Phase::P, ev.source, ch.station);
+    const double tp = sc.travel_time(Phase::kP, ev.source, ch.station);
     const double pos = static_cast<double>(ev.origin - p.start) * fs / 1e9 + tp * fs - leads[e];
     const double i0 = std::floor(pos);
     out[e].first = static_cast<std::int64_t>(i0) - kShiftPad;
@@ -433,10 +433,10 @@ SynthSummary generate(const SynthParams& params, const fs::path& out_dir,
       const Event& ev = sc.events[e];
       for (std::size_t c = 0; c < sc.channels.size(); ++c) {
         const Channel& ch = sc.channels[c];
-        for (Phase ph : {Phase::P, Phase::S}) {
+        for (Phase ph : {Phase::kP, Phase::kS}) {
           const TimeNs t = ev.origin + seconds_to_ns(sc.travel_time(ph, ev.source, ch.station));
-          const double snr = ph == Phase::P ? results[c].snr_p[e] : results[c].snr_s[e];
-          text += fmt::format("{},{},{},{},{}\n", ev.id, ch.seed_id, ph == Phase::P ? "P" : "S",
+          const double snr = ph == Phase::kP ? results[c].snr_p[e] : results[c].snr_s[e];
+          text += fmt::format("{},{},{},{},{}\n", ev.id, ch.seed_id, ph == Phase::kP ? "P" : "S",
                               format_iso8601(t, 6), snr_text(snr));
         }
       }

@@ -54,7 +54,7 @@ double Scenario::hypocentral_km(const Source& s, int station) const {
 
 double Scenario::travel_time(Phase phase, const Source& s, int station) const {
   return model.travel_time(phase, epicentral_km(s, station), s.depth_km,
-                           stations[static_cast<std::size_t>(station)].elevation_m / 1000.0);
+                           -stations[static_cast<std::size_t>(station)].elevation_m / 1000.0);
 }
 
 Scenario make_scenario(const SynthParams& p) {
@@ -126,7 +126,7 @@ Scenario make_scenario(const SynthParams& p) {
   double longest = 0;
   for (const auto& ev : events)
     for (int s = 0; s < ns; ++s)
-      longest = std::max(longest, sc.travel_time(Phase::S, ev.source, s) +
+      longest = std::max(longest, sc.travel_time(Phase::kS, ev.source, s) +
                                       6.0 * coda_decay_s(ev.magnitude, sc.hypocentral_km(ev.source, s)));
   const double lead = std::min(10.0, 0.1 * p.duration_s);
   double usable = p.duration_s - lead - longest;

@@ -11,7 +11,7 @@
 #include "pipeline/time.hpp"
 #include "synth/geometry.hpp"
 #include "synth/synth_params.hpp"
-#include "synth/velocity_model.hpp"
+#include "pipeline/velocity_model.hpp"
 
 namespace qp::synth {
 

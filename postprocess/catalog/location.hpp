@@ -12,7 +12,7 @@
 
 #include "postprocess/catalog/catalog.hpp"
 #include "postprocess/catalog/stations.hpp"
-#include "postprocess/catalog/velocity_model.hpp"
+#include "pipeline/velocity_model.hpp"
 
 namespace qp {
 class ConfigSection;

@@ -6,18 +6,20 @@
 
 #include "synth/geometry.hpp"
 #include "synth/noise.hpp"
-#include "synth/velocity_model.hpp"
+#include "pipeline/velocity_model.hpp"
 #include "synth/wavelet.hpp"
 
 using namespace qp::synth;
+using qp::Phase;
+using qp::VelocityModel;
 
 TEST(SynthParts, LayeredModelWithEqualLayersIsHomogeneous) {
   const auto h = VelocityModel::homogeneous(6.0, 3.46);
   const auto l = VelocityModel::layered({0, 2, 5, 20}, {6, 6, 6, 6}, {3.46, 3.46, 3.46, 3.46});
   for (double d : {0.0, 3.0, 12.0, 30.0})
     for (double z : {1.0, 4.0, 9.0})
-      EXPECT_NEAR(l.travel_time(Phase::P, d, z, 0.3), h.travel_time(Phase::P, d, z, 0.3), 1e-6);
-  EXPECT_NEAR(h.travel_time(Phase::S, 30, 4, 0), std::sqrt(916.0) / 3.46, 1e-12);
+      EXPECT_NEAR(l.travel_time(Phase::kP, d, z, -0.3), h.travel_time(Phase::kP, d, z, -0.3), 1e-6);
+  EXPECT_NEAR(h.travel_time(Phase::kS, 30, 4, 0), std::sqrt(916.0) / 3.46, 1e-12);
 }
 
 TEST(SynthParts, LayeredModelGivesHeadWavesFarOut) {
@@ -25,12 +27,12 @@ TEST(SynthParts, LayeredModelGivesHeadWavesFarOut) {
   // the head wave along 5 km beats the direct ray.
   const auto m = VelocityModel::layered({0, 5}, {5.0, 8.0}, {2.9, 4.6});
   const double direct = std::sqrt(100.0 * 100.0 + 4.0) / 5.0;
-  const double t = m.travel_time(Phase::P, 100, 2, 0);
+  const double t = m.travel_time(Phase::kP, 100, 2, 0);
   EXPECT_LT(t, direct - 1.0);
   const double eta = std::sqrt(1 / 25.0 - 1 / 64.0);
   EXPECT_NEAR(t, 100 / 8.0 + (5 + 3) * eta, 1e-9);
   // Close by, the direct ray through the slow layer.
-  EXPECT_NEAR(m.travel_time(Phase::P, 3, 2, 0), std::sqrt(9.0 + 4.0) / 5.0, 1e-6);
+  EXPECT_NEAR(m.travel_time(Phase::kP, 3, 2, 0), std::sqrt(9.0 + 4.0) / 5.0, 1e-6);
 }
 
 TEST(SynthParts, GeometryRoundTrip) {

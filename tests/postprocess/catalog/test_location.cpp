@@ -8,6 +8,8 @@
 #include "tests/support/test_support.hpp"
 
 using namespace qp::catalog;
+using qp::Phase;
+using qp::VelocityModel;
 namespace fs = std::filesystem;
 
 namespace {

@@ -8,10 +8,6 @@
 #include <vector>
 
 namespace qp {
-class ConfigSection;
-}
-
-namespace qp::catalog {
 
 enum class Phase { kP, kS };
 
@@ -41,4 +37,4 @@ class VelocityModel {
   std::vector<double> tops_, vp_, vs_;
 };
 
-}  // namespace qp::catalog
+}  // namespace qp

@@ -1,4 +1,4 @@
-#include "postprocess/catalog/velocity_model.hpp"
+#include "pipeline/velocity_model.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "pipeline/error.hpp"
 
-namespace qp::catalog {
+namespace qp {
 namespace {
 
 struct Leg {
@@ -147,4 +147,4 @@ double VelocityModel::travel_time(Phase phase, double distance_km, double source
   return best;
 }
 
-}  // namespace qp::catalog
+}  // namespace qp
