@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -104,13 +105,25 @@ catalog::EvaluationResult run_evaluation(const EvaluateCommandOptions& o, bool p
   opt.magnitude_bins = {-2, 0, 0.5, 1, 1.5, 2, 2.5, 10};
   opt.validate();
   const auto r = catalog::evaluate(detections, ref.events, opt);
+  // Pick accuracy needs picks on both sides.
+  std::optional<catalog::PickAccuracy> acc;
+  if (!o.detection_picks.empty() && !o.reference_picks.empty())
+    acc = catalog::pick_accuracy(detections, ref.events, r);
   if (!o.out.empty()) {
     fs::create_directories(o.out);
     catalog::write_matches_csv((o.out / "matched.csv").string(), r, detections, ref.events, opt.match_on);
     catalog::write_unmatched_csv((o.out / "unmatched.csv").string(), r, detections, ref.events, opt.match_on);
-    catalog::write_evaluation_summary((o.out / "evaluation.txt").string(), r, opt);
+    if (acc) catalog::write_pick_errors_csv((o.out / "pick_errors.csv").string(), *acc, detections, ref.events);
+    catalog::write_evaluation_summary((o.out / "evaluation.txt").string(), r, opt, acc ? &*acc : nullptr);
   }
-  if (print) print_result(r);
+  if (print) {
+    print_result(r);
+    if (acc)
+      std::printf("P picks of matched events: %zu compared, %zu within 1 s (%s), %zu within 0.5 s, "
+                  "median |error| %.3f s\n",
+                  acc->n, acc->within_1_s, percent(acc->fraction_within_1_s()).c_str(),
+                  acc->within_0_5_s, acc->median_abs_s);
+  }
   return r;
 }
 

@@ -37,6 +37,7 @@ struct Station {
   std::string id;                  // NET.STA (location kept in channel ids)
   std::vector<ChannelId> channels;
   ChannelId pick_channel;          // vertical component where there is one
+  std::vector<ChannelId> horizontals;  // the others, when pick_channel is vertical
 };
 
 std::vector<Station> stations_of(const Config& cfg) {
@@ -49,6 +50,9 @@ std::vector<Station> stations_of(const Config& cfg) {
     st.pick_channel = st.channels.front();
     for (const auto& c : st.channels)
       if (c.channel.back() == 'Z') st.pick_channel = c;
+    if (st.pick_channel.channel.back() == 'Z')
+      for (const auto& c : st.channels)
+        if (!(c == st.pick_channel)) st.horizontals.push_back(c);
     out.push_back(st);
   }
   std::sort(out.begin(), out.end(), [](const Station& a, const Station& b) { return a.id < b.id; });
@@ -56,6 +60,64 @@ std::vector<Station> stations_of(const Config& cfg) {
 }
 
 bool has_onset(const catalog::Pick& p) { return p.uncertainty_s < kNoOnsetUncertainty; }
+
+// Onsets of one event agree within this many seconds once each is taken
+// relative to its station's first matching fingerprint.
+constexpr double kConsistentOffsetS = 1.5;
+
+// A located event's picks further than this from the predicted P arrival are
+// searched again within it.
+constexpr double kRepickToleranceS = 1.0;
+constexpr double kRepickMinSnr = 3.0;
+constexpr double kMinOnsetSnr = 3.0;
+// An onset whose signal-to-noise energy (first second) lies on the vertical
+// at least this share is P; less is S (P is polarised along the steep ray,
+// mostly vertical at the surface; S across it).
+constexpr double kPVerticalShare = 0.4;
+// Clear onsets needed to learn the run's typical onset offset.
+constexpr std::size_t kMinOnsetsForOffset = 5;
+
+struct StationPick {
+  TimeNs centre = 0;   // centre of the station's first matching fingerprint
+  ChannelWaveform wf;  // the pick channel around it
+  catalog::Pick pick;
+  bool estimated = false;  // time set from the event's other stations
+};
+
+// Signal-to-noise energy ratio of [t, t + 1 s] against [t - 2.5 s,
+// t - 0.5 s], noise removed from the signal; 0 without data. A ratio, so
+// that components of different gain compare.
+double onset_snr_energy(const ChannelWaveform& wf, TimeNs t) {
+  if (wf.samples.empty() || wf.sampling_rate <= 0) return 0;
+  auto mean_sq = [&](TimeNs a, TimeNs b) {
+    const auto n = static_cast<std::ptrdiff_t>(wf.samples.size());
+    auto idx = [&](TimeNs x) {
+      return std::clamp<std::ptrdiff_t>(
+          static_cast<std::ptrdiff_t>(std::llround(ns_to_seconds(x - wf.start) * wf.sampling_rate)), 0, n);
+    };
+    const std::ptrdiff_t i0 = idx(a), i1 = idx(b);
+    if (i1 <= i0) return 0.0;
+    double sum = 0;
+    for (std::ptrdiff_t i = i0; i < i1; ++i) sum += double(wf.samples[std::size_t(i)]) * wf.samples[std::size_t(i)];
+    return sum / double(i1 - i0);
+  };
+  const double noise = mean_sq(t - 5 * kNsPerSecond / 2, t - kNsPerSecond / 2);
+  if (!(noise > 0)) return 0;
+  return std::max(0.0, mean_sq(t, t + kNsPerSecond) - noise) / noise;
+}
+
+// Sets x.pick's time and uncertainty to the onset in [begin, end] when there
+// is a clear one (amplitude ratio at least min_snr); otherwise leaves them.
+void pick_onset(StationPick& x, TimeNs begin, TimeNs end, double min_snr = 2.0) {
+  if (x.wf.samples.empty()) return;
+  const post::Arrival a = post::refine_arrival(x.wf.samples.data(), x.wf.samples.size(), x.wf.start,
+                                               x.wf.sampling_rate, begin, end);
+  spdlog::debug("pick {} first fingerprint centre {} onset {} found {} snr {:.1f}", x.pick.seed_id,
+                format_iso8601(x.centre), format_iso8601(a.time), a.found, a.snr);
+  if (!a.found || a.snr < min_snr) return;
+  x.pick.time = a.time;
+  x.pick.uncertainty_s = a.uncertainty_s;
+}
 
 // A station whose onset lies far from the others' (noise before the event,
 // or the previous event of a swarm) keeps its time but loses its onset.
@@ -74,15 +136,29 @@ void reject_outlier_picks(catalog::Event& e, TimeNs half_window) {
     if (has_onset(p) && std::llabs(p.time - median) > limit) p.uncertainty_s = ns_to_seconds(half_window);
 }
 
-// Earliest pick with a clear onset; picks without one (their time is the
-// fingerprint estimate) count only when no station has a clear onset.
+// The first P arrival: the earliest P onset; else the earliest P estimate
+// (a predicted or typical-offset time); else the earliest pick of any phase.
 TimeNs first_arrival_of(const catalog::Event& e) {
-  TimeNs best = INT64_MAX, any = INT64_MAX;
+  TimeNs onset = INT64_MAX, estimate = INT64_MAX, any = INT64_MAX;
   for (const auto& p : e.picks) {
     any = std::min(any, p.time);
-    if (has_onset(p)) best = std::min(best, p.time);
+    if (p.phase != "P") continue;
+    estimate = std::min(estimate, p.time);
+    if (has_onset(p)) onset = std::min(onset, p.time);
   }
-  return best != INT64_MAX ? best : any;
+  return onset != INT64_MAX ? onset : estimate != INT64_MAX ? estimate : any;
+}
+
+// Picks in (SEED id, phase) order; stations from the picks.
+void finish_event(catalog::Event& e) {
+  std::sort(e.picks.begin(), e.picks.end(), [](const catalog::Pick& a, const catalog::Pick& b) {
+    return std::tie(a.seed_id, a.phase) < std::tie(b.seed_id, b.phase);
+  });
+  e.stations.clear();
+  for (const auto& p : e.picks) e.stations.push_back(catalog::station_of(p.seed_id));
+  e.stations.erase(std::unique(e.stations.begin(), e.stations.end()), e.stations.end());
+  e.n_stations = static_cast<int>(e.stations.size());
+  e.first_arrival = first_arrival_of(e);
 }
 
 }  // namespace
@@ -168,37 +244,102 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   post::AssociationResult result = post::associate(event_pairs, lc.assoc);
 
   // 3. Events with refined arrivals at every station that saw them.
+  //    The first matching fingerprint of a station holds the onset in its
+  //    later part (a window must contain enough of the event to match its
+  //    partner): the onset is searched from a little before its centre to its
+  //    end. A swarm's previous event often lies just before; the second pass
+  //    re-picks stations whose onset disagrees with the event's others.
   const TimeNs half_span = lc.fp.window_span_ns() / 2;
+  const TimeNs lead = half_span + 2 * kNsPerSecond;
+  const TimeNs consistent = seconds_to_ns(kConsistentOffsetS);
   std::map<std::string, std::map<TimeNs, fs::path>> unit_cache;
-  std::vector<catalog::Event> events;
-  events.reserve(result.events.size());
+  std::vector<std::vector<StationPick>> event_picks;
+  event_picks.reserve(result.events.size());
   for (const auto& ne : result.events) {
-    catalog::Event e;
+    std::vector<StationPick> sp;
     for (const auto& w : ne.stations) {
       const Station& st = stations[static_cast<std::size_t>(w.station)];
       const std::string sid = st.pick_channel.seed_id();
       if (!unit_cache.count(sid)) unit_cache[sid] = waveform_units(store, sid);
-      // The first matching fingerprint's window holds the onset; search it.
-      const TimeNs first_centre = w.first * dt_fp;
-      // The onset may precede the first matching window a little (its start
-      // may hold only noise and the P coda matched first).
-      const TimeNs begin = first_centre - half_span - 2 * kNsPerSecond;
-      const TimeNs end = first_centre + half_span + dt_fp;
-      catalog::Pick pick{"", sid, "P", first_centre, half_span / 1e9,
-                         static_cast<double>(w.peak) /
-                             (static_cast<double>(lc.search.ntbls) * static_cast<double>(st.channels.size()))};
-      const ChannelWaveform wf = load_span(unit_cache[sid], begin - 30 * kNsPerSecond, end + kNsPerSecond, chunk);
-      if (!wf.samples.empty()) {
-        const post::Arrival a = post::refine_arrival(wf.samples.data(), wf.samples.size(), wf.start,
-                                                     wf.sampling_rate, begin, end);
-        if (a.found) {
-          pick.time = a.time;
-          pick.uncertainty_s = a.uncertainty_s;
-        }
-      }
-      e.stations.push_back(st.id);
-      e.picks.push_back(pick);
+      StationPick x;
+      x.centre = w.first * dt_fp;
+      x.pick = catalog::Pick{"", sid, "P", x.centre, half_span / 1e9,
+                             static_cast<double>(w.peak) /
+                                 (static_cast<double>(lc.search.ntbls) * static_cast<double>(st.channels.size()))};
+      x.wf = load_span(unit_cache[sid], x.centre - lead - 30 * kNsPerSecond,
+                       x.centre + half_span + dt_fp + kNsPerSecond, chunk);
+      pick_onset(x, x.centre - lead, x.centre + half_span + dt_fp, kMinOnsetSnr);
+      sp.push_back(std::move(x));
     }
+    // Second pass: the onset's offset from the first matching fingerprint is
+    // much the same at every station of one event (same partner, same
+    // fingerprint); stations far from the median offset are re-picked near it.
+    std::vector<TimeNs> offsets;
+    for (const auto& x : sp)
+      if (has_onset(x.pick)) offsets.push_back(x.pick.time - x.centre);
+    if (offsets.size() >= 3) {
+      std::sort(offsets.begin(), offsets.end());
+      const TimeNs median = offsets[(offsets.size() - 1) / 2];
+      for (auto& x : sp) {
+        if (has_onset(x.pick) && std::llabs(x.pick.time - x.centre - median) <= consistent) continue;
+        const TimeNs expected = x.centre + median;
+        x.pick.time = expected;
+        x.pick.uncertainty_s = kConsistentOffsetS;
+        x.estimated = true;
+        pick_onset(x, expected - consistent, expected + consistent);
+        spdlog::debug("re-pick {} near {}: {}", x.pick.seed_id, format_iso8601(expected),
+                      format_iso8601(x.pick.time));
+      }
+    }
+    // Phase of each onset, from the polarisation of its first second.
+    for (std::size_t i = 0; i < sp.size(); ++i) {
+      StationPick& x = sp[i];
+      const Station& st = stations[static_cast<std::size_t>(ne.stations[i].station)];
+      if (!has_onset(x.pick) || st.horizontals.empty()) continue;
+      const double ez = onset_snr_energy(x.wf, x.pick.time);
+      double eh = 0;
+      for (const auto& h : st.horizontals) {
+        const std::string hid = h.seed_id();
+        if (!unit_cache.count(hid)) unit_cache[hid] = waveform_units(store, hid);
+        eh += onset_snr_energy(load_span(unit_cache[hid], x.pick.time - 3 * kNsPerSecond,
+                                      x.pick.time + 2 * kNsPerSecond, chunk),
+                            x.pick.time);
+      }
+      if (!(ez + eh > 0)) continue;
+      const double share = ez / (ez + eh);
+      if (share < kPVerticalShare) x.pick.phase = "S";
+      spdlog::debug("phase {} {}: vertical share {:.2f} -> {}", x.pick.seed_id, format_iso8601(x.pick.time),
+                    share, x.pick.phase);
+    }
+    for (auto& x : sp) x.wf = ChannelWaveform{};  // done with the samples
+    event_picks.push_back(std::move(sp));
+  }
+  // Stations without an onset get the run's typical onset offset from the
+  // first matching fingerprint, learnt from every clear onset: a far better
+  // arrival estimate than the fingerprint centre, which leads by seconds.
+  {
+    std::vector<TimeNs> offsets;
+    for (const auto& sp : event_picks)
+      for (const auto& x : sp)
+        if (has_onset(x.pick)) offsets.push_back(x.pick.time - x.centre);
+    if (offsets.size() >= kMinOnsetsForOffset) {
+      std::sort(offsets.begin(), offsets.end());
+      const TimeNs typical = offsets[(offsets.size() - 1) / 2];
+      spdlog::info("associate: onsets lie {:.2f} s after the first matching fingerprint's centre "
+                   "(median of {}); stations without a clear onset get that offset",
+                   ns_to_seconds(typical), offsets.size());
+      for (auto& sp : event_picks)
+        for (auto& x : sp)
+          if (!has_onset(x.pick) && !x.estimated) x.pick.time = x.centre + typical;
+    }
+  }
+  std::vector<catalog::Event> events;
+  events.reserve(result.events.size());
+  for (std::size_t k = 0; k < result.events.size(); ++k) {
+    const auto& ne = result.events[k];
+    catalog::Event e;
+    for (const auto& w : ne.stations) e.stations.push_back(stations[static_cast<std::size_t>(w.station)].id);
+    for (auto& x : event_picks[k]) e.picks.push_back(x.pick);
     e.n_stations = static_cast<int>(ne.stations.size());
     e.n_linked = static_cast<int>(ne.linked_events.size());
     e.score = ne.score;
@@ -228,7 +369,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     int common = 0, agree = 0;
     for (const auto& pa : a.picks)
       for (const auto& pb : b.picks)
-        if (pa.seed_id == pb.seed_id && has_onset(pa) && has_onset(pb)) {
+        if (pa.seed_id == pb.seed_id && pa.phase == pb.phase && has_onset(pa) && has_onset(pb)) {
           ++common;
           agree += std::llabs(pa.time - pb.time) <= dup_window;
         }
@@ -246,11 +387,8 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       gone[j] = true;
       for (const auto& pj : events[j].picks) {
         bool have = false;
-        for (const auto& pi : events[i].picks) have = have || pi.seed_id == pj.seed_id;
-        if (!have) {
-          events[i].picks.push_back(pj);
-          events[i].stations.push_back(catalog::station_of(pj.seed_id));
-        }
+        for (const auto& pi : events[i].picks) have = have || catalog::station_of(pi.seed_id) == catalog::station_of(pj.seed_id);
+        if (!have) events[i].picks.push_back(pj);
       }
       events[i].score = std::max(events[i].score, events[j].score);
       events[i].n_linked += events[j].n_linked;
@@ -262,14 +400,72 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   for (std::size_t i : order) {
     if (gone[i]) continue;
     auto& e = events[i];
-    std::sort(e.picks.begin(), e.picks.end(),
-              [](const catalog::Pick& a, const catalog::Pick& b) { return a.seed_id < b.seed_id; });
-    e.stations.clear();
-    for (const auto& p : e.picks) e.stations.push_back(catalog::station_of(p.seed_id));
-    e.n_stations = static_cast<int>(e.stations.size());
-    e.first_arrival = first_arrival_of(e);
+    finish_event(e);
     sorted.push_back(e);
     kept.push_back(i);
+  }
+  // 5. Locations, where station coordinates are given. A station whose pick
+  //    lies far from the P arrival the location predicts (a later phase, or
+  //    the previous event) is re-picked near the prediction, then the event
+  //    is located again.
+  if (lc.location.enabled) {
+    const fs::path file = lc.stations_file;
+    const auto ext = file.extension().string();
+    const auto coords = (ext == ".xml" || ext == ".stationxml")
+                            ? catalog::read_station_xml(file.string())
+                            : catalog::read_stations_csv(file.string());
+    const catalog::StationTable table(coords);
+    catalog::locate_events(sorted, table, lc.location);
+    const TimeNs tolerance = seconds_to_ns(kRepickToleranceS);
+    std::size_t repicked = 0;
+    for (auto& e : sorted) {
+      if (!e.origin_time) continue;
+      // One P per station: its pick where the station has one, else a new
+      // one (the station's onset was S, or it had none).
+      std::vector<std::string> seeds;
+      for (const auto& p : e.picks) seeds.push_back(p.seed_id);
+      std::sort(seeds.begin(), seeds.end());
+      seeds.erase(std::unique(seeds.begin(), seeds.end()), seeds.end());
+      for (const std::string& sid : seeds) {
+        const catalog::StationCoords* c = table.find(sid);
+        if (!c) continue;
+        const double dist = catalog::distance_km(*e.latitude, *e.longitude, c->latitude, c->longitude);
+        const TimeNs predicted = *e.origin_time + seconds_to_ns(lc.location.model.travel_time(
+                                                      Phase::kP, dist, *e.depth_km, -c->elevation_m / 1000.0));
+        catalog::Pick* p = nullptr;
+        for (auto& q : e.picks)
+          if (q.seed_id == sid && q.phase == "P") p = &q;
+        if (p && has_onset(*p) && std::llabs(p->time - predicted) <= tolerance) continue;
+        if (!p) {
+          double similarity = 0;
+          for (const auto& q : e.picks)
+            if (q.seed_id == sid) similarity = q.similarity;
+          e.picks.push_back(catalog::Pick{"", sid, "P", predicted, kRepickToleranceS, similarity});
+          p = &e.picks.back();
+        }
+        StationPick x;
+        x.centre = predicted;
+        x.pick = *p;
+        x.pick.time = predicted;
+        x.pick.uncertainty_s = kRepickToleranceS;
+        if (!unit_cache.count(sid)) unit_cache[sid] = waveform_units(store, sid);
+        x.wf = load_span(unit_cache[sid], predicted - tolerance - 30 * kNsPerSecond,
+                         predicted + tolerance + kNsPerSecond, chunk);
+        // A narrow window around a prediction holds little noise to judge
+        // against: ask for a clearer onset than the first pass does.
+        pick_onset(x, predicted - tolerance, predicted + tolerance, kRepickMinSnr);
+        *p = x.pick;
+        ++repicked;
+      }
+      finish_event(e);
+    }
+    for (auto& e : sorted) {
+      e.origin_time.reset();
+      e.first_arrival = first_arrival_of(e);
+    }
+    const std::size_t located = catalog::locate_events(sorted, table, lc.location);
+    spdlog::info("associate: located {} of {} events ({} picks re-picked near the predicted P)", located,
+                 sorted.size(), repicked);
   }
   std::vector<std::size_t> idx(sorted.size());
   for (std::size_t k = 0; k < idx.size(); ++k) idx[k] = k;
@@ -298,18 +494,6 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     if (!family_id.count(f)) family_id[f] = sorted[k].event_id;
     sorted[k].family_id = family_id[f];
     for (auto& p : sorted[k].picks) p.event_id = sorted[k].event_id;
-  }
-
-  // 5. Locations, where station coordinates are given.
-  if (lc.location.enabled) {
-    const fs::path file = lc.stations_file;
-    const auto ext = file.extension().string();
-    const auto coords = (ext == ".xml" || ext == ".stationxml")
-                            ? catalog::read_station_xml(file.string())
-                            : catalog::read_stations_csv(file.string());
-    const catalog::StationTable table(coords);
-    const std::size_t located = catalog::locate_events(sorted, table, lc.location);
-    spdlog::info("associate: located {} of {} events", located, sorted.size());
   }
 
   const Provenance prov{"associate", "network", lc.cfg.hash(), params_hash, inputs_hash, inputs};

@@ -100,7 +100,10 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
   };
   std::vector<double> aic(static_cast<std::size_t>(len), std::numeric_limits<double>::infinity());
   std::ptrdiff_t kmin = -1;
-  for (std::ptrdiff_t k = 2; k < len - 2; ++k) {
+  // The onset lies in the window (one STA of slack: the trailing STA peaks
+  // after the onset); earlier samples only serve as the quiet side.
+  const std::ptrdiff_t k_first = std::max<std::ptrdiff_t>(2, k0 - sta - a);
+  for (std::ptrdiff_t k = k_first; k < len - 2; ++k) {
     aic[static_cast<std::size_t>(k)] = static_cast<double>(k) * std::log(var(0, k)) +
                                        static_cast<double>(len - k) * std::log(var(k, len));
     if (kmin < 0 || aic[static_cast<std::size_t>(k)] < aic[static_cast<std::size_t>(kmin)]) kmin = k;
@@ -111,7 +114,7 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
   // ratio of e), around the minimum.
   const double amin = aic[static_cast<std::size_t>(kmin)];
   std::ptrdiff_t lo = kmin, hi = kmin;
-  while (lo - 1 >= 2 && aic[static_cast<std::size_t>(lo - 1)] <= amin + 2.0) --lo;
+  while (lo - 1 >= k_first && aic[static_cast<std::size_t>(lo - 1)] <= amin + 2.0) --lo;
   while (hi + 1 < len - 2 && aic[static_cast<std::size_t>(hi + 1)] <= amin + 2.0) ++hi;
 
   const std::ptrdiff_t onset = a + kmin;  // index in y of the first loud sample

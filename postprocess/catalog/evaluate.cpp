@@ -278,8 +278,58 @@ void write_unmatched_csv(const std::string& path, const EvaluationResult& result
   file.commit();
 }
 
+PickAccuracy pick_accuracy(const std::vector<Event>& detections,
+                           const std::vector<ReferenceEvent>& reference, const EvaluationResult& result) {
+  PickAccuracy acc;
+  for (const Match& m : result.matches) {
+    const ReferenceEvent& r = reference[m.reference];
+    std::map<std::string, TimeNs> ref_p;  // earliest observed P per station
+    for (const auto& [sta, t] : r.p_picks) {
+      auto [it, fresh] = ref_p.emplace(sta, t);
+      if (!fresh) it->second = std::min(it->second, t);
+    }
+    std::map<std::string, TimeNs> det_p;
+    for (const Pick& p : detections[m.detection].picks) {
+      if (p.phase != "P") continue;
+      auto [it, fresh] = det_p.emplace(station_code(p.seed_id), p.time);
+      if (!fresh) it->second = std::min(it->second, p.time);
+    }
+    for (const auto& [sta, t] : det_p) {
+      const auto it = ref_p.find(sta);
+      if (it == ref_p.end()) continue;
+      acc.errors.push_back({m.detection, m.reference, sta, static_cast<double>(t - it->second) / 1e9});
+    }
+  }
+  std::vector<double> abs_dt;
+  for (const auto& e : acc.errors) {
+    const double a = std::abs(e.dt_s);
+    abs_dt.push_back(a);
+    acc.within_0_5_s += a <= 0.5;
+    acc.within_1_s += a <= 1.0;
+  }
+  acc.n = abs_dt.size();
+  if (!abs_dt.empty()) {
+    std::sort(abs_dt.begin(), abs_dt.end());
+    const std::size_t h = abs_dt.size() / 2;
+    acc.median_abs_s = abs_dt.size() % 2 ? abs_dt[h] : 0.5 * (abs_dt[h - 1] + abs_dt[h]);
+  }
+  return acc;
+}
+
+void write_pick_errors_csv(const std::string& path, const PickAccuracy& acc,
+                           const std::vector<Event>& detections,
+                           const std::vector<ReferenceEvent>& reference) {
+  AtomicOutputFile file(path);
+  std::ostream& out = file.stream();
+  out << "detection_id,reference_id,station,dt_s\n";
+  for (const auto& e : acc.errors)
+    out << csv_field(detections[e.detection].event_id) << ',' << csv_field(reference[e.reference].id)
+        << ',' << csv_field(e.station) << ',' << format_fixed(e.dt_s, 3) << '\n';
+  file.commit();
+}
+
 void write_evaluation_summary(const std::string& path, const EvaluationResult& result,
-                              const EvaluateOptions& options) {
+                              const EvaluateOptions& options, const PickAccuracy* picks) {
   AtomicOutputFile file(path);
   std::ostream& out = file.stream();
   out << "tolerance_s = " << format_general(options.tolerance_s) << '\n'
@@ -297,6 +347,12 @@ void write_evaluation_summary(const std::string& path, const EvaluationResult& r
       << "recall = " << format_fixed(result.recall, 4) << '\n'
       << "precision = " << format_fixed(result.precision, 4) << '\n'
       << "f1 = " << format_fixed(result.f1, 4) << '\n';
+  if (picks)
+    out << "n_p_picks_compared = " << picks->n << '\n'
+        << "p_picks_within_0_5_s = " << picks->within_0_5_s << '\n'
+        << "p_picks_within_1_s = " << picks->within_1_s << '\n'
+        << "p_fraction_within_1_s = " << format_fixed(picks->fraction_within_1_s(), 4) << '\n'
+        << "p_median_abs_error_s = " << format_fixed(picks->median_abs_s, 3) << '\n';
   auto bins = [&](const char* name, const std::vector<BinRecall>& b) {
     for (const auto& x : b)
       out << "\n[[" << name << "]]\nlo = " << format_general(x.lo) << "\nhi = "

@@ -64,6 +64,27 @@ EvaluationResult evaluate(const std::vector<Event>& detections,
                           const std::vector<ReferenceEvent>& reference,
                           const EvaluateOptions& options = {});
 
+/// P arrival accuracy over matched events: each detection P pick against the
+/// reference's observed P pick at the same station (station code), without
+/// any offset correction.
+struct PickError {
+  std::size_t detection, reference;
+  std::string station;
+  double dt_s;  // detection pick - reference pick
+};
+struct PickAccuracy {
+  std::vector<PickError> errors;  // by reference time, then station
+  std::size_t n = 0, within_0_5_s = 0, within_1_s = 0;
+  double median_abs_s = 0;
+  double fraction_within_1_s() const { return n ? double(within_1_s) / double(n) : 0.0; }
+};
+PickAccuracy pick_accuracy(const std::vector<Event>& detections,
+                           const std::vector<ReferenceEvent>& reference, const EvaluationResult& result);
+/// pick_errors.csv: detection_id,reference_id,station,dt_s
+void write_pick_errors_csv(const std::string& path, const PickAccuracy& acc,
+                           const std::vector<Event>& detections,
+                           const std::vector<ReferenceEvent>& reference);
+
 /// matches.csv: detection_id,reference_id,detection_time,reference_time,dt_s
 void write_matches_csv(const std::string& path, const EvaluationResult& result,
                        const std::vector<Event>& detections,
@@ -74,6 +95,6 @@ void write_unmatched_csv(const std::string& path, const EvaluationResult& result
                          const std::vector<ReferenceEvent>& reference, MatchOn match_on);
 /// summary as "key = value" lines (TOML), including the bins.
 void write_evaluation_summary(const std::string& path, const EvaluationResult& result,
-                              const EvaluateOptions& options);
+                              const EvaluateOptions& options, const PickAccuracy* picks = nullptr);
 
 }  // namespace qp::catalog

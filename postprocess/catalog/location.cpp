@@ -18,6 +18,8 @@ struct Obs {
   Phase phase;
   double t;  // seconds relative to the earliest pick
   double w;  // 1 / sigma^2
+  std::size_t pick = 0;  // index into the picks located
+  bool relabelled = false;
 };
 
 struct Node {
@@ -67,6 +69,50 @@ std::vector<double> axis(double c, double half, double step, double lo, double h
   return v;
 }
 
+struct SearchResult {
+  Node best;
+  double dh = 0, dz = 0, dt = 0;  // uncertainties (km, km, s)
+};
+
+// Coarse-to-fine grid search; uncertainties from the nodes within
+// chi2_delta (scaled by the reduced chi-square) of the best.
+SearchResult grid_search(const std::vector<Obs>& obs, const Grid& g, const LocationParams& params) {
+  const double E = params.horizontal_extent_km;
+  std::vector<Node> all;  // every node evaluated, for the uncertainty
+  Node best;
+  double cx = 0, cy = 0, cz = 0.5 * (params.depth_min_km + params.depth_max_km);
+  double hx = E, hz = 0.5 * (params.depth_max_km - params.depth_min_km);
+  double sh = params.horizontal_step_km, sz = params.depth_step_km;
+  for (int level = 0; level <= params.refinements; ++level) {
+    const auto xs = axis(cx, hx, sh, -E, E), ys = axis(cy, hx, sh, -E, E);
+    const auto zs = axis(cz, hz, sz, params.depth_min_km, params.depth_max_km);
+    for (double z : zs)
+      for (double y : ys)
+        for (double x : xs) {
+          Node n{x, y, z};
+          evaluate_node(n, g, obs, params.model);
+          all.push_back(n);
+          if (n.chi2 < best.chi2) best = n;
+        }
+    // Next level: +-1.5 steps around the best node, steps divided by 4.
+    cx = best.x, cy = best.y, cz = best.z;
+    hx = 1.5 * sh, hz = 1.5 * sz;
+    sh /= 4, sz /= 4;
+  }
+  const double n_obs = static_cast<double>(obs.size());
+  const double reduced = n_obs > 4 ? best.chi2 / (n_obs - 4) : 1.0;
+  const double limit = best.chi2 + params.chi2_delta * std::max(1.0, reduced);
+  // Floors: the final grid resolution.
+  SearchResult r{best, 2 * sh, 2 * sz, 0};
+  for (const Node& n : all) {
+    if (n.chi2 > limit) continue;
+    r.dh = std::max(r.dh, std::hypot(n.x - best.x, n.y - best.y));
+    r.dz = std::max(r.dz, std::abs(n.z - best.z));
+    r.dt = std::max(r.dt, std::abs(n.t0 - best.t0));
+  }
+  return r;
+}
+
 }  // namespace
 
 double distance_km(double lat1, double lon1, double lat2, double lon2) {
@@ -106,12 +152,14 @@ std::optional<Location> locate(const std::vector<Pick>& picks, const StationTabl
   // Usable picks, times relative to the earliest one (doubles keep ~ns
   // precision over the seconds an event spans).
   struct Use {
+    std::size_t index;
     const Pick* pick;
     const StationCoords* st;
     Phase phase;
   };
   std::vector<Use> use;
-  for (const Pick& p : picks) {
+  for (std::size_t pi = 0; pi < picks.size(); ++pi) {
+    const Pick& p = picks[pi];
     const StationCoords* st = stations.find(p.seed_id);
     if (!st) continue;
     Phase ph;
@@ -123,7 +171,7 @@ std::optional<Location> locate(const std::vector<Pick>& picks, const StationTabl
       ph = Phase::kP;
     else
       continue;
-    use.push_back({&p, st, ph});
+    use.push_back({pi, &p, st, ph});
   }
   std::set<std::string> station_set;
   for (const auto& u : use) station_set.insert(u.st->network + "." + u.st->station);
@@ -137,63 +185,83 @@ std::optional<Location> locate(const std::vector<Pick>& picks, const StationTabl
   });
   const TimeNs t_ref = first->pick->time;
   std::vector<Obs> obs;
+  std::vector<std::string> obs_station;
   for (const auto& u : use) {
     const double sigma = u.pick->uncertainty_s > 0 ? u.pick->uncertainty_s
                                                    : params.default_pick_uncertainty_s;
+    const double var = sigma * sigma + params.model_error_s * params.model_error_s;
     obs.push_back({u.st->latitude, u.st->longitude, -u.st->elevation_m / 1000.0, u.phase,
-                   static_cast<double>(u.pick->time - t_ref) / 1e9, 1.0 / (sigma * sigma)});
+                   static_cast<double>(u.pick->time - t_ref) / 1e9, 1.0 / var, u.index});
+    obs_station.push_back(u.st->network + "." + u.st->station);
   }
-
   const Grid g{first->st->latitude, first->st->longitude};
-  const double E = params.horizontal_extent_km;
-  std::vector<Node> all;  // every node evaluated, for the uncertainty
-  Node best;
-  double cx = 0, cy = 0, cz = 0.5 * (params.depth_min_km + params.depth_max_km);
-  double hx = E, hz = 0.5 * (params.depth_max_km - params.depth_min_km);
-  double sh = params.horizontal_step_km, sz = params.depth_step_km;
-  for (int level = 0; level <= params.refinements; ++level) {
-    const auto xs = axis(cx, hx, sh, -E, E), ys = axis(cy, hx, sh, -E, E);
-    const auto zs = axis(cz, hz, sz, params.depth_min_km, params.depth_max_km);
-    for (double z : zs)
-      for (double y : ys)
-        for (double x : xs) {
-          Node n{x, y, z};
-          evaluate_node(n, g, obs, params.model);
-          all.push_back(n);
-          if (n.chi2 < best.chi2) best = n;
-        }
-    // Next level: +-1.5 steps around the best node, steps divided by 4.
-    cx = best.x, cy = best.y, cz = best.z;
-    hx = 1.5 * sh, hz = 1.5 * sz;
-    sh /= 4, sz /= 4;
-  }
 
-  const double n_obs = static_cast<double>(obs.size());
-  const double reduced = n_obs > 4 ? best.chi2 / (n_obs - 4) : 1.0;
-  const double limit = best.chi2 + params.chi2_delta * std::max(1.0, reduced);
-  // Floors: the final grid resolution.
-  double dh = 2 * sh, dz = 2 * sz, dt = 0;
-  for (const Node& n : all) {
-    if (n.chi2 > limit) continue;
-    dh = std::max(dh, std::hypot(n.x - best.x, n.y - best.y));
-    dz = std::max(dz, std::abs(n.z - best.z));
-    dt = std::max(dt, std::abs(n.t0 - best.t0));
+  // Locate, then drop the worst outlier and relocate while one stands out
+  // and enough picks and stations remain.
+  int rejected = 0;
+  for (;;) {
+    SearchResult r = grid_search(obs, g, params);
+    std::size_t worst = obs.size();
+    double worst_z = params.outlier_sigma;
+    const double lat = g.to_lat(r.best.y), lon = g.to_lon(r.best.x, r.best.y);
+    auto normalised_residual = [&](const Obs& o, Phase phase) {
+      const double res = o.t - r.best.t0 -
+                         params.model.travel_time(phase, distance_km(lat, lon, o.lat, o.lon), r.best.z, o.depth_km);
+      return std::abs(res) * std::sqrt(o.w);
+    };
+    if (params.outlier_sigma > 0 && static_cast<int>(obs.size()) > params.min_picks) {
+      for (std::size_t i = 0; i < obs.size(); ++i) {
+        const Obs& o = obs[i];
+        const double z = normalised_residual(o, o.phase);
+        if (z <= worst_z) continue;
+        std::set<std::string> left;
+        for (std::size_t j = 0; j < obs.size(); ++j)
+          if (j != i) left.insert(obs_station[j]);
+        if (static_cast<int>(left.size()) < params.min_stations) continue;
+        worst = i;
+        worst_z = z;
+      }
+    }
+    if (worst == obs.size()) {
+      Location loc;
+      loc.origin_time = t_ref + seconds_to_ns(r.best.t0);
+      loc.latitude = g.to_lat(r.best.y);
+      loc.longitude = g.to_lon(r.best.x, r.best.y);
+      if (loc.longitude > 180) loc.longitude -= 360;
+      if (loc.longitude < -180) loc.longitude += 360;
+      loc.depth_km = r.best.z;
+      loc.rms_s = std::sqrt(r.best.sum_r2 / static_cast<double>(obs.size()));
+      loc.origin_uncertainty_s = r.dt;
+      loc.horizontal_uncertainty_km = r.dh;
+      loc.depth_uncertainty_km = r.dz;
+      loc.n_picks = static_cast<int>(obs.size());
+      loc.n_stations = static_cast<int>(std::set<std::string>(obs_station.begin(), obs_station.end()).size());
+      loc.n_rejected = rejected;
+      for (const Obs& o : obs)
+        if (o.relabelled) loc.relabelled.emplace_back(o.pick, o.phase);
+      return loc;
+    }
+    // An outlier that fits the other phase was mislabelled (a P taken for S
+    // by its polarisation, or the reverse): relabelled, it must fit at the
+    // location found with it so; then it is kept.
+    if (!obs[worst].relabelled) {
+      std::vector<Obs> trial = obs;
+      Obs& w = trial[worst];
+      w.phase = w.phase == Phase::kP ? Phase::kS : Phase::kP;
+      w.relabelled = true;
+      const SearchResult r2 = grid_search(trial, g, params);
+      const double lat2 = g.to_lat(r2.best.y), lon2 = g.to_lon(r2.best.x, r2.best.y);
+      const double res = w.t - r2.best.t0 -
+                         params.model.travel_time(w.phase, distance_km(lat2, lon2, w.lat, w.lon), r2.best.z, w.depth_km);
+      if (std::abs(res) * std::sqrt(w.w) <= params.outlier_sigma) {
+        obs.swap(trial);
+        continue;
+      }
+    }
+    obs.erase(obs.begin() + static_cast<std::ptrdiff_t>(worst));
+    obs_station.erase(obs_station.begin() + static_cast<std::ptrdiff_t>(worst));
+    ++rejected;
   }
-
-  Location loc;
-  loc.origin_time = t_ref + seconds_to_ns(best.t0);
-  loc.latitude = g.to_lat(best.y);
-  loc.longitude = g.to_lon(best.x, best.y);
-  if (loc.longitude > 180) loc.longitude -= 360;
-  if (loc.longitude < -180) loc.longitude += 360;
-  loc.depth_km = best.z;
-  loc.rms_s = std::sqrt(best.sum_r2 / n_obs);
-  loc.origin_uncertainty_s = dt;
-  loc.horizontal_uncertainty_km = dh;
-  loc.depth_uncertainty_km = dz;
-  loc.n_picks = static_cast<int>(obs.size());
-  loc.n_stations = static_cast<int>(station_set.size());
-  return loc;
 }
 
 std::size_t locate_events(std::vector<Event>& events, const StationTable& stations,
@@ -201,8 +269,20 @@ std::size_t locate_events(std::vector<Event>& events, const StationTable& statio
   params.validate();
   std::size_t n = 0;
   for (Event& e : events) {
+    e.origin_time.reset();
+    e.latitude.reset();
+    e.longitude.reset();
+    e.depth_km.reset();
+    e.origin_uncertainty_s.reset();
+    e.horizontal_uncertainty_km.reset();
+    e.depth_uncertainty_km.reset();
     const auto loc = locate(e.picks, stations, params);
     if (!loc) continue;
+    // A location the picks do not constrain is worse than none.
+    if (params.max_horizontal_uncertainty_km > 0 &&
+        loc->horizontal_uncertainty_km > params.max_horizontal_uncertainty_km)
+      continue;
+    for (const auto& [i, phase] : loc->relabelled) e.picks[i].phase = phase == Phase::kP ? "P" : "S";
     e.origin_time = loc->origin_time;
     e.latitude = loc->latitude;
     e.longitude = loc->longitude;

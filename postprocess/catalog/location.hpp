@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "postprocess/catalog/catalog.hpp"
@@ -36,12 +37,23 @@ struct LocationParams {
   int min_stations = 3;
   bool unknown_phase_as_p = true;  // picks with phase "?" are taken as P
   double chi2_delta = 3.53;        // 68 % for three parameters
+  /// Added in quadrature to each pick's uncertainty: the velocity model's own
+  /// error, so that one sharp but wrong pick cannot outweigh the others.
+  double model_error_s = 0.1;
+  /// A pick whose residual exceeds this many (combined) standard deviations
+  /// is dropped and the event relocated, worst pick first, while min_picks
+  /// and min_stations remain; 0 keeps every pick.
+  double outlier_sigma = 4.0;
+  /// Events whose horizontal uncertainty exceeds this stay unlocated (their
+  /// picks do not constrain a location); 0 keeps every location.
+  double max_horizontal_uncertainty_km = 20.0;
 
   /// [location]: enabled, model = "homogeneous"|"layered", vp, vs,
   /// layer_tops_km, layer_vp, layer_vs, horizontal_extent_km,
   /// horizontal_step_km, depth_min_km, depth_max_km, depth_step_km,
   /// refinements, default_pick_uncertainty_s, min_picks, min_stations,
-  /// unknown_phase_as_p, chi2_delta.
+  /// unknown_phase_as_p, chi2_delta, model_error_s, outlier_sigma,
+  /// max_horizontal_uncertainty_km.
   static LocationParams from_config(ConfigSection& s);
   void validate() const;  // throws ConfigError("location.<key>")
 };
@@ -51,7 +63,11 @@ struct Location {
   double latitude = 0, longitude = 0, depth_km = 0;
   double rms_s = 0;
   double origin_uncertainty_s = 0, horizontal_uncertainty_km = 0, depth_uncertainty_km = 0;
-  int n_picks = 0, n_stations = 0;
+  int n_picks = 0, n_stations = 0;  ///< used, after outliers were dropped
+  int n_rejected = 0;                ///< picks dropped as outliers
+  /// Picks (index into the picks located) whose phase the location changed:
+  /// outliers as labelled that fit the other phase.
+  std::vector<std::pair<std::size_t, Phase>> relabelled;
 };
 
 /// Locates one event from its picks; nullopt (with `why` set) when there are
@@ -59,8 +75,9 @@ struct Location {
 std::optional<Location> locate(const std::vector<Pick>& picks, const StationTable& stations,
                                const LocationParams& params, std::string* why = nullptr);
 
-/// Locates every event with enough picks and fills its origin fields;
-/// returns how many were located.
+/// Locates every event with enough picks and a constrained location and
+/// fills its origin fields (clearing them otherwise) and relabels the picks
+/// the location found to be the other phase; returns how many were located.
 std::size_t locate_events(std::vector<Event>& events, const StationTable& stations,
                           const LocationParams& params);
 

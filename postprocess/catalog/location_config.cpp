@@ -37,6 +37,10 @@ LocationParams LocationParams::from_config(ConfigSection& s) {
   p.min_stations = static_cast<int>(s.get_int("min_stations", p.min_stations, 1, 100000));
   p.unknown_phase_as_p = s.get_bool("unknown_phase_as_p", p.unknown_phase_as_p);
   p.chi2_delta = s.get_double("chi2_delta", p.chi2_delta, 1e-6, 1e6);
+  p.model_error_s = s.get_double("model_error_s", p.model_error_s, 0, 10);
+  p.outlier_sigma = s.get_double("outlier_sigma", p.outlier_sigma, 0, 1e6);
+  p.max_horizontal_uncertainty_km =
+      s.get_double("max_horizontal_uncertainty_km", p.max_horizontal_uncertainty_km, 0, 1e5);
   try {
     p.validate();
   } catch (const ConfigError& e) {

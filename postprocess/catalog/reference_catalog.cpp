@@ -128,6 +128,13 @@ ReferenceCatalog read_reference_catalog(const std::string& path) {
   return cat;
 }
 
+std::string station_code(const std::string& id) {
+  const auto a = id.find('.');
+  if (a == std::string::npos) return id;
+  const auto b = id.find('.', a + 1);
+  return id.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
+}
+
 void read_reference_picks(const std::string& path, std::vector<ReferenceEvent>& events,
                           const PickReadOptions& options) {
   std::map<std::string, std::size_t> index;
@@ -135,6 +142,7 @@ void read_reference_picks(const std::string& path, std::vector<ReferenceEvent>& 
   for (auto& e : events) {  // picks replace any first arrival the catalog gave
     e.first_p.reset();
     e.snr.reset();
+    e.p_picks.clear();
   }
 
   CsvReader r(path);
@@ -157,8 +165,12 @@ void read_reference_picks(const std::string& path, std::vector<ReferenceEvent>& 
     std::optional<TimeNs> t = r.optional_time_at(f, c_time);
     if (!t && c_modelled >= 0) t = r.optional_time_at(f, c_modelled);
     const std::string& phase = f[static_cast<std::size_t>(c_phase)];
-    if (t && (phase == "P" || phase == "p" || phase == "Pg" || phase == "Pn" || phase == "?"))
+    if (t && (phase == "P" || phase == "p" || phase == "Pg" || phase == "Pn" || phase == "?")) {
       if (!e.first_p || *t < *e.first_p) e.first_p = t;
+      // Only observed picks judge pick accuracy, never modelled times.
+      if (r.optional_time_at(f, c_time))
+        e.p_picks.emplace_back(station_code(f[1]), *r.optional_time_at(f, c_time));
+    }
     if (const auto snr = r.optional_double_at(f, c_snr))
       if (!e.snr || *snr > *e.snr) e.snr = snr;
   }

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,12 @@ struct ReferenceEvent {
   std::optional<TimeNs> first_p;  // earliest P pick (or first_arrival of a quakeprint catalog)
   std::optional<double> latitude, longitude, depth_km, magnitude;
   std::optional<double> snr;  // largest pick SNR of the event, when picks carry one
+  /// P picks by station code (the STA of a SEED id), for pick accuracy.
+  std::vector<std::pair<std::string, TimeNs>> p_picks;
 };
+
+/// The station code of "NET.STA.LOC.CHA", "NET.STA" or "STA".
+std::string station_code(const std::string& id);
 
 enum class ReferenceLayout { kQuakeprint, kSyntheticTruth, kSharedData };
 

@@ -67,6 +67,22 @@ TEST(Arrival, LowerSnrGivesLargerUncertainty) {
   EXPECT_GT(s.snr, w.snr);
 }
 
+// A swarm: an earlier event's onset just before the window must not be
+// picked; the onset inside the window is.
+TEST(Arrival, OnsetBeforeTheWindowIsNotPicked) {
+  const double rate = 50;
+  const qp::TimeNs start = qp::parse_iso8601("2014-08-24T00:01:00Z");
+  auto x = synth(rate, 60, 29.0, 8.0, 7);               // later event, onset 29 s
+  const auto earlier = synth(rate, 60, 27.6, 20.0, 8);  // louder one at 27.6 s
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] += earlier[i];
+  const qp::TimeNs wb = start + qp::seconds_to_ns(28.0);
+  const qp::TimeNs we = start + qp::seconds_to_ns(36.0);
+  const Arrival a = refine_arrival(x.data(), x.size(), start, rate, wb, we);
+  const double t = qp::ns_to_seconds(a.time - start);
+  EXPECT_GE(t, 28.0 - 0.2 - 1e-9);  // never before the window by more than one STA
+  EXPECT_LE(t, 36.0);
+}
+
 TEST(Arrival, PureNoiseIsNotAnOnset) {
   const double rate = 100;
   const auto x = synth(rate, 60, 1e9, 0, 11);  // onset never comes

@@ -211,6 +211,48 @@ TEST(ReferenceCatalog, SyntheticTruthWithPicks) {
   EXPECT_DOUBLE_EQ(res.recall, 0.5);
 }
 
+// P pick accuracy: matched events only, P against observed P at the same
+// station code, no offset correction; S picks and unmatched events ignored.
+TEST(Evaluate, PickAccuracyOverMatchedEvents) {
+  const auto dir = qp::test::temp_dir();
+  const auto cat = write_text(dir / "truth_catalog.csv",
+                              "event_id,family_id,origin_time,latitude,longitude,depth_km,magnitude\n"
+                              "e1,f1,2020-01-01T00:00:10Z,,,,\n"
+                              "e2,f1,2020-01-01T00:05:00Z,,,,\n");
+  const auto picks = write_text(dir / "truth_picks.csv",
+                                "event_id,seed_id,phase,time,snr\n"
+                                "e1,XX.A..HHZ,P,2020-01-01T00:00:12Z,8\n"
+                                "e1,XX.B..HHZ,P,2020-01-01T00:00:13Z,8\n"
+                                "e1,XX.C..HHZ,P,2020-01-01T00:00:14Z,8\n"
+                                "e1,XX.A..HHN,S,2020-01-01T00:00:14Z,8\n"
+                                "e2,XX.A..HHZ,P,2020-01-01T00:05:02Z,8\n");
+  auto ref_cat = read_reference_catalog(cat);
+  read_reference_picks(picks, ref_cat.events);
+  Event d = detection("d1", 12.2);
+  d.picks = {{"d1", "XX.A..HHZ", "P", at(12.2), 0.1, 1},   // +0.2 s
+             {"d1", "XX.B..HHZ", "P", at(13.7), 0.1, 1},   // +0.7 s
+             {"d1", "XX.C..HHZ", "P", at(16.0), 0.1, 1},   // +2.0 s: an S taken for P
+             {"d1", "XX.A..HHN", "S", at(20.0), 0.1, 1},   // S: not judged
+             {"d1", "XX.D..HHZ", "P", at(12.0), 0.1, 1}};  // no reference pick there
+  const auto res = evaluate({d}, ref_cat.events);
+  ASSERT_EQ(res.matches.size(), 1u);
+  const auto acc = pick_accuracy({d}, ref_cat.events, res);
+  ASSERT_EQ(acc.n, 3u);
+  EXPECT_EQ(acc.within_1_s, 2u);
+  EXPECT_EQ(acc.within_0_5_s, 1u);
+  EXPECT_NEAR(acc.median_abs_s, 0.7, 1e-9);
+  EXPECT_NEAR(acc.fraction_within_1_s(), 2.0 / 3.0, 1e-12);
+  EXPECT_EQ(acc.errors[2].station, "C");
+  EXPECT_NEAR(acc.errors[2].dt_s, 2.0, 1e-9);
+  write_pick_errors_csv((dir / "pick_errors.csv").string(), acc, {d}, ref_cat.events);
+  std::ifstream in(dir / "pick_errors.csv");
+  std::string header, first;
+  std::getline(in, header);
+  std::getline(in, first);
+  EXPECT_EQ(header, "detection_id,reference_id,station,dt_s");
+  EXPECT_EQ(first, "d1,e1,A,0.200");
+}
+
 TEST(ReferenceCatalog, UnknownLayoutNamesColumn) {
   const auto dir = qp::test::temp_dir();
   const auto p = write_text(dir / "weird.csv", "time,lat,lon\n2020-01-01T00:00:00Z,1,2\n");

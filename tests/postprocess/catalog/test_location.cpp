@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -136,6 +137,94 @@ TEST(Location, RecoversSourceLayered) {
 
 TEST(Location, RecoversSourceWithPickErrors) {
   expect_recovers(VelocityModel::layered({0, 4, 20}, {5.0, 6.2, 7.5}, {2.9, 3.6, 4.3}), 0.04);
+}
+
+// One pick 8 s late (a later event, say; it fits neither P nor S) would
+// pull the location; it is dropped and the source recovered from the rest.
+TEST(Location, DropsOutlierPick) {
+  const auto stations = ring_network();
+  const StationTable table(stations);
+  const VelocityModel m = VelocityModel::homogeneous(6.0, 3.5);
+  const double lat = kLat0 + 0.05, lon = kLon0 - 0.08, depth = 6.3;
+  const qp::TimeNs origin = qp::parse_iso8601("2014-08-24T00:01:08.92Z");
+  auto picks = synthetic_picks(stations, m, lat, lon, depth, origin);
+  picks[4].time += 8 * qp::kNsPerSecond;  // station S2, P
+  LocationParams p;
+  p.model = m;
+  const auto loc = locate(picks, table, p);
+  ASSERT_TRUE(loc);
+  EXPECT_EQ(loc->n_rejected, 1);
+  EXPECT_EQ(loc->n_picks, 17);
+  EXPECT_LT(distance_km(loc->latitude, loc->longitude, lat, lon), 0.2);
+  EXPECT_LT(std::abs(qp::ns_to_seconds(loc->origin_time - origin)), 0.05);
+  // Without rejection the same picks give a visibly worse location.
+  p.outlier_sigma = 0;
+  const auto kept = locate(picks, table, p);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->n_rejected, 0);
+  EXPECT_GT(distance_km(kept->latitude, kept->longitude, lat, lon),
+            2 * distance_km(loc->latitude, loc->longitude, lat, lon));
+}
+
+// An S onset labelled P (a weak P hidden in noise) fits S at the location:
+// it is relabelled, not dropped.
+TEST(Location, RelabelsMislabelledPhase) {
+  const auto stations = ring_network();
+  const StationTable table(stations);
+  const VelocityModel m = VelocityModel::homogeneous(6.0, 3.5);
+  const double lat = kLat0 + 0.05, lon = kLon0 - 0.08, depth = 6.3;
+  const qp::TimeNs origin = qp::parse_iso8601("2014-08-24T00:01:08.92Z");
+  std::vector<Pick> picks;
+  for (const auto& q : synthetic_picks(stations, m, lat, lon, depth, origin))
+    if (q.phase == "P" || q.seed_id == stations[3].seed_id()) picks.push_back(q);
+  for (auto& q : picks)
+    if (q.seed_id == stations[3].seed_id() && q.phase == "P") q.time = 0;  // placeholder, removed below
+  picks.erase(std::remove_if(picks.begin(), picks.end(), [](const Pick& q) { return q.time == 0; }),
+              picks.end());
+  std::size_t s_index = 0;
+  for (std::size_t i = 0; i < picks.size(); ++i)
+    if (picks[i].phase == "S") {
+      picks[i].phase = "P";  // mislabelled
+      s_index = i;
+    }
+  LocationParams p;
+  p.model = m;
+  const auto loc = locate(picks, table, p);
+  ASSERT_TRUE(loc);
+  EXPECT_EQ(loc->n_rejected, 0);
+  ASSERT_EQ(loc->relabelled.size(), 1u);
+  EXPECT_EQ(loc->relabelled[0].first, s_index);
+  EXPECT_EQ(loc->relabelled[0].second, Phase::kS);
+  EXPECT_LT(distance_km(loc->latitude, loc->longitude, lat, lon), 0.2);
+  // locate_events writes the phase back.
+  std::vector<Event> events(1);
+  events[0].picks = picks;
+  EXPECT_EQ(locate_events(events, table, p), 1u);
+  EXPECT_EQ(events[0].picks[s_index].phase, "S");
+}
+
+// Picks that do not constrain a location leave the event unlocated.
+TEST(Location, UnconstrainedLocationIsNotReported) {
+  const auto stations = ring_network();
+  const StationTable table(stations);
+  const VelocityModel m = VelocityModel::homogeneous(6.0, 3.5);
+  // Four P picks at nearly the same time from stations on one side.
+  std::vector<Pick> picks;
+  const qp::TimeNs t = qp::parse_iso8601("2014-08-24T00:01:10Z");
+  for (int i : {0, 1, 2, 8}) picks.push_back({"e", stations[i].seed_id(), "P", t + i * 1000000, 1.5, 1.0});
+  std::vector<Event> events(1);
+  events[0].picks = picks;
+  events[0].origin_time = t;  // stale: cleared
+  LocationParams p;
+  p.model = m;
+  p.max_horizontal_uncertainty_km = 5.0;
+  EXPECT_EQ(locate_events(events, table, p), 0u);
+  EXPECT_FALSE(events[0].origin_time);
+  EXPECT_FALSE(events[0].latitude);
+  p.max_horizontal_uncertainty_km = 0;  // keep every location
+  EXPECT_EQ(locate_events(events, table, p), 1u);
+  EXPECT_TRUE(events[0].origin_time);
+  EXPECT_GT(*events[0].horizontal_uncertainty_km, 5.0);
 }
 
 TEST(Location, TooFewPicksAndLocateEvents) {
