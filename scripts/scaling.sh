@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# MPI strong scaling of quakeprint on one node: one synthetic network, every
+# stage timed at 1, 2, 4, ... ranks (OMP_NUM_THREADS=1, so ranks are the only
+# parallelism), and the catalog of every rank count compared byte for byte
+# with the 1-rank catalog (QuakeML: apart from its creation time).
+#
+# Usage, from the repository root:
+#   scripts/scaling.sh [-q QUAKEPRINT] [-l LAUNCHER] [-n MAX_RANKS]
+#                      [-d SECONDS] [-s STATIONS] [-w WORKDIR] [-T THREADS]
+#   -q  quakeprint binary                     (default: build/bin/quakeprint)
+#   -l  MPI launcher, called as LAUNCHER -n N QUAKEPRINT STAGE CONFIG
+#       (default: "mpiexec --bind-to none": Open MPI otherwise pins 1 or 2
+#       ranks to one core each, which would serialise the -T run's threads)
+#   -n  largest rank count; runs 1, 2, 4, ... up to it (default: nproc)
+#   -d  seconds of 100 Hz data per channel     (default: 10800)
+#   -s  stations, 3 components each           (default: 16)
+#   -w  work folder: data, configs, run directories, logs (default: build-scaling/work)
+#   -T  also time 1 rank with THREADS OpenMP threads (default: off)
+#
+# Prints a markdown table (seconds per stage, total, speed-up and efficiency
+# against 1 rank, outputs identical to 1 rank) and writes it as TSV to
+# WORKDIR/scaling.tsv. Each stage is timed from outside (launcher start to
+# exit), so MPI start-up is included. As root, Open MPI also needs
+# OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1. Results and the
+# exact command of a 16-core run: docs/scaling.md. Example, 2 cores, a short
+# workload:
+#
+#   scripts/scaling.sh -n 2 -d 1800
+set -euo pipefail
+
+QP=build/bin/quakeprint
+LAUNCHER="mpiexec --bind-to none"
+MAXN=$(nproc)
+DURATION=10800
+STATIONS=16
+WORK=build-scaling/work
+THREADS=0
+while getopts "q:l:n:d:s:w:T:h" opt; do
+  case $opt in
+    q) QP=$OPTARG ;;
+    l) LAUNCHER=$OPTARG ;;
+    n) MAXN=$OPTARG ;;
+    d) DURATION=$OPTARG ;;
+    s) STATIONS=$OPTARG ;;
+    w) WORK=$OPTARG ;;
+    T) THREADS=$OPTARG ;;
+    *) sed -n '2,28p' "$0"; exit 2 ;;
+  esac
+done
+QP=$(cd "$(dirname "$QP")" && pwd)/$(basename "$QP")
+[ -x "$QP" ] || { echo "scaling.sh: no quakeprint binary at $QP" >&2; exit 1; }
+read -r -a LAUNCH <<<"$LAUNCHER"
+STAGES=(preprocess fingerprint search associate export)
+mkdir -p "$WORK/logs"
+WORK=$(cd "$WORK" && pwd)
+now() { date +%s.%N; }
+
+# --- workload: synthetic network (reused when the same size is asked again) ---
+stamp="stations=$STATIONS duration=$DURATION"
+if [ "$(cat "$WORK/data/.stamp" 2>/dev/null)" != "$stamp" ]; then
+  rm -rf "$WORK/data"
+  cat >"$WORK/synth.toml" <<EOF
+[synth]
+seed = 7
+n_stations = $STATIONS
+duration_s = $DURATION
+sampling_rate = 100
+n_families = 6
+n_singletons = 6
+EOF
+  t0=$(now)
+  "${LAUNCH[@]}" -n 1 "$QP" synth "$WORK/synth.toml" -o "$WORK/data" >"$WORK/logs/synth.log" 2>&1 ||
+    { tail -20 "$WORK/logs/synth.log" >&2; exit 1; }
+  echo "$stamp" >"$WORK/data/.stamp"
+  echo "synth: $STATIONS stations x 3 components, $DURATION s at 100 Hz in $(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}') s" >&2
+fi
+
+# --- one config per run: same data and parameters, own run directory ---
+write_config() {  # $1 = run directory name
+  {
+    printf '[run]\ndirectory = "%s"\nseed = 1\n' "$1"
+    for i in $(seq 1 "$STATIONS"); do
+      s=$(printf 'S%02d' "$i")
+      printf '\n[[stations]]\nnetwork = "SY"\nstation = "%s"\nchannels = ["HHE", "HHN", "HHZ"]\nfiles = ["data/SY.%s.*.mseed"]\n' "$s" "$s"
+    done
+    cat <<'EOF'
+
+[preprocess]
+freqmin = 3.0
+freqmax = 12.0
+target_rate = 25.0
+
+[fingerprint]
+sampling_rate = 25.0
+min_freq = 3.0
+max_freq = 12.0
+spec_length = 6.0
+spec_lag = 0.2
+fp_length = 32
+fp_lag = 5
+nfreq = 32
+k_coef = 200
+mad_sampling_rate = 1.0
+
+[search]
+ntbls = 100
+nhash = 4
+nvotes = 2
+near_repeats = 5
+
+[associate]
+dgapL = 3
+dgapW = 3
+num_pass = 2
+min_dets = 4
+ivals_thresh = 6
+input_offset = 5
+nsta_thresh = 2
+
+[location]
+enabled = true
+stations_file = "data/stations.csv"
+vp = 6.0
+vs = 3.46
+EOF
+  } >"$WORK/$1.toml"
+}
+
+# --- timed runs ---
+TSV=$WORK/scaling.tsv
+printf 'ranks\tthreads\t%s\ttotal_s\tspeedup\tefficiency\tidentical\n' "$(IFS=$'\t'; echo "${STAGES[*]/%/_s}")" >"$TSV"
+T1=""
+# QuakeML carries the run's creation time (creationTime, the run's publicID):
+# masked before comparing, everything else must match byte for byte.
+unstamp() { sed -E 's#<creationTime>[^<]*</creationTime>##g; s#/run/[0-9]{8}T[0-9]{6}Z#/run/#g' "$1"; }
+run_case() {  # $1 = ranks, $2 = OpenMP threads per rank
+  local n=$1 th=$2 name="run-$1x$2" row="" total=0 t0 t ok=yes f
+  rm -rf "${WORK:?}/$name"   # fresh: a run directory would otherwise be reused (resume)
+  write_config "$name"
+  for st in "${STAGES[@]}"; do
+    t0=$(now)
+    if ! OMP_NUM_THREADS=$th "${LAUNCH[@]}" -n "$n" "$QP" "$st" "$WORK/$name.toml" \
+        >"$WORK/logs/$name.$st.log" 2>&1; then
+      echo "scaling.sh: $st failed at $n rank(s) x $th thread(s); log tail:" >&2
+      tail -20 "$WORK/logs/$name.$st.log" >&2
+      return 1
+    fi
+    t=$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}')
+    row+="$t"$'\t'
+    total=$(awk -v a="$total" -v b="$t" 'BEGIN{printf "%.2f", a+b}')
+  done
+  [ -n "$T1" ] || T1=$total
+  for f in catalog.csv picks.csv; do
+    cmp -s "$WORK/run-1x1/catalog/$f" "$WORK/$name/catalog/$f" || ok=no
+  done
+  cmp -s <(unstamp "$WORK/run-1x1/catalog/catalog.xml") <(unstamp "$WORK/$name/catalog/catalog.xml") || ok=no
+  awk -v n="$n" -v th="$th" -v r="$row" -v tot="$total" -v t1="$T1" -v ok="$ok" 'BEGIN{
+    s = t1 / tot; printf "%d\t%d\t%s%.2f\t%.2f\t%.2f\t%s\n", n, th, r, tot, s, s / (n * th), ok }' >>"$TSV"
+  echo "done: $n rank(s) x $th thread(s), $total s" >&2
+}
+
+status=0
+n=1
+while [ "$n" -le "$MAXN" ]; do
+  run_case "$n" 1 || { status=1; break; }
+  n=$((n * 2))
+done
+if [ "$status" = 0 ] && [ "$THREADS" -gt 0 ]; then run_case 1 "$THREADS" || status=1; fi
+
+# --- table ---
+awk -F'\t' 'NR == 1 { printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; printf "\n|";
+                      for (i = 1; i <= NF; i++) printf "---|"; printf "\n"; next }
+            { printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; printf "\n" }' "$TSV"
+echo
+events=$(($(wc -l <"$WORK/run-1x1/catalog/catalog.csv" 2>/dev/null || echo 1) - 1))
+echo "workload: $STATIONS stations x 3 components, $DURATION s at 100 Hz; $events events in the 1-rank catalog"
+echo "identical = catalog.csv and picks.csv byte-identical to the 1-rank run, catalog.xml too apart from its creation time"
+exit "$status"
