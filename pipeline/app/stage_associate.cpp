@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 #include <tuple>
 #include <sstream>
 
@@ -74,6 +75,10 @@ constexpr double kMinOnsetSnr = 3.0;
 // at least this share is P; less is S (P is polarised along the steep ray,
 // mostly vertical at the surface; S across it).
 constexpr double kPVerticalShare = 0.4;
+// S is searched on the horizontals this long after a P onset: S-P grows by
+// about 1 s per 8 km of distance, so 12 s covers a local network.
+constexpr double kMinSMinusPS = 0.3;
+constexpr double kMaxSMinusPS = 12.0;
 // Clear onsets needed to learn the run's typical onset offset.
 constexpr std::size_t kMinOnsetsForOffset = 5;
 
@@ -82,6 +87,7 @@ struct StationPick {
   ChannelWaveform wf;  // the pick channel around it
   catalog::Pick pick;
   bool estimated = false;  // time set from the event's other stations
+  std::optional<catalog::Pick> s_pick;  // on a horizontal, after a P onset
 };
 
 // Signal-to-noise energy ratio of [t, t + 1 s] against [t - 2.5 s,
@@ -124,7 +130,7 @@ void pick_onset(StationPick& x, TimeNs begin, TimeNs end, double min_snr = 2.0) 
 void reject_outlier_picks(catalog::Event& e, TimeNs half_window) {
   std::vector<TimeNs> t;
   for (const auto& p : e.picks)
-    if (has_onset(p)) t.push_back(p.time);
+    if (p.phase == "P" && has_onset(p)) t.push_back(p.time);
   if (t.size() < 3) return;
   std::sort(t.begin(), t.end());
   const TimeNs median = t[t.size() / 2];
@@ -133,7 +139,7 @@ void reject_outlier_picks(catalog::Event& e, TimeNs half_window) {
   std::sort(dev.begin(), dev.end());
   const TimeNs limit = std::max<TimeNs>(3 * kNsPerSecond, 4 * dev[dev.size() / 2]);
   for (auto& p : e.picks)
-    if (has_onset(p) && std::llabs(p.time - median) > limit) p.uncertainty_s = ns_to_seconds(half_window);
+    if (p.phase == "P" && has_onset(p) && std::llabs(p.time - median) > limit) p.uncertainty_s = ns_to_seconds(half_window);
 }
 
 // The first P arrival: the earliest P onset; else the earliest P estimate
@@ -310,6 +316,26 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       if (share < kPVerticalShare) x.pick.phase = "S";
       spdlog::debug("phase {} {}: vertical share {:.2f} -> {}", x.pick.seed_id, format_iso8601(x.pick.time),
                     share, x.pick.phase);
+      if (x.pick.phase != "P") continue;
+      // S on the horizontals: the clearest onset after the P, the P coda
+      // serving as its noise reference.
+      const TimeNs s_begin = x.pick.time + seconds_to_ns(kMinSMinusPS);
+      const TimeNs s_end = x.pick.time + seconds_to_ns(kMaxSMinusPS);
+      double best_snr = 0;
+      for (const auto& h : st.horizontals) {
+        StationPick y;
+        y.centre = s_begin;
+        y.pick = catalog::Pick{"", h.seed_id(), "S", s_begin, kNoOnsetUncertainty, x.pick.similarity};
+        y.wf = load_span(unit_cache[h.seed_id()], s_begin - 30 * kNsPerSecond, s_end + kNsPerSecond, chunk);
+        if (y.wf.samples.empty()) continue;
+        const post::Arrival a = post::refine_arrival(y.wf.samples.data(), y.wf.samples.size(), y.wf.start,
+                                                     y.wf.sampling_rate, s_begin, s_end);
+        if (!a.found || a.snr < kMinOnsetSnr || a.snr <= best_snr) continue;
+        best_snr = a.snr;
+        y.pick.time = a.time;
+        y.pick.uncertainty_s = a.uncertainty_s;
+        x.s_pick = y.pick;
+      }
     }
     for (auto& x : sp) x.wf = ChannelWaveform{};  // done with the samples
     event_picks.push_back(std::move(sp));
@@ -339,7 +365,10 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     const auto& ne = result.events[k];
     catalog::Event e;
     for (const auto& w : ne.stations) e.stations.push_back(stations[static_cast<std::size_t>(w.station)].id);
-    for (auto& x : event_picks[k]) e.picks.push_back(x.pick);
+    for (auto& x : event_picks[k]) {
+      e.picks.push_back(x.pick);
+      if (x.s_pick) e.picks.push_back(*x.s_pick);
+    }
     e.n_stations = static_cast<int>(ne.stations.size());
     e.n_linked = static_cast<int>(ne.linked_events.size());
     e.score = ne.score;
@@ -426,16 +455,28 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       for (const auto& p : e.picks) seeds.push_back(p.seed_id);
       std::sort(seeds.begin(), seeds.end());
       seeds.erase(std::unique(seeds.begin(), seeds.end()), seeds.end());
+      auto predicted_p = [&](const catalog::StationCoords& c) {
+        const double dist = catalog::distance_km(*e.latitude, *e.longitude, c.latitude, c.longitude);
+        return *e.origin_time + seconds_to_ns(lc.location.model.travel_time(Phase::kP, dist, *e.depth_km,
+                                                                            -c.elevation_m / 1000.0));
+      };
+      // A location most P onsets disagree with is not trusted to re-pick.
+      int onsets = 0, agree = 0;
+      for (const auto& q : e.picks)
+        if (const catalog::StationCoords* c = table.find(q.seed_id); c && q.phase == "P" && has_onset(q)) {
+          ++onsets;
+          agree += std::llabs(q.time - predicted_p(*c)) <= tolerance;
+        }
+      if (2 * agree < onsets) continue;
       for (const std::string& sid : seeds) {
         const catalog::StationCoords* c = table.find(sid);
         if (!c) continue;
-        const double dist = catalog::distance_km(*e.latitude, *e.longitude, c->latitude, c->longitude);
-        const TimeNs predicted = *e.origin_time + seconds_to_ns(lc.location.model.travel_time(
-                                                      Phase::kP, dist, *e.depth_km, -c->elevation_m / 1000.0));
+        const TimeNs predicted = predicted_p(*c);
         catalog::Pick* p = nullptr;
         for (auto& q : e.picks)
           if (q.seed_id == sid && q.phase == "P") p = &q;
         if (p && has_onset(*p) && std::llabs(p->time - predicted) <= tolerance) continue;
+        const bool had_onset = p && has_onset(*p);
         if (!p) {
           double similarity = 0;
           for (const auto& q : e.picks)
@@ -454,6 +495,8 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         // A narrow window around a prediction holds little noise to judge
         // against: ask for a clearer onset than the first pass does.
         pick_onset(x, predicted - tolerance, predicted + tolerance, kRepickMinSnr);
+        // A clear onset is replaced by another onset, never by a prediction.
+        if (had_onset && !has_onset(x.pick)) continue;
         *p = x.pick;
         ++repicked;
       }
