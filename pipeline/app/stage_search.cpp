@@ -1,6 +1,7 @@
 // The search stage: per channel, all fingerprints -> candidate pairs keyed by
-// the two fingerprints' absolute times. Channels run one after another, each
-// spread over every rank (lsh::search_mpi); a channel whose fingerprint
+// the two fingerprints' absolute times. With at least as many channels as
+// ranks, channels are dealt to ranks; otherwise they run one after another,
+// each spread over every rank (lsh::search_mpi). A channel whose fingerprint
 // units only gained new ones since its last search is searched new-vs-all.
 #include <algorithm>
 #include <chrono>
@@ -121,17 +122,36 @@ int cmd_search(const SearchOptions& o, MpiContext& mpi) {
   const std::size_t nbits = lc.fp.bits();
   const TimeNs dt_fp = lc.fp.dt_fp_ns();
 
+  // With at least as many channels as ranks, each rank searches whole
+  // channels on its own (signatures computed once, no communication); with
+  // fewer, every rank takes a share of each channel's tables (search_mpi).
+  const auto channels = lc.cfg.channels();
+  const bool spread_channels = mpi.size() > 1 && channels.size() >= static_cast<std::size_t>(mpi.size());
+  MPI_Comm search_comm = spread_channels ? MPI_COMM_SELF : mpi.comm();
+  const bool writer = spread_channels || mpi.root();  // writes the channels it searched
   std::vector<UnitRecord> records;
   std::size_t total_pairs = 0, total_fp = 0;
-  for (const auto& ch : lc.cfg.channels()) {
-    const std::string sid = ch.seed_id();
+  std::exception_ptr spread_error;  // spread mode: reported once, after the loop
+  for (std::size_t ci = 0; ci < channels.size(); ++ci) {
+    if (spread_channels && (!mpi.owns(ci) || spread_error)) continue;
+    const std::string sid = channels[ci].seed_id();
     const auto units = fingerprint_units(store, sid);
     if (units.empty()) {
-      if (mpi.root()) spdlog::warn("{}: no fingerprints; nothing to search", sid);
+      if (writer) spdlog::warn("{}: no fingerprints; nothing to search", sid);
       continue;
     }
     const auto u0 = std::chrono::steady_clock::now();
-    ChannelFingerprints fps = load_channel(store, units, nbits);
+    ChannelFingerprints fps;
+    if (spread_channels) {  // only this rank reads it: its error must not strand the others
+      try {
+        fps = load_channel(store, units, nbits);
+      } catch (const std::exception& e) {
+        spread_error = std::make_exception_ptr(Error("search of " + sid + ": " + e.what()));
+        continue;
+      }
+    } else {
+      fps = load_channel(store, units, nbits);
+    }
     const std::string inputs_hash = combine_hashes(fps.unit_hashes);
     const fs::path out = store.stage_dir("search") / (sid + (o.exact ? ".exact.h5" : ".h5"));
     UnitRecord rec{sid, "", inputs_hash, params_hash, mpi.rank(), 0, store.relative(out), ""};
@@ -149,7 +169,7 @@ int cmd_search(const SearchOptions& o, MpiContext& mpi) {
     try {
       if (o.exact) {
         const TimeNs near = static_cast<TimeNs>(lc.search.near_repeats) * dt_fp;
-        if (mpi.root())
+        if (writer)
           for (const auto& p : lsh::exact_pairs(view, fps.times, near, o.exact_threshold))
             pairs.push_back({fps.times[p.a], fps.times[p.b],
                              static_cast<std::uint32_t>(std::llround(p.jaccard * 1e6))});
@@ -191,12 +211,12 @@ int cmd_search(const SearchOptions& o, MpiContext& mpi) {
           pairs.insert(pairs.end(), previous.begin(), previous.end());
           mode = "incremental (" + std::to_string(fps.times.size() - split) + " new fingerprints)";
         } else {
-          for (const auto& p : lsh::search_mpi(mpi.comm(), sigs.view(), fps.times, dt_fp, lc.search, &summary))
+          for (const auto& p : lsh::search_mpi(search_comm, sigs.view(), fps.times, dt_fp, lc.search, &summary))
             pairs.push_back({fps.times[p.a], fps.times[p.b], p.votes});
         }
       }
       std::sort(pairs.begin(), pairs.end());
-      if (mpi.root()) {
+      if (writer) {
         std::vector<std::string> inputs = fps.unit_hashes;
         const Provenance prov{"search", sid, lc.cfg.hash(), params_hash, inputs_hash, inputs};
         write_pairs(store, out, prov, pairs, summary, fps.times.size(), mode);
@@ -218,17 +238,50 @@ int cmd_search(const SearchOptions& o, MpiContext& mpi) {
     } catch (...) {
       err = std::current_exception();
     }
-    mpi.check(err, "search of " + sid);
+    if (spread_channels) {
+      if (err) {
+        try {
+          std::rethrow_exception(err);
+        } catch (const std::exception& e) {
+          spread_error = std::make_exception_ptr(Error("search of " + sid + ": " + e.what()));
+        }
+        rec.state = "failed";
+        records.push_back(rec);
+        continue;
+      }
+    } else {
+      mpi.check(err, "search of " + sid);
+    }
     rec.state = "done";
     rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - u0).count();
     rec.note = fmt::format("{} fingerprints, {} filtered, {} pairs, {} partition(s), {:.1f} lookups/query, "
                            "peak {:.1f} MB, {}",
                            fps.times.size(), summary.filtered, pairs.size(), summary.partitions,
                            summary.avg_lookups, static_cast<double>(summary.peak_memory_bytes) / 1e6, mode);
-    if (mpi.root()) spdlog::info("search {}: {}", sid, rec.note);
+    if (writer) spdlog::info("search {}: {}", sid, rec.note);
     total_pairs += pairs.size();
     total_fp += fps.times.size();
     records.push_back(rec);
+  }
+  if (spread_channels) {  // every rank's records and totals to rank 0
+    std::ostringstream mine;
+    mine << total_fp << ' ' << total_pairs << '\n';
+    for (const auto& r : records) mine << r.to_line() << '\n';
+    records.clear();
+    total_fp = total_pairs = 0;
+    for (const auto& text : mpi.all_gather(mine.str())) {
+      std::istringstream in(text);
+      std::size_t nf = 0, np = 0;
+      in >> nf >> np;
+      total_fp += nf;
+      total_pairs += np;
+      std::string line;
+      std::getline(in, line);
+      while (std::getline(in, line))
+        if (!line.empty()) records.push_back(UnitRecord::from_line(line));
+    }
+    std::sort(records.begin(), records.end(),
+              [](const UnitRecord& a, const UnitRecord& b) { return a.unit < b.unit; });
   }
   if (mpi.root()) {
     std::vector<UnitRecord> keep = records;
@@ -238,9 +291,11 @@ int cmd_search(const SearchOptions& o, MpiContext& mpi) {
       if (!present.count(old.unit)) keep.push_back(old);
     store.write_manifest(o.exact ? "search-exact" : "search", keep);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    spdlog::info("search done: {} channels, {} fingerprints, {} candidate pairs, {:.1f} s over {} rank(s)",
-                 records.size(), total_fp, total_pairs, secs, mpi.size());
+    spdlog::info("search done: {} channels, {} fingerprints, {} candidate pairs, {:.1f} s over {} rank(s){}",
+                 records.size(), total_fp, total_pairs, secs, mpi.size(),
+                 spread_channels ? " (channels spread over ranks)" : "");
   }
+  if (spread_channels) mpi.check(spread_error, "search");
   return 0;
 }
 
