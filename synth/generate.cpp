@@ -277,14 +277,11 @@ ChannelResult make_channel(Shared& sh, int c) {
 
   std::unique_ptr<NoiseSource> noise;
   if (sh.real_noise) {
-    // Channels read the recording at well-separated offsets, some reversed
-    // in polarity: no two channels share noise at any lag that matters.
-    const std::uint64_t period = 2 * sh.real_noise->samples().size() - 2;
-    const auto n_ch = static_cast<std::uint64_t>(sc.channels.size());
-    Rng rr(stream_seed(p.seed, kRealNoiseTag, static_cast<std::uint64_t>(c)));
-    const std::uint64_t offset = static_cast<std::uint64_t>(c) * period / n_ch +
-                                 rr.next() % std::max<std::uint64_t>(1, period / (2 * n_ch));
-    noise = std::make_unique<RealNoise>(sh.real_noise, ch.noise_rms, offset, rr.uniform() < 0.5);
+    // The record's spectra with this channel's own random segments and
+    // phases: no waveform of the record reaches any channel.
+    noise = std::make_unique<RealNoise>(
+        sh.real_noise, ch.noise_rms,
+        stream_seed(p.seed, kRealNoiseTag, static_cast<std::uint64_t>(c)));
   } else {
     noise = std::make_unique<ColouredNoise>(
         p.sampling_rate, ch.noise_rms, stream_seed(p.seed, kNoiseTag, static_cast<std::uint64_t>(c)));

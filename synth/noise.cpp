@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "pipeline/error.hpp"
 #include "synth/mseed_reader.hpp"
@@ -140,6 +141,118 @@ std::vector<double> resample(const std::vector<double>& x, double fs_in, double 
   return y;
 }
 
+RealFft::RealFft(std::size_t length) : m_(length / 2) {
+  if (length < 4 || (length & (length - 1)) != 0)
+    throw std::invalid_argument("RealFft: length must be a power of two >= 4");
+  tw_re_.resize(m_ / 2 + 1);
+  tw_im_.resize(m_ / 2 + 1);
+  for (std::size_t j = 0; j <= m_ / 2; ++j) {
+    const double a = -2 * kPi * static_cast<double>(j) / static_cast<double>(m_);
+    tw_re_[j] = std::cos(a);
+    tw_im_[j] = std::sin(a);
+  }
+  half_re_.resize(m_ + 1);
+  half_im_.resize(m_ + 1);
+  for (std::size_t k = 0; k <= m_; ++k) {
+    const double a = -kPi * static_cast<double>(k) / static_cast<double>(m_);
+    half_re_[k] = std::cos(a);
+    half_im_[k] = std::sin(a);
+  }
+  st_re_.resize(m_);
+  st_im_.resize(m_);
+  for (std::size_t half = 1; half < m_; half <<= 1)
+    for (std::size_t j = 0; j < half; ++j) {
+      st_re_[half - 1 + j] = tw_re_[j * (m_ / (2 * half))];
+      st_im_[half - 1 + j] = tw_im_[j * (m_ / (2 * half))];
+    }
+  int bits = 0;
+  while ((std::size_t{1} << bits) < m_) ++bits;
+  bitrev_.resize(m_);
+  for (std::size_t i = 0; i < m_; ++i) {
+    std::uint32_t r = 0;
+    for (int b = 0; b < bits; ++b)
+      if (i & (std::size_t{1} << b)) r |= std::uint32_t{1} << (bits - 1 - b);
+    bitrev_[i] = r;
+  }
+  zr_.resize(m_);
+  zi_.resize(m_);
+}
+
+void RealFft::complex_fft(double* re, double* im, bool inverse) const {
+  const std::size_t m = m_;
+  for (std::size_t i = 0; i < m; ++i) {
+    const std::size_t j = bitrev_[i];
+    if (j > i) {
+      std::swap(re[i], re[j]);
+      std::swap(im[i], im[j]);
+    }
+  }
+  // Length-2 butterflies need no twiddles.
+  for (std::size_t i = 0; i < m; i += 2) {
+    const double tr = re[i + 1], ti = im[i + 1];
+    re[i + 1] = re[i] - tr;
+    im[i + 1] = im[i] - ti;
+    re[i] += tr;
+    im[i] += ti;
+  }
+  const double sgn = inverse ? -1.0 : 1.0;
+  // Twiddles of the stage of length `len` are stored together from len/2 - 1.
+  for (std::size_t len = 4; len <= m; len <<= 1) {
+    const std::size_t half = len / 2;
+    const double* wr = &st_re_[half - 1];
+    const double* wi = &st_im_[half - 1];
+    for (std::size_t i = 0; i < m; i += len) {
+      double* ar = re + i;
+      double* ai = im + i;
+      double* br = ar + half;
+      double* bi = ai + half;
+      for (std::size_t j = 0; j < half; ++j) {
+        const double w_i = sgn * wi[j];
+        const double tr = br[j] * wr[j] - bi[j] * w_i;
+        const double ti = br[j] * w_i + bi[j] * wr[j];
+        br[j] = ar[j] - tr;
+        bi[j] = ai[j] - ti;
+        ar[j] += tr;
+        ai[j] += ti;
+      }
+    }
+  }
+}
+
+void RealFft::forward(const double* x, double* re, double* im) const {
+  const std::size_t m = m_;
+  for (std::size_t n = 0; n < m; ++n) zr_[n] = x[2 * n], zi_[n] = x[2 * n + 1];
+  complex_fft(zr_.data(), zi_.data(), false);
+  // Even part E_k = (Z_k + conj Z_{M-k}) / 2, odd part O_k = (Z_k - conj Z_{M-k}) / 2i,
+  // X_k = E_k + exp(-2 pi i k / L) O_k.
+  for (std::size_t k = 0; k <= m; ++k) {
+    const std::size_t a = k % m, b = (m - k) % m;
+    const double er = 0.5 * (zr_[a] + zr_[b]), ei = 0.5 * (zi_[a] - zi_[b]);
+    const double orr = 0.5 * (zi_[a] + zi_[b]), oi = -0.5 * (zr_[a] - zr_[b]);
+    re[k] = er + half_re_[k] * orr - half_im_[k] * oi;
+    im[k] = ei + half_re_[k] * oi + half_im_[k] * orr;
+  }
+}
+
+void RealFft::inverse(double* re, double* im, double* y) const {
+  const std::size_t m = m_;
+  im[0] = 0;
+  im[m] = 0;
+  // 2 E_k = Y_k + conj Y_{M-k}, 2 O_k = (Y_k - conj Y_{M-k}) exp(+2 pi i k / L);
+  // z_n = y_2n + i y_2n+1 is the inverse length-M transform of 2 E + 2i O.
+  for (std::size_t k = 0; k < m; ++k) {
+    const std::size_t c = m - k;
+    const double er = re[k] + re[c], ei = im[k] - im[c];
+    const double dr = re[k] - re[c], di = im[k] + im[c];
+    const double orr = dr * half_re_[k] + di * half_im_[k];  // times conj(exp(-i..))
+    const double oi = di * half_re_[k] - dr * half_im_[k];
+    zr_[k] = er - oi;
+    zi_[k] = ei + orr;
+  }
+  complex_fft(zr_.data(), zi_.data(), true);
+  for (std::size_t n = 0; n < m; ++n) y[2 * n] = zr_[n], y[2 * n + 1] = zi_[n];
+}
+
 std::shared_ptr<const RealNoiseRecord> RealNoiseRecord::load(const std::string& file,
                                                              double sampling_rate) {
   const std::vector<MseedTrace> traces = read_mseed_traces(file);
@@ -156,30 +269,164 @@ std::shared_ptr<const RealNoiseRecord> RealNoiseRecord::load(const std::string& 
   x = resample(x, best->sampling_rate, sampling_rate);
   double e = 0;
   for (double v : x) e += v * v;
+  if (!(e > 0)) throw InputError(file, "noise trace " + best->id + " is constant");
+  if (x.size() < 16)
+    throw InputError(file, "noise trace " + best->id + " is shorter than 16 samples at the output rate");
+  try {
+    return from_samples(std::move(x), sampling_rate, best->id);
+  } catch (const std::invalid_argument&) {
+    throw InputError(file, "noise trace " + best->id + " is a straight line (no noise)");
+  }
+}
+
+std::shared_ptr<const RealNoiseRecord> RealNoiseRecord::from_samples(std::vector<double> x,
+                                                                     double sampling_rate,
+                                                                     std::string id) {
+  if (x.size() < 16) throw std::invalid_argument("RealNoiseRecord: needs at least 16 samples");
+  double mean = 0;
+  for (double v : x) mean += v;
+  mean /= static_cast<double>(x.size());
+  double e = 0;
+  for (double& v : x) v -= mean, e += v * v;
   const double rms = std::sqrt(e / static_cast<double>(x.size()));
-  if (!(rms > 0)) throw InputError(file, "noise trace " + best->id + " is constant");
+  if (!(rms > 0)) throw std::invalid_argument("RealNoiseRecord: constant record");
+  for (double& v : x) v /= rms;
+
   auto rec = std::shared_ptr<RealNoiseRecord>(new RealNoiseRecord());
-  rec->x_.resize(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) rec->x_[i] = static_cast<float>(x[i] / rms);
-  rec->id_ = best->id;
+  rec->id_ = std::move(id);
+  rec->n_ = x.size();
+  // Segments of >= 120 s: longer than any fingerprint or correlation window,
+  // so whatever happens inside one is spread evenly over it.
+  std::size_t l = 16;
+  while (static_cast<double>(l) < 120.0 * sampling_rate && 2 * l <= x.size()) l *= 2;
+  while (l > x.size()) l /= 2;
+  rec->l_ = l;
+  const std::size_t m = l / 2;
+  // Spectra of segments at half-overlapping positions, at most 4 Mi values
+  // (16 MB) in all: a longer record gets more widely spaced segments.
+  const std::size_t fit = (x.size() - l) / m + 1;
+  const std::size_t cap = std::max<std::size_t>(8, (std::size_t{1} << 22) / (m + 1));
+  const std::size_t n_spec = std::min(fit, cap);
+  rec->n_spec_ = n_spec;
+  rec->amp_.resize(n_spec * (m + 1));
+  // Each segment loses its straight-line trend (drift longer than a segment
+  // cannot be reproduced, and through the window it would leak into the
+  // lowest bins), then gets a Hann window. 1 / (L sqrt(mean(hann^2))) gives
+  // amplitudes whose inverse transform (no 1/L) with any phases has the
+  // segment's energy: mean(hann^2) = 3/8.
+  std::vector<double> hann(l), seg(l), re(m + 1), im(m + 1);
+  for (std::size_t n = 0; n < l; ++n)
+    hann[n] = 0.5 - 0.5 * std::cos(2 * kPi * static_cast<double>(n) / static_cast<double>(l));
+  const double norm = 1.0 / (static_cast<double>(l) * std::sqrt(3.0 / 8.0));
+  const double tc = 0.5 * static_cast<double>(l - 1);
+  double tt = 0;
+  for (std::size_t n = 0; n < l; ++n) tt += (static_cast<double>(n) - tc) * (static_cast<double>(n) - tc);
+  const RealFft fft(l);
+  double power = 0;  // mean square of a generated segment, summed over spectra
+  for (std::size_t j = 0; j < n_spec; ++j) {
+    const std::size_t from = n_spec == 1 ? 0 : j * (x.size() - l) / (n_spec - 1);
+    double mean = 0, slope = 0;
+    for (std::size_t n = 0; n < l; ++n) {
+      mean += x[from + n];
+      slope += x[from + n] * (static_cast<double>(n) - tc);
+    }
+    mean /= static_cast<double>(l);
+    slope /= tt;
+    for (std::size_t n = 0; n < l; ++n)
+      seg[n] = (x[from + n] - mean - slope * (static_cast<double>(n) - tc)) * hann[n];
+    fft.forward(seg.data(), re.data(), im.data());
+    float* a = &rec->amp_[j * (m + 1)];
+    a[0] = 0.0f;  // no offset
+    for (std::size_t k = 1; k <= m; ++k) {
+      const double v = std::sqrt(re[k] * re[k] + im[k] * im[k]) * norm;
+      a[k] = static_cast<float>(v);
+      power += (k < m ? 2.0 : 1.0) * v * v;
+    }
+  }
+  // Unit RMS of the generated noise (averaged over the segments), so the
+  // channel gets the RMS asked for whatever drift the record had.
+  power /= static_cast<double>(n_spec);
+  if (!(power > 0)) throw std::invalid_argument("RealNoiseRecord: no power after detrending");
+  const double g = 1.0 / std::sqrt(power);
+  for (float& v : rec->amp_) v = static_cast<float>(v * g);
   return rec;
 }
 
-RealNoise::RealNoise(std::shared_ptr<const RealNoiseRecord> record, double rms,
-                     std::uint64_t offset, bool flip_polarity)
-    : rec_(std::move(record)), rms_(rms), scale_(flip_polarity ? -rms : rms) {
-  const std::uint64_t period = 2 * rec_->samples().size() - 2;
-  pos_ = offset % period;
+namespace {
+
+// Unit phasors at 4096 phases: random phases without a sin/cos per bin.
+constexpr int kPhaseBits = 12;
+const std::vector<double>& phase_table() {
+  static const std::vector<double> t = [] {
+    std::vector<double> v(2 << kPhaseBits);
+    for (int i = 0; i < (1 << kPhaseBits); ++i) {
+      const double a = 2 * kPi * i / (1 << kPhaseBits);
+      v[2 * i] = std::cos(a);
+      v[2 * i + 1] = std::sin(a);
+    }
+    return v;
+  }();
+  return t;
+}
+
+}  // namespace
+
+RealNoise::RealNoise(std::shared_ptr<const RealNoiseRecord> record, double rms, std::uint64_t seed)
+    : rec_(std::move(record)), rms_(rms), rng_(seed), fft_(rec_->segment_length()) {
+  const std::size_t l = rec_->segment_length(), h = l / 2;
+  window_.resize(l);
+  for (std::size_t n = 0; n < l; ++n)
+    window_[n] = std::sin(kPi * (static_cast<double>(n) + 0.5) / static_cast<double>(l));
+  re_.resize(h + 1);
+  im_.resize(h + 1);
+  seg_.resize(l);
+  ready_.resize(h);
+  tail_.resize(h);
+  // Start with a full segment's second half, so the first samples already
+  // have the full level.
+  next_segment();
+  for (std::size_t i = 0; i < h; ++i) tail_[i] = seg_[h + i];
+  pos_ = h;
+}
+
+void RealNoise::next_segment() {
+  const std::size_t l = rec_->segment_length(), h = l / 2;
+  const float* a = rec_->spectrum(static_cast<std::size_t>(rng_.next() % rec_->n_spectra()));
+  const double* ph = phase_table().data();
+  constexpr std::uint64_t mask = (1u << kPhaseBits) - 1;
+  std::uint64_t bits = 0;
+  int left = 0;
+  for (std::size_t k = 1; k < h; ++k) {
+    if (left == 0) bits = rng_.next(), left = 64 / kPhaseBits;
+    const std::size_t i = static_cast<std::size_t>(bits & mask);
+    bits >>= kPhaseBits;
+    --left;
+    re_[k] = a[k] * ph[2 * i];
+    im_[k] = a[k] * ph[2 * i + 1];
+  }
+  re_[0] = 0;
+  re_[h] = (rng_.next() >> 63) ? a[h] : -a[h];  // Nyquist: real, random sign
+  fft_.inverse(re_.data(), im_.data(), seg_.data());
+  for (std::size_t n = 0; n < l; ++n) seg_[n] *= window_[n];
 }
 
 void RealNoise::fill(double* out, std::size_t n) {
-  // Forward then backward: continuous at both turning points, no seam.
-  const auto& x = rec_->samples();
-  const std::uint64_t len = x.size(), period = 2 * len - 2;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t k = pos_ < len ? pos_ : period - pos_;
-    out[i] = scale_ * x[k];
-    if (++pos_ == period) pos_ = 0;
+  // Segments overlap by half: each output sample is the sum of two windowed,
+  // independent segments whose squared windows add to 1 (constant variance).
+  const std::size_t h = rec_->segment_length() / 2;
+  for (std::size_t i = 0; i < n;) {
+    if (pos_ == h) {
+      next_segment();
+      for (std::size_t k = 0; k < h; ++k) {
+        ready_[k] = tail_[k] + seg_[k];
+        tail_[k] = seg_[h + k];
+      }
+      pos_ = 0;
+    }
+    const std::size_t take = std::min(n - i, h - pos_);
+    for (std::size_t k = 0; k < take; ++k) out[i + k] = rms_ * ready_[pos_ + k];
+    i += take;
+    pos_ += take;
   }
 }
 

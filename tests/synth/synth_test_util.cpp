@@ -7,6 +7,8 @@
 
 #include <libmseed.h>
 
+#include "synth/noise.hpp"
+
 namespace qp::synth::test {
 
 namespace {
@@ -81,6 +83,48 @@ double haversine_km(double lat1, double lon1, double lat2, double lon2) {
   const double a = std::pow(std::sin((lat2 - lat1) * d / 2), 2) +
                    std::cos(lat1 * d) * std::cos(lat2 * d) * std::pow(std::sin((lon2 - lon1) * d / 2), 2);
   return 2 * 6371.0 * std::asin(std::sqrt(a));
+}
+
+std::vector<double> xcorr(const std::vector<double>& a, const std::vector<double>& b) {
+  const std::size_t na = a.size(), nb = b.size();
+  std::size_t l = 4;
+  while (l < na + nb) l *= 2;
+  const qp::synth::RealFft fft(l);
+  std::vector<double> pa(l, 0.0), pb(l, 0.0), ra(l / 2 + 1), ia(l / 2 + 1), rb(l / 2 + 1),
+      ib(l / 2 + 1), r(l);
+  std::copy(a.begin(), a.end(), pa.begin());
+  std::copy(b.begin(), b.end(), pb.begin());
+  fft.forward(pa.data(), ra.data(), ia.data());
+  fft.forward(pb.data(), rb.data(), ib.data());
+  // conj(A) B: element k is sum_i a[i] b[i + k] (circular, padded).
+  for (std::size_t k = 0; k <= l / 2; ++k) {
+    const double re = ra[k] * rb[k] + ia[k] * ib[k], im = ra[k] * ib[k] - ia[k] * rb[k];
+    ra[k] = re;
+    ia[k] = im;
+  }
+  fft.inverse(ra.data(), ia.data(), r.data());
+  double ea = 0, eb = 0;
+  for (double v : a) ea += v * v;
+  for (double v : b) eb += v * v;
+  const double norm = 1.0 / (static_cast<double>(l) * std::sqrt(ea * eb));
+  std::vector<double> out(na + nb - 1);
+  for (std::size_t j = 0; j < out.size(); ++j) {
+    const std::int64_t k = static_cast<std::int64_t>(j) - static_cast<std::int64_t>(na - 1);
+    out[j] = r[static_cast<std::size_t>((k + static_cast<std::int64_t>(l)) % static_cast<std::int64_t>(l))] * norm;
+  }
+  return out;
+}
+
+double max_abs_xcorr(const std::vector<double>& a, const std::vector<double>& b,
+                     std::size_t min_lag) {
+  const auto r = xcorr(a, b);
+  double m = 0;
+  for (std::size_t j = 0; j < r.size(); ++j) {
+    const std::int64_t k = static_cast<std::int64_t>(j) - static_cast<std::int64_t>(a.size() - 1);
+    if (static_cast<std::size_t>(k < 0 ? -k : k) < min_lag) continue;
+    m = std::max(m, std::fabs(r[j]));
+  }
+  return m;
 }
 
 }  // namespace qp::synth::test

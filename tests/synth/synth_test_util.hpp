@@ -33,4 +33,13 @@ std::vector<double> window(const std::vector<Trace>& traces, TimeNs t0, std::siz
 
 double haversine_km(double lat1, double lon1, double lat2, double lon2);
 
+/// Normalised cross-correlation of `a` (length n) and `b` at every lag
+/// (via qp::synth::RealFft): element n - 1 + k is
+/// sum_i a[i] b[i + k] / sqrt(sum a^2 sum b^2), k in -(n-1) .. len(b)-1.
+std::vector<double> xcorr(const std::vector<double>& a, const std::vector<double>& b);
+
+/// Largest |xcorr| over lags with |k| >= min_lag (and k != excluded lags).
+double max_abs_xcorr(const std::vector<double>& a, const std::vector<double>& b,
+                     std::size_t min_lag = 0);
+
 }  // namespace qp::synth::test

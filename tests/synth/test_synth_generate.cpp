@@ -2,13 +2,18 @@
 // miniSEED read-back, family correlations, defects, real inputs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <filesystem>
 #include <map>
 #include <set>
 
 #include "pipeline/time.hpp"
 #include "synth/generate.hpp"
+#include "synth/mseed_reader.hpp"
+#include "synth/noise.hpp"
+#include "synth/wavelet.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/synth/synth_test_util.hpp"
 
@@ -323,4 +328,90 @@ TEST(SynthGenerate, RealNoiseAndRealRepeaterTemplate) {
   double e = 0;
   for (double v : wa) e += v * v;
   EXPECT_GT(std::sqrt(e / wa.size()), 0.3 * p.noise_amplitude);
+}
+
+TEST(SynthGenerate, RealNoiseRepeatsNothingAndSharesNothing) {
+  // The KW1 record (2 h 36 min) holds strong transients. Its noise used to be
+  // the record itself, tiled, at an offset per channel: every transient
+  // reached every channel, and after 2 x 2.6 h each channel repeated exactly,
+  // at all stations at once (a detector found "repeating events" there).
+  QP_REQUIRE_SHARED();
+  const fs::path kw1 = qp::test::shared_dir() / "data" / "kw1-noise-2011" / "BW.KW1..EHZ.D.2011.090.mseed";
+  if (!fs::exists(kw1)) GTEST_SKIP() << kw1 << " is absent";
+  const fs::path dir = qp::test::temp_dir();
+  SynthParams p;
+  p.seed = 3;
+  p.sampling_rate = 20;  // 6 h at 20 Hz keeps the correlations quick
+  p.signal_fmax_hz = 8;
+  p.duration_s = 21600;  // longer than twice the record: a tiling would repeat
+  p.n_stations = 2;
+  p.components = {"HHZ", "HHN"};
+  p.n_families = 0;
+  p.n_swarm_families = 0;
+  p.n_singletons = 0;
+  p.noise_file = kw1.string();
+  generate(p, dir);
+  {
+    // Same seed, byte-identical files (with another block size, too).
+    const fs::path again = qp::test::temp_dir("again");
+    SynthParams q = p;
+    q.block_s = 777;
+    generate(q, again);
+    const auto fa = all_files(dir), fb = all_files(again);
+    ASSERT_EQ(fa.size(), fb.size());
+    for (const auto& [name, bytes] : fa) EXPECT_TRUE(bytes == fb.at(name)) << name;
+  }
+
+  const std::size_t n = 21600 * 20;
+  const Biquad hp = Biquad::highpass(1.0, std::sqrt(0.5), 20.0);
+  auto above_1hz = [&](std::vector<double> x) {
+    hp.run(x);
+    hp.run(x);
+    return x;
+  };
+  auto channel = [&](const std::string& id) {
+    const auto w = qp::synth::test::window(qp::synth::test::read_channel(dir, id), p.start, n);
+    for (double v : w) EXPECT_FALSE(std::isnan(v)) << id;
+    return w;
+  };
+  const auto z1 = channel("SY.S01..HHZ"), n1 = channel("SY.S01..HHN"), z2 = channel("SY.S02..HHZ");
+  double e = 0;
+  for (double v : z1) e += v * v;
+  const double rms = std::sqrt(e / n);
+  EXPECT_GT(rms, 0.6 * p.noise_amplitude);  // station factor 0.7-1.4
+  EXPECT_LT(rms, 1.5 * p.noise_amplitude);
+  const auto hz1 = above_1hz(z1), hn1 = above_1hz(n1), hz2 = above_1hz(z2);
+
+  // The record at 20 Hz, for comparison.
+  const auto traces = read_mseed_traces(kw1.string());
+  ASSERT_EQ(traces.size(), 1u);
+  const auto rec = above_1hz(resample(traces[0].samples, traces[0].sampling_rate, 20.0));
+
+  // No coherence between components or stations at any lag, no repetition
+  // within a channel beyond 200 s (the record length and the old period
+  // 2 x record included).
+  const double c_zn = qp::synth::test::max_abs_xcorr(hz1, hn1);
+  const double c_zz = qp::synth::test::max_abs_xcorr(hz1, hz2);
+  const double c_self = qp::synth::test::max_abs_xcorr(hz1, hz1, 200 * 20);
+  EXPECT_LT(c_zn, 0.05);
+  EXPECT_LT(c_zz, 0.05);
+  EXPECT_LT(c_self, 0.05);
+
+  // No 10 min stretch of a channel is a stretch of the record (at any lag,
+  // normalised by the record's energy in each window): a tiled record gave 1.
+  // KW1 has a steady 6.16 Hz line (about 12 % of its power above 1 Hz) that
+  // the noise keeps, with new phases: it alone correlates up to about 0.15.
+  std::vector<double> c(rec.size() + 1, 0.0);
+  for (std::size_t i = 0; i < rec.size(); ++i) c[i + 1] = c[i] + rec[i] * rec[i];
+  double worst = 0;
+  for (std::size_t from : {std::size_t{0}, n / 3, n - 12000}) {
+    const std::vector<double> piece(hz1.begin() + from, hz1.begin() + from + 12000);
+    const auto r = qp::synth::test::xcorr(piece, rec);
+    for (std::size_t k = 0; k + piece.size() <= rec.size(); ++k)
+      worst = std::max(worst, std::fabs(r[piece.size() - 1 + k]) *
+                                  std::sqrt(c.back() / (c[k + piece.size()] - c[k])));
+  }
+  EXPECT_LT(worst, 0.3);
+  std::cout << "KW1 noise: rms " << rms << ", max |cc| Z-N " << c_zn << ", S01-S02 " << c_zz
+            << ", self beyond 200 s " << c_self << ", 10 min vs record " << worst << "\n";
 }
