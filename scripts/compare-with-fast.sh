@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Runs quakeprint with a FAST run's own parameters on a data set with a
+# reference catalog, and scores it the way FAST users compare detectors.
+#
+#   scripts/compare-with-fast.sh [options] DATA_DIR FAST_PARAMS_DIR OUT_DIR
+#
+# DATA_DIR        miniSEED/SAC files, stations.csv (network,station,location,
+#                 channel,latitude,longitude,elevation_m), catalog.csv and
+#                 optionally picks.csv (the layout of ../shared/data).
+# FAST_PARAMS_DIR FAST's parameter files: fingerprint/fp_input_*.json,
+#                 config.json (similarity search) and postprocess/*network*.json.
+# OUT_DIR         config.toml, the run store (run/) and the scores
+#                 (eval-arrival/, eval-origin/, summary.txt).
+#
+# Options: -q QUAKEPRINT (binary, default build/bin/quakeprint),
+#          -n RANKS (default 1), -b "FREQMIN FREQMAX" (FAST's band-pass, which
+#          its parameter files do not record; default "2 20"), -g GLOB (data
+#          files, default "*.mseed").
+# Prints the summary: events matched (first arrival within 2 s of the
+# reference's earliest P), unmatched detections, P picks within 1 s, and
+# origins within 2 s where quakeprint located the event.
+set -euo pipefail
+
+QP=build/bin/quakeprint
+RANKS=1
+BAND="2 20"
+GLOB="*.mseed"
+while getopts "q:n:b:g:" opt; do
+  case $opt in
+    q) QP=$OPTARG ;;
+    n) RANKS=$OPTARG ;;
+    b) BAND=$OPTARG ;;
+    g) GLOB=$OPTARG ;;
+    *) sed -n '2,22p' "$0"; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 3 ] || { sed -n '2,22p' "$0"; exit 2; }
+DATA=$(cd "$1" && pwd)
+PARAMS=$(cd "$2" && pwd)
+OUT=$3
+QP=$(cd "$(dirname "$QP")" && pwd)/$(basename "$QP")
+for f in "$DATA/stations.csv" "$DATA/catalog.csv" "$PARAMS/config.json"; do
+  [ -f "$f" ] || { echo "compare-with-fast: $f is missing" >&2; exit 2; }
+done
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+launch=()
+if [ "$RANKS" -gt 1 ]; then
+  launch=(mpiexec -n "$RANKS" --oversubscribe)
+  [ "$(id -u)" -eq 0 ] && launch+=(--allow-run-as-root)
+fi
+
+# 1. FAST's parameters, as import-fast translates them.
+network_json=$(ls "$PARAMS"/postprocess/*network*.json | head -1)
+"$QP" import-fast --fingerprint "$PARAMS"/fingerprint/fp_input_*.json \
+  --search "$PARAMS/config.json" --network "$network_json" -o "$OUT/imported.toml" 2>"$OUT/import.log"
+read -r fmin fmax <<<"$BAND"
+
+# 2. The config: imported sections, the band, every station of stations.csv,
+#    and locations from its coordinates.
+{
+  printf '[run]\ndirectory = "run"\nname = "compare-with-fast"\n\n'
+  sed "s/^# freqmin, freqmax.*/freqmin = $fmin\nfreqmax = $fmax/" "$OUT/imported.toml"
+  printf '\n[location]\nenabled = true\nstations_file = "%s"\n' "$DATA/stations.csv"
+  # One [[stations]] entry per NET.STA.LOC with its channels, in file order.
+  awk -F, -v glob="$DATA/$GLOB" 'NR > 1 {
+      key = $1 "." $2 "." $3
+      if (!(key in chans)) { order[++n] = key; net[key] = $1; sta[key] = $2; loc[key] = $3 }
+      chans[key] = chans[key] (chans[key] == "" ? "" : ", ") "\"" $4 "\""
+    }
+    END {
+      for (i = 1; i <= n; ++i) {
+        k = order[i]
+        printf "\n[[stations]]\nnetwork = \"%s\"\nstation = \"%s\"\nlocation = \"%s\"\nchannels = [%s]\nfiles = [\"%s\"]\n",
+               net[k], sta[k], loc[k], chans[k], glob
+      }
+    }' "$DATA/stations.csv"
+} >"$OUT/config.toml"
+
+# 3. Every stage, then the scores.
+(cd "$OUT" && "${launch[@]}" "$QP" run config.toml >run.log 2>&1) || { tail -20 "$OUT/run.log" >&2; exit 1; }
+picks=()
+[ -f "$DATA/picks.csv" ] && picks=(--picks "$OUT/run/catalog/picks.csv" --reference-picks "$DATA/picks.csv")
+"$QP" evaluate "$OUT/run/catalog/catalog.csv" "$DATA/catalog.csv" "${picks[@]}" \
+  --match arrival -o "$OUT/eval-arrival" >"$OUT/eval-arrival.txt"
+"$QP" evaluate "$OUT/run/catalog/catalog.csv" "$DATA/catalog.csv" \
+  --match origin -o "$OUT/eval-origin" >"$OUT/eval-origin.txt"
+
+# First "key = value" of an evaluation.txt (later ones belong to the bins).
+value() { awk -F' = ' -v k="$2" '$1 == k { print $2; exit }' "$1"; }
+A=$OUT/eval-arrival/evaluation.txt
+O=$OUT/eval-origin/evaluation.txt
+located=$(awk -F, 'NR > 1 && $3 != ""' "$OUT/run/catalog/catalog.csv" | wc -l)
+{
+  echo "detections $(value "$A" n_detections)"
+  echo "reference_events $(value "$A" n_reference) (with a P pick)"
+  echo "matched_first_arrival_2s $(value "$A" n_matched)"
+  echo "unmatched_detections $(value "$A" n_false)"
+  if [ -n "$(value "$A" n_p_picks_compared)" ]; then
+    echo "p_picks_compared $(value "$A" n_p_picks_compared)"
+    echo "p_picks_within_1s $(value "$A" p_picks_within_1_s) ($(value "$A" p_fraction_within_1_s))"
+  fi
+  echo "located $located"
+  echo "matched_origin_2s $(value "$O" n_matched)"
+} | tee "$OUT/summary.txt"
