@@ -74,7 +74,7 @@ constexpr double kMinOnsetSnr = 3.0;
 // An onset whose signal-to-noise energy (first second) lies on the vertical
 // at least this share is P; less is S (P is polarised along the steep ray,
 // mostly vertical at the surface; S across it).
-constexpr double kPVerticalShare = 0.4;
+constexpr double kPVerticalShare = 0.3;
 // S is searched on the horizontals this long after a P onset: S-P grows by
 // about 1 s per 8 km of distance, so 12 s covers a local network.
 constexpr double kMinSMinusPS = 0.3;
