@@ -167,6 +167,79 @@ void finish_event(catalog::Event& e) {
   e.first_arrival = first_arrival_of(e);
 }
 
+// Picks read short spans of many channels, in time order. Each channel's
+// day units are loaded once and kept (least recently used dropped beyond a
+// memory cap); a span is sliced from them instead of reading whole units for
+// every pick.
+class WaveformCache {
+ public:
+  WaveformCache(const RunStore& store, TimeNs chunk) : store_(store), chunk_(chunk) {}
+
+  ChannelWaveform span(const std::string& sid, TimeNs begin, TimeNs end) {
+    auto u = units_.find(sid);
+    if (u == units_.end()) u = units_.emplace(sid, waveform_units(store_, sid)).first;
+    std::vector<ChannelWaveform> parts;
+    for (TimeNs c = floor_to(begin, chunk_); c < end; c += chunk_) {
+      const auto it = u->second.find(c);
+      if (it == u->second.end()) continue;
+      parts.push_back(slice(unit(sid, c, it->second), begin, end));
+    }
+    return concatenate(parts);
+  }
+
+ private:
+  static constexpr std::size_t kMaxBytes = std::size_t{512} << 20;
+
+  const ChannelWaveform& unit(const std::string& sid, TimeNs c, const fs::path& file) {
+    const auto key = std::make_pair(sid, c);
+    auto it = loaded_.find(key);
+    if (it == loaded_.end()) {
+      h5::File f = h5::File::open_read(file);
+      it = loaded_.emplace(key, Entry{read_waveform(f), 0}).first;
+      bytes_ += it->second.wf.samples.size() * (sizeof(float) + 1);
+    }
+    it->second.used = ++clock_;
+    while (bytes_ > kMaxBytes && loaded_.size() > 1) {  // drop the least recently used
+      auto old = loaded_.begin();
+      for (auto i = loaded_.begin(); i != loaded_.end(); ++i)
+        if (i->second.used < old->second.used) old = i;
+      if (old == it) break;
+      bytes_ -= old->second.wf.samples.size() * (sizeof(float) + 1);
+      loaded_.erase(old);
+    }
+    return it->second.wf;
+  }
+
+  // Samples of w whose times lie in [begin, end), on w's sample grid.
+  static ChannelWaveform slice(const ChannelWaveform& w, TimeNs begin, TimeNs end) {
+    ChannelWaveform out;
+    out.seed_id = w.seed_id;
+    out.sampling_rate = w.sampling_rate;
+    const auto n = static_cast<std::int64_t>(w.samples.size());
+    auto index = [&](TimeNs t) {  // first sample at or after t
+      return std::clamp<std::int64_t>(
+          static_cast<std::int64_t>(std::ceil(static_cast<double>(t - w.start) * w.sampling_rate / 1e9 - 1e-6)), 0, n);
+    };
+    const std::int64_t i0 = index(begin), i1 = index(end);
+    out.start = w.start + static_cast<TimeNs>(std::llround(static_cast<double>(i0) * 1e9 / w.sampling_rate));
+    if (i1 <= i0) return out;
+    out.samples.assign(w.samples.begin() + i0, w.samples.begin() + i1);
+    out.mask.assign(w.mask.begin() + i0, w.mask.begin() + i1);
+    return out;
+  }
+
+  struct Entry {
+    ChannelWaveform wf;
+    std::uint64_t used;
+  };
+  const RunStore& store_;
+  TimeNs chunk_;
+  std::map<std::string, std::map<TimeNs, fs::path>> units_;
+  std::map<std::pair<std::string, TimeNs>, Entry> loaded_;
+  std::size_t bytes_ = 0;
+  std::uint64_t clock_ = 0;
+};
+
 }  // namespace
 
 int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
@@ -258,7 +331,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   const TimeNs half_span = lc.fp.window_span_ns() / 2;
   const TimeNs lead = half_span + 2 * kNsPerSecond;
   const TimeNs consistent = seconds_to_ns(kConsistentOffsetS);
-  std::map<std::string, std::map<TimeNs, fs::path>> unit_cache;
+  WaveformCache waveforms(store, chunk);
   std::vector<std::vector<StationPick>> event_picks;
   event_picks.reserve(result.events.size());
   for (const auto& ne : result.events) {
@@ -266,14 +339,13 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     for (const auto& w : ne.stations) {
       const Station& st = stations[static_cast<std::size_t>(w.station)];
       const std::string sid = st.pick_channel.seed_id();
-      if (!unit_cache.count(sid)) unit_cache[sid] = waveform_units(store, sid);
       StationPick x;
       x.centre = w.first * dt_fp;
       x.pick = catalog::Pick{"", sid, "P", x.centre, half_span / 1e9,
                              static_cast<double>(w.peak) /
                                  (static_cast<double>(lc.search.ntbls) * static_cast<double>(st.channels.size()))};
-      x.wf = load_span(unit_cache[sid], x.centre - lead - 30 * kNsPerSecond,
-                       x.centre + half_span + dt_fp + kNsPerSecond, chunk);
+      x.wf = waveforms.span(sid, x.centre - lead - 30 * kNsPerSecond,
+                            x.centre + half_span + dt_fp + kNsPerSecond);
       pick_onset(x, x.centre - lead, x.centre + half_span + dt_fp, kMinOnsetSnr);
       sp.push_back(std::move(x));
     }
@@ -306,9 +378,8 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       double eh = 0;
       for (const auto& h : st.horizontals) {
         const std::string hid = h.seed_id();
-        if (!unit_cache.count(hid)) unit_cache[hid] = waveform_units(store, hid);
-        eh += onset_snr_energy(load_span(unit_cache[hid], x.pick.time - 3 * kNsPerSecond,
-                                      x.pick.time + 2 * kNsPerSecond, chunk),
+        eh += onset_snr_energy(waveforms.span(hid, x.pick.time - 3 * kNsPerSecond,
+                                      x.pick.time + 2 * kNsPerSecond),
                             x.pick.time);
       }
       if (!(ez + eh > 0)) continue;
@@ -326,7 +397,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         StationPick y;
         y.centre = s_begin;
         y.pick = catalog::Pick{"", h.seed_id(), "S", s_begin, kNoOnsetUncertainty, x.pick.similarity};
-        y.wf = load_span(unit_cache[h.seed_id()], s_begin - 30 * kNsPerSecond, s_end + kNsPerSecond, chunk);
+        y.wf = waveforms.span(h.seed_id(), s_begin - 30 * kNsPerSecond, s_end + kNsPerSecond);
         if (y.wf.samples.empty()) continue;
         const post::Arrival a = post::refine_arrival(y.wf.samples.data(), y.wf.samples.size(), y.wf.start,
                                                      y.wf.sampling_rate, s_begin, s_end);
@@ -489,9 +560,8 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         x.pick = *p;
         x.pick.time = predicted;
         x.pick.uncertainty_s = kRepickToleranceS;
-        if (!unit_cache.count(sid)) unit_cache[sid] = waveform_units(store, sid);
-        x.wf = load_span(unit_cache[sid], predicted - tolerance - 30 * kNsPerSecond,
-                         predicted + tolerance + kNsPerSecond, chunk);
+        x.wf = waveforms.span(sid, predicted - tolerance - 30 * kNsPerSecond,
+                              predicted + tolerance + kNsPerSecond);
         // A narrow window around a prediction holds little noise to judge
         // against: ask for a clearer onset than the first pass does.
         pick_onset(x, predicted - tolerance, predicted + tolerance, kRepickMinSnr);
