@@ -101,6 +101,8 @@ catalog::EvaluationResult run_evaluation(const EvaluateCommandOptions& o, bool p
   opt.tolerance_s = o.tolerance_s;
   opt.match_on = o.match == "origin" ? catalog::MatchOn::kOriginTime : catalog::MatchOn::kFirstArrival;
   opt.require_family_partner = o.family_partner_only;
+  opt.min_snr = o.min_snr;
+  opt.min_snr_stations = o.min_snr_stations;
   opt.snr_bins = {0, 3, 5, 10, 20, 1e9};
   opt.magnitude_bins = {-2, 0, 0.5, 1, 1.5, 2, 2.5, 10};
   opt.validate();
@@ -198,6 +200,13 @@ int cmd_demo(const fs::path& dir, MpiContext& mpi) {
                 "arrival within 2 s of the earliest true P arrival):\n",
                 data.c_str(), config.c_str(), (dir / "run/catalog/catalog.csv").c_str(),
                 (dir / "run/catalog/catalog.xml").c_str(), (dir / "run/evaluation").c_str());
+    run_evaluation(eo, true);
+    // The acceptance subset: events also seen with SNR >= 3 at 3 stations.
+    eo.min_snr = 3;
+    eo.min_snr_stations = 3;
+    eo.out = dir / "run" / "evaluation-snr3";
+    std::printf("\nEvents with a family partner and pick SNR >= 3 at 3 or more stations (%s):\n",
+                eo.out.c_str());
     run_evaluation(eo, true);
   }
   return 0;

@@ -126,6 +126,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"arrival", "origin"}));
   ev_cmd->add_flag("--family-only", ev.family_partner_only,
                    "count only reference events with a family partner (synthetic truth)");
+  ev_cmd->add_option("--min-snr-stations", ev.min_snr_stations,
+                     "count only reference events whose picks reach --min-snr at this many stations or more");
+  ev_cmd->add_option("--min-snr", ev.min_snr, "pick SNR for --min-snr-stations (default 3)");
   ev_cmd->add_option("-o,--out", ev.out, "folder for matched.csv, unmatched.csv, evaluation.txt");
 
   ImportFastOptions im;

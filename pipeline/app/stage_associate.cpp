@@ -71,14 +71,15 @@ constexpr double kConsistentOffsetS = 1.5;
 constexpr double kRepickToleranceS = 1.0;
 constexpr double kRepickMinSnr = 3.0;
 constexpr double kMinOnsetSnr = 3.0;
-// An onset whose signal-to-noise energy (first second) lies on the vertical
-// at least this share is P; less is S (P is polarised along the steep ray,
-// mostly vertical at the surface; S across it).
-constexpr double kPVerticalShare = 0.3;
 // S is searched on the horizontals this long after a P onset: S-P grows by
 // about 1 s per 8 km of distance, so 12 s covers a local network.
 constexpr double kMinSMinusPS = 0.3;
 constexpr double kMaxSMinusPS = 12.0;
+// Two onsets at one station this close are the same arrival.
+constexpr double kSameOnsetS = 0.5;
+// A local event's coda at a station: picks this long after its arrivals
+// there belong to it.
+constexpr double kCodaS = 20.0;
 // Clear onsets needed to learn the run's typical onset offset.
 constexpr std::size_t kMinOnsetsForOffset = 5;
 
@@ -89,28 +90,6 @@ struct StationPick {
   bool estimated = false;  // time set from the event's other stations
   std::optional<catalog::Pick> s_pick;  // on a horizontal, after a P onset
 };
-
-// Signal-to-noise energy ratio of [t, t + 1 s] against [t - 2.5 s,
-// t - 0.5 s], noise removed from the signal; 0 without data. A ratio, so
-// that components of different gain compare.
-double onset_snr_energy(const ChannelWaveform& wf, TimeNs t) {
-  if (wf.samples.empty() || wf.sampling_rate <= 0) return 0;
-  auto mean_sq = [&](TimeNs a, TimeNs b) {
-    const auto n = static_cast<std::ptrdiff_t>(wf.samples.size());
-    auto idx = [&](TimeNs x) {
-      return std::clamp<std::ptrdiff_t>(
-          static_cast<std::ptrdiff_t>(std::llround(ns_to_seconds(x - wf.start) * wf.sampling_rate)), 0, n);
-    };
-    const std::ptrdiff_t i0 = idx(a), i1 = idx(b);
-    if (i1 <= i0) return 0.0;
-    double sum = 0;
-    for (std::ptrdiff_t i = i0; i < i1; ++i) sum += double(wf.samples[std::size_t(i)]) * wf.samples[std::size_t(i)];
-    return sum / double(i1 - i0);
-  };
-  const double noise = mean_sq(t - 5 * kNsPerSecond / 2, t - kNsPerSecond / 2);
-  if (!(noise > 0)) return 0;
-  return std::max(0.0, mean_sq(t, t + kNsPerSecond) - noise) / noise;
-}
 
 // Sets x.pick's time and uncertainty to the onset in [begin, end] when there
 // is a clear one (amplitude ratio at least min_snr); otherwise leaves them.
@@ -369,25 +348,13 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
                       format_iso8601(x.pick.time));
       }
     }
-    // Phase of each onset, from the polarisation of its first second.
+    // The first clear onset at a station is its P: on a local network P
+    // always arrives first, and polarisation does not tell P from S reliably
+    // (inclined rays put P on the horizontals, noise differs per component).
     for (std::size_t i = 0; i < sp.size(); ++i) {
       StationPick& x = sp[i];
       const Station& st = stations[static_cast<std::size_t>(ne.stations[i].station)];
       if (!has_onset(x.pick) || st.horizontals.empty()) continue;
-      const double ez = onset_snr_energy(x.wf, x.pick.time);
-      double eh = 0;
-      for (const auto& h : st.horizontals) {
-        const std::string hid = h.seed_id();
-        eh += onset_snr_energy(waveforms.span(hid, x.pick.time - 3 * kNsPerSecond,
-                                      x.pick.time + 2 * kNsPerSecond),
-                            x.pick.time);
-      }
-      if (!(ez + eh > 0)) continue;
-      const double share = ez / (ez + eh);
-      if (share < kPVerticalShare) x.pick.phase = "S";
-      spdlog::debug("phase {} {}: vertical share {:.2f} -> {}", x.pick.seed_id, format_iso8601(x.pick.time),
-                    share, x.pick.phase);
-      if (x.pick.phase != "P") continue;
       // S on the horizontals: the clearest onset after the P, the P coda
       // serving as its noise reference.
       const TimeNs s_begin = x.pick.time + seconds_to_ns(kMinSMinusPS);
@@ -475,6 +442,24 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         }
     return common > 0 && 2 * agree >= common;
   };
+  // A later sighting with nothing of its own is the earlier event seen
+  // again (its S, or its coda matching the partner's coda): each of its
+  // clear onsets is one of the earlier event's onsets at that station, and
+  // each pick without an onset lies in the earlier event's coda there.
+  const TimeNs same_onset = seconds_to_ns(kSameOnsetS);
+  const TimeNs coda = seconds_to_ns(kCodaS);
+  auto nothing_new = [&](const catalog::Event& earlier, const catalog::Event& later) {
+    for (const auto& pl : later.picks) {
+      bool explained = false;
+      for (const auto& pe : earlier.picks) {
+        if (catalog::station_of(pe.seed_id) != catalog::station_of(pl.seed_id)) continue;
+        explained = explained || (has_onset(pl) ? has_onset(pe) && std::llabs(pe.time - pl.time) <= same_onset
+                                                : pl.time >= pe.time && pl.time - pe.time <= coda);
+      }
+      if (!explained) return false;
+    }
+    return !later.picks.empty();
+  };
   std::vector<bool> gone(events.size(), false);
   for (std::size_t oi = 0; oi < order.size(); ++oi) {
     const std::size_t i = order[oi];
@@ -483,7 +468,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       const std::size_t j = order[oj];
       // Sightings of one event can differ in which station gave the first onset.
       if (events[j].first_arrival - events[i].first_arrival > 30 * kNsPerSecond) break;
-      if (gone[j] || !same_event(events[i], events[j])) continue;
+      if (gone[j] || !(same_event(events[i], events[j]) || nothing_new(events[i], events[j]))) continue;
       gone[j] = true;
       for (const auto& pj : events[j].picks) {
         bool have = false;
@@ -515,17 +500,19 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
                             ? catalog::read_station_xml(file.string())
                             : catalog::read_stations_csv(file.string());
     const catalog::StationTable table(coords);
+    std::map<std::string, std::size_t> station_index;
+    for (std::size_t i = 0; i < stations.size(); ++i) station_index[stations[i].id] = i;
     catalog::locate_events(sorted, table, lc.location);
     const TimeNs tolerance = seconds_to_ns(kRepickToleranceS);
     std::size_t repicked = 0;
     for (auto& e : sorted) {
       if (!e.origin_time) continue;
-      // One P per station: its pick where the station has one, else a new
-      // one (the station's onset was S, or it had none).
+      // One P per station, on its pick channel: its pick where the station
+      // has one, else a new one (the station's onset was S, or it had none).
       std::vector<std::string> seeds;
-      for (const auto& p : e.picks) seeds.push_back(p.seed_id);
-      std::sort(seeds.begin(), seeds.end());
-      seeds.erase(std::unique(seeds.begin(), seeds.end()), seeds.end());
+      for (const auto& sta : e.stations)
+        if (const auto it = station_index.find(sta); it != station_index.end())
+          seeds.push_back(stations[it->second].pick_channel.seed_id());
       auto predicted_p = [&](const catalog::StationCoords& c) {
         const double dist = catalog::distance_km(*e.latitude, *e.longitude, c.latitude, c.longitude);
         return *e.origin_time + seconds_to_ns(lc.location.model.travel_time(Phase::kP, dist, *e.depth_km,

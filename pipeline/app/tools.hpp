@@ -25,6 +25,8 @@ struct EvaluateCommandOptions {
   double tolerance_s = 2.0;
   std::string match = "arrival";  // arrival | origin
   bool family_partner_only = false;
+  double min_snr = 3.0;       // with min_snr_stations > 0 only
+  int min_snr_stations = 0;
 };
 
 struct ImportFastOptions {

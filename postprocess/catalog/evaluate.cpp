@@ -28,6 +28,14 @@ std::optional<TimeNs> reference_time(const ReferenceEvent& e, MatchOn on) {
   return on == MatchOn::kOriginTime ? e.origin_time : e.first_p;
 }
 
+// Seen with SNR >= min_snr at min_snr_stations stations or more.
+bool strong_enough(const ReferenceEvent& e, const EvaluateOptions& options) {
+  if (options.min_snr_stations <= 0) return true;
+  int n = 0;
+  for (const auto& [station, snr] : e.station_snr) n += snr >= options.min_snr;
+  return n >= options.min_snr_stations;
+}
+
 TimeNs abs_ns(TimeNs v) { return v < 0 ? -v : v; }
 
 // Greedy by |dt| for clusters too large for the exact DP: still one-to-one
@@ -148,6 +156,9 @@ void EvaluateOptions::validate() const {
   if (!std::is_sorted(magnitude_bins.begin(), magnitude_bins.end()) ||
       std::adjacent_find(magnitude_bins.begin(), magnitude_bins.end()) != magnitude_bins.end())
     throw ConfigError("evaluate.magnitude_bins", "bin edges must be strictly increasing");
+  if (!(min_snr >= 0) || !std::isfinite(min_snr))
+    throw ConfigError("evaluate.min_snr", "must be a non-negative number");
+  if (min_snr_stations < 0) throw ConfigError("evaluate.min_snr_stations", "must be 0 or more");
 }
 
 EvaluationResult evaluate(const std::vector<Event>& detections,
@@ -216,7 +227,8 @@ EvaluationResult evaluate(const std::vector<Event>& detections,
   res.recall_by_magnitude = make_bins(options.magnitude_bins);
   for (const Timed& rr : r) {
     const ReferenceEvent& e = reference[rr.index];
-    if (options.require_family_partner && (e.family_id.empty() || family_size[e.family_id] < 2)) {
+    if ((options.require_family_partner && (e.family_id.empty() || family_size[e.family_id] < 2)) ||
+        !strong_enough(e, options)) {
       res.skipped_references.push_back(rr.index);
       continue;
     }
@@ -337,6 +349,8 @@ void write_evaluation_summary(const std::string& path, const EvaluationResult& r
       << (options.match_on == MatchOn::kOriginTime ? "origin_time" : "first_arrival") << "\"\n"
       << "require_family_partner = " << (options.require_family_partner ? "true" : "false")
       << '\n'
+      << "min_snr = " << format_general(options.min_snr) << '\n'
+      << "min_snr_stations = " << options.min_snr_stations << '\n'
       << "n_detections = " << result.n_detections << '\n'
       << "n_reference = " << result.n_reference_considered << '\n'
       << "n_matched = " << result.matches.size() << '\n'

@@ -30,6 +30,11 @@ struct EvaluateOptions {
   /// Recall over reference events whose family_id is shared by >= 2
   /// reference events only (synthetic truth: the events FAST can find).
   bool require_family_partner = false;
+  /// Recall over reference events whose picks reach SNR >= min_snr at
+  /// min_snr_stations stations or more only (0: no such condition). Events
+  /// without pick SNRs then count as too weak.
+  double min_snr = 0;
+  int min_snr_stations = 0;
 
   static EvaluateOptions from_config(ConfigSection& s);  // [evaluate]
   void validate() const;                                 // throws ConfigError

@@ -14,6 +14,8 @@ EvaluateOptions EvaluateOptions::from_config(ConfigSection& s) {
   o.snr_bins = s.get_doubles("snr_bins", {});
   o.magnitude_bins = s.get_doubles("magnitude_bins", {});
   o.require_family_partner = s.get_bool("require_family_partner", false);
+  o.min_snr = s.get_double("min_snr", 0, 0, 1e9);
+  o.min_snr_stations = static_cast<int>(s.get_int("min_snr_stations", 0, 0, 100000));
   try {
     o.validate();
   } catch (const ConfigError& e) {

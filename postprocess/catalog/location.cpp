@@ -241,10 +241,18 @@ std::optional<Location> locate(const std::vector<Pick>& picks, const StationTabl
         if (o.relabelled) loc.relabelled.emplace_back(o.pick, o.phase);
       return loc;
     }
-    // An outlier that fits the other phase was mislabelled (a P taken for S
-    // by its polarisation, or the reverse): relabelled, it must fit at the
-    // location found with it so; then it is kept.
-    if (!obs[worst].relabelled) {
+    // An outlier that fits the other phase was mislabelled (an S taken for
+    // the first arrival where P was too weak, or the reverse): relabelled, it
+    // must fit at the location found with it so; then it is kept. A station
+    // has one P and one S: a pick never takes the phase another pick of its
+    // station has (that freedom lets a whole event flip to S, and an
+    // all-S fit is as good as an all-P one in a slower medium).
+    const Phase other = obs[worst].phase == Phase::kP ? Phase::kS : Phase::kP;
+    bool station_has_other = false;
+    for (std::size_t j = 0; j < obs.size(); ++j)
+      station_has_other = station_has_other || (j != worst && obs_station[j] == obs_station[worst] &&
+                                                obs[j].phase == other);
+    if (!obs[worst].relabelled && !station_has_other) {
       std::vector<Obs> trial = obs;
       Obs& w = trial[worst];
       w.phase = w.phase == Phase::kP ? Phase::kS : Phase::kP;

@@ -1,5 +1,7 @@
 #include "postprocess/catalog/reference_catalog.hpp"
 
+#include <algorithm>
+
 #include <cctype>
 #include <map>
 #include <set>
@@ -143,6 +145,7 @@ void read_reference_picks(const std::string& path, std::vector<ReferenceEvent>& 
     e.first_p.reset();
     e.snr.reset();
     e.p_picks.clear();
+    e.station_snr.clear();
   }
 
   CsvReader r(path);
@@ -171,8 +174,16 @@ void read_reference_picks(const std::string& path, std::vector<ReferenceEvent>& 
       if (r.optional_time_at(f, c_time))
         e.p_picks.emplace_back(station_code(f[1]), *r.optional_time_at(f, c_time));
     }
-    if (const auto snr = r.optional_double_at(f, c_snr))
+    if (const auto snr = r.optional_double_at(f, c_snr)) {
       if (!e.snr || *snr > *e.snr) e.snr = snr;
+      const std::string sta = station_code(f[1]);
+      auto s = std::find_if(e.station_snr.begin(), e.station_snr.end(),
+                            [&](const auto& x) { return x.first == sta; });
+      if (s == e.station_snr.end())
+        e.station_snr.emplace_back(sta, *snr);
+      else
+        s->second = std::max(s->second, *snr);
+    }
   }
 }
 

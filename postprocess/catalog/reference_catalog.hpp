@@ -28,6 +28,8 @@ struct ReferenceEvent {
   std::optional<TimeNs> first_p;  // earliest P pick (or first_arrival of a quakeprint catalog)
   std::optional<double> latitude, longitude, depth_km, magnitude;
   std::optional<double> snr;  // largest pick SNR of the event, when picks carry one
+  /// Largest pick SNR at each station (station code), when picks carry one.
+  std::vector<std::pair<std::string, double>> station_snr;
   /// P picks by station code (the STA of a SEED id), for pick accuracy.
   std::vector<std::pair<std::string, TimeNs>> p_picks;
 };
@@ -51,8 +53,8 @@ struct PickReadOptions {
   bool use_modelled_times = false;
 };
 
-/// Reads reference picks and sets each event's first_p (earliest P) and snr
-/// (largest pick SNR). Picks of events absent from the catalog are an
+/// Reads reference picks and sets each event's first_p (earliest P), snr
+/// (largest pick SNR) and station_snr. Picks of events absent from the catalog are an
 /// InputError. The shared data sets' catalog has no event ids, so it cannot
 /// take picks: QuakeMigrate picks are matched to its rows by the id in the
 /// `source` column ("... event <id>"), which the loader keeps as `id`.

@@ -211,6 +211,44 @@ TEST(ReferenceCatalog, SyntheticTruthWithPicks) {
   EXPECT_DOUBLE_EQ(res.recall, 0.5);
 }
 
+// --min-snr-stations: only events whose picks reach the SNR at enough
+// stations are counted (largest pick SNR per station, any phase or channel).
+TEST(Evaluate, MinSnrStationsSkipsWeakEvents) {
+  const auto dir = qp::test::temp_dir();
+  const auto cat = write_text(dir / "truth_catalog.csv",
+                              "event_id,family_id,origin_time,latitude,longitude,depth_km,magnitude\n"
+                              "e1,f1,2020-01-01T00:00:10Z,,,,\n"
+                              "e2,f1,2020-01-01T00:01:10Z,,,,\n");
+  const auto picks = write_text(dir / "truth_picks.csv",
+                                "event_id,seed_id,phase,time,snr\n"
+                                "e1,XX.A..HHZ,P,2020-01-01T00:00:12Z,1\n"
+                                "e1,XX.A..HHN,S,2020-01-01T00:00:13Z,3\n"   // A: 3 (S counts)
+                                "e1,XX.B..HHZ,P,2020-01-01T00:00:12.5Z,4\n"
+                                "e1,XX.C..HHZ,P,2020-01-01T00:00:13Z,9\n"
+                                "e2,XX.A..HHZ,P,2020-01-01T00:01:12Z,9\n"
+                                "e2,XX.A..HHE,S,2020-01-01T00:01:13Z,9\n"   // one station, twice
+                                "e2,XX.B..HHZ,P,2020-01-01T00:01:12.5Z,9\n"
+                                "e2,XX.C..HHZ,P,2020-01-01T00:01:13Z,2.9\n");
+  auto ref_cat = read_reference_catalog(cat);
+  read_reference_picks(picks, ref_cat.events);
+  EvaluateOptions o;
+  o.require_family_partner = true;
+  o.min_snr = 3;
+  o.min_snr_stations = 3;
+  // The detection of e2 matches a skipped event: not a false detection.
+  const auto res = evaluate({detection("d1", 12.1), detection("d2", 72.1)}, ref_cat.events, o);
+  EXPECT_EQ(res.n_reference_considered, 1u);
+  EXPECT_EQ(res.n_matched_considered, 1u);
+  ASSERT_EQ(res.skipped_references.size(), 1u);
+  EXPECT_EQ(ref_cat.events[res.skipped_references[0]].id, "e2");
+  EXPECT_TRUE(res.false_detections.empty());
+  EXPECT_DOUBLE_EQ(res.precision, 1.0);
+  o.min_snr_stations = 4;
+  EXPECT_EQ(evaluate({detection("d1", 12.1)}, ref_cat.events, o).n_reference_considered, 0u);
+  o.min_snr = -1;
+  EXPECT_THROW(o.validate(), qp::ConfigError);
+}
+
 // P pick accuracy: matched events only, P against observed P at the same
 // station code, no offset correction; S picks and unmatched events ignored.
 TEST(Evaluate, PickAccuracyOverMatchedEvents) {

@@ -203,6 +203,37 @@ TEST(Location, RelabelsMislabelledPhase) {
   EXPECT_EQ(events[0].picks[s_index].phase, "S");
 }
 
+// A station has one P and one S: an outlier P at a station that also has
+// an S pick is dropped, never relabelled S (a second S there).
+TEST(Location, NeverRelabelsIntoAPhaseTheStationHas) {
+  const auto stations = ring_network();
+  const StationTable table(stations);
+  const VelocityModel m = VelocityModel::homogeneous(6.0, 3.5);
+  const double lat = kLat0 + 0.05, lon = kLon0 - 0.08, depth = 6.3;
+  const qp::TimeNs origin = qp::parse_iso8601("2014-08-24T00:01:08.92Z");
+  auto picks = synthetic_picks(stations, m, lat, lon, depth, origin);
+  std::size_t p3 = 0, s3 = 0;
+  for (std::size_t i = 0; i < picks.size(); ++i)
+    if (picks[i].seed_id == stations[3].seed_id()) (picks[i].phase == "P" ? p3 : s3) = i;
+  // The P of station 3 lies at its S time, 0.2 s late: it fits S, but the
+  // station's S is picked already.
+  picks[p3].time = picks[s3].time + qp::seconds_to_ns(0.2);
+  LocationParams p;
+  p.model = m;
+  const auto loc = locate(picks, table, p);
+  ASSERT_TRUE(loc);
+  EXPECT_TRUE(loc->relabelled.empty());
+  EXPECT_EQ(loc->n_rejected, 1);
+  EXPECT_LT(distance_km(loc->latitude, loc->longitude, lat, lon), 0.2);
+  // Without the station's S pick the same P is relabelled S.
+  picks.erase(picks.begin() + static_cast<std::ptrdiff_t>(s3));
+  if (s3 < p3) --p3;
+  const auto loc2 = locate(picks, table, p);
+  ASSERT_TRUE(loc2);
+  ASSERT_EQ(loc2->relabelled.size(), 1u);
+  EXPECT_EQ(loc2->relabelled[0].first, p3);
+}
+
 // Picks that do not constrain a location leave the event unlocated.
 TEST(Location, UnconstrainedLocationIsNotReported) {
   const auto stations = ring_network();
