@@ -20,6 +20,7 @@
 #include "postprocess/association/event_pairs.hpp"
 #include "postprocess/association/fast_detlist.hpp"
 #include "postprocess/association/network_events.hpp"
+#include "postprocess/association/onset_consistency.hpp"
 #include "postprocess/association/station_pairs.hpp"
 #include "postprocess/catalog/catalog.hpp"
 #include "postprocess/catalog/location.hpp"
@@ -104,21 +105,54 @@ void pick_onset(StationPick& x, TimeNs begin, TimeNs end, double min_snr = 2.0) 
   x.pick.uncertainty_s = a.uncertainty_s;
 }
 
-// A station whose onset lies far from the others' (noise before the event,
-// or the previous event of a swarm) keeps its time but loses its onset.
-void reject_outlier_picks(catalog::Event& e, TimeNs half_window) {
-  std::vector<TimeNs> t;
-  for (const auto& p : e.picks)
-    if (p.phase == "P" && has_onset(p)) t.push_back(p.time);
-  if (t.size() < 3) return;
-  std::sort(t.begin(), t.end());
-  const TimeNs median = t[t.size() / 2];
-  std::vector<TimeNs> dev;
-  for (TimeNs x : t) dev.push_back(std::llabs(x - median));
-  std::sort(dev.begin(), dev.end());
-  const TimeNs limit = std::max<TimeNs>(3 * kNsPerSecond, 4 * dev[dev.size() / 2]);
-  for (auto& p : e.picks)
-    if (p.phase == "P" && has_onset(p) && std::llabs(p.time - median) > limit) p.uncertainty_s = ns_to_seconds(half_window);
+// Onsets that no single source explains together with the others (a noise
+// burst before the event, or the previous event of a swarm) lose their onset
+// flag and keep their time as an estimate. Where such a station's S pick
+// fits as its first arrival, it was the P (the noise came first): it
+// becomes the P; otherwise the S, picked after a false P, is dropped.
+void reject_inconsistent_onsets(catalog::Event& e, const catalog::StationTable* coords,
+                                const post::OnsetConsistencyParams& params, TimeNs half_window) {
+  std::vector<std::size_t> p_index;  // P picks with an onset
+  for (std::size_t i = 0; i < e.picks.size(); ++i)
+    if (e.picks[i].phase == "P" && has_onset(e.picks[i])) p_index.push_back(i);
+  if (p_index.size() < 2) return;
+  const TimeNs t0 = e.picks[p_index.front()].time;
+  auto onset_of = [&](const catalog::Pick& p) {
+    post::StationOnset o{ns_to_seconds(p.time - t0), p.uncertainty_s, std::nullopt};
+    if (coords)
+      if (const catalog::StationCoords* c = coords->find(p.seed_id)) o.coords = {{c->latitude, c->longitude}};
+    return o;
+  };
+  std::vector<post::StationOnset> onsets;
+  for (std::size_t i : p_index) onsets.push_back(onset_of(e.picks[i]));
+  const auto bad = post::inconsistent_onsets(onsets, params);
+  if (bad.empty()) return;
+  std::vector<post::StationOnset> kept;
+  for (std::size_t k = 0; k < onsets.size(); ++k)
+    if (!std::binary_search(bad.begin(), bad.end(), k)) kept.push_back(onsets[k]);
+  std::vector<bool> erase(e.picks.size(), false);
+  for (std::size_t k : bad) {
+    catalog::Pick& p = e.picks[p_index[k]];
+    spdlog::debug("onset {} {} inconsistent with the event's others", p.seed_id, format_iso8601(p.time));
+    p.uncertainty_s = ns_to_seconds(half_window);
+    for (std::size_t j = 0; j < e.picks.size(); ++j) {
+      catalog::Pick& q = e.picks[j];
+      if (q.phase != "S" || !has_onset(q) || catalog::station_of(q.seed_id) != catalog::station_of(p.seed_id))
+        continue;
+      std::vector<post::StationOnset> trial = kept;
+      trial.push_back(onset_of(q));
+      if (post::inconsistent_onsets(trial, params).empty()) {
+        q.phase = "P";
+        erase[p_index[k]] = true;
+      } else {
+        erase[j] = true;
+      }
+    }
+  }
+  std::vector<catalog::Pick> out;
+  for (std::size_t i = 0; i < e.picks.size(); ++i)
+    if (!erase[i]) out.push_back(e.picks[i]);
+  e.picks.swap(out);
 }
 
 // The first P arrival: the earliest P onset; else the earliest P estimate
@@ -307,6 +341,16 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   //    partner): the onset is searched from a little before its centre to its
   //    end. A swarm's previous event often lies just before; the second pass
   //    re-picks stations whose onset disagrees with the event's others.
+  // Station coordinates, where given, for consistency and location.
+  std::optional<catalog::StationTable> coords;
+  if (lc.location.enabled) {
+    const fs::path file = lc.stations_file;
+    const auto ext = file.extension().string();
+    coords.emplace((ext == ".xml" || ext == ".stationxml") ? catalog::read_station_xml(file.string())
+                                                           : catalog::read_stations_csv(file.string()));
+  }
+  post::OnsetConsistencyParams consistency;
+  consistency.vp_min_km_s = *std::min_element(lc.location.model.vp().begin(), lc.location.model.vp().end());
   const TimeNs half_span = lc.fp.window_span_ns() / 2;
   const TimeNs lead = half_span + 2 * kNsPerSecond;
   const TimeNs consistent = seconds_to_ns(kConsistentOffsetS);
@@ -410,7 +454,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     e.n_stations = static_cast<int>(ne.stations.size());
     e.n_linked = static_cast<int>(ne.linked_events.size());
     e.score = ne.score;
-    reject_outlier_picks(e, half_span);
+    reject_inconsistent_onsets(e, coords ? &*coords : nullptr, consistency, half_span);
     e.first_arrival = first_arrival_of(e);
     events.push_back(std::move(e));
   }
@@ -448,13 +492,17 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   // each pick without an onset lies in the earlier event's coda there.
   const TimeNs same_onset = seconds_to_ns(kSameOnsetS);
   const TimeNs coda = seconds_to_ns(kCodaS);
+  // Picks without an onset are estimates: they count only when the later
+  // sighting has no onset at all.
   auto nothing_new = [&](const catalog::Event& earlier, const catalog::Event& later) {
+    const bool any_onset = std::any_of(later.picks.begin(), later.picks.end(), has_onset);
     for (const auto& pl : later.picks) {
+      if (any_onset && !has_onset(pl)) continue;
       bool explained = false;
       for (const auto& pe : earlier.picks) {
         if (catalog::station_of(pe.seed_id) != catalog::station_of(pl.seed_id)) continue;
-        explained = explained || (has_onset(pl) ? has_onset(pe) && std::llabs(pe.time - pl.time) <= same_onset
-                                                : pl.time >= pe.time && pl.time - pe.time <= coda);
+        explained = explained || (any_onset ? has_onset(pe) && std::llabs(pe.time - pl.time) <= same_onset
+                                            : pl.time >= pe.time && pl.time - pe.time <= coda);
       }
       if (!explained) return false;
     }
@@ -493,13 +541,8 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   //    lies far from the P arrival the location predicts (a later phase, or
   //    the previous event) is re-picked near the prediction, then the event
   //    is located again.
-  if (lc.location.enabled) {
-    const fs::path file = lc.stations_file;
-    const auto ext = file.extension().string();
-    const auto coords = (ext == ".xml" || ext == ".stationxml")
-                            ? catalog::read_station_xml(file.string())
-                            : catalog::read_stations_csv(file.string());
-    const catalog::StationTable table(coords);
+  if (coords) {
+    const catalog::StationTable& table = *coords;
     std::map<std::string, std::size_t> station_index;
     for (std::size_t i = 0; i < stations.size(); ++i) station_index[stations[i].id] = i;
     catalog::locate_events(sorted, table, lc.location);

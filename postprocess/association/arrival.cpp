@@ -22,6 +22,37 @@ double rms(const std::vector<double>& y, std::ptrdiff_t a, std::ptrdiff_t b) {
   return std::sqrt(s / static_cast<double>(b - a));
 }
 
+// Seconds of data before the window that set the noise level.
+constexpr double kNoiseLeadS = 10.0;
+// An arrival's energy stays above kSignalOverNoise times the noise level,
+// with quieter stretches of at most kMaxQuietS, from its onset to its peak.
+constexpr double kSignalOverNoise = 2.0;
+constexpr double kMaxQuietS = 0.5;
+
+// Earliest STA end k <= k_peak (k >= k_min) from which the short-term energy
+// stays above the noise level up to k_peak, quiet gaps up to max_quiet
+// samples allowed. The noise level is the lower quartile of the short-term
+// energy over [sta, m): robust to an event filling most of the span.
+template <typename MeanEnergy>
+std::ptrdiff_t connected_start(const MeanEnergy& mean_e, std::ptrdiff_t k_peak, std::ptrdiff_t sta,
+                               std::ptrdiff_t k_min, std::ptrdiff_t m, std::ptrdiff_t max_quiet) {
+  std::vector<double> e;
+  for (std::ptrdiff_t k = sta; k < m; k += std::max<std::ptrdiff_t>(1, sta / 4)) e.push_back(mean_e(k - sta + 1, k + 1));
+  if (e.empty()) return k_min;
+  std::nth_element(e.begin(), e.begin() + static_cast<std::ptrdiff_t>(e.size() / 4), e.end());
+  const double loud = kSignalOverNoise * e[e.size() / 4];
+  std::ptrdiff_t start = k_peak, quiet = 0;
+  for (std::ptrdiff_t k = k_peak; k >= k_min; --k) {
+    if (mean_e(k - sta + 1, k + 1) >= loud) {
+      start = k;
+      quiet = 0;
+    } else if (++quiet > max_quiet) {
+      break;
+    }
+  }
+  return start;
+}
+
 }  // namespace
 
 Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
@@ -36,8 +67,8 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
   const std::ptrdiff_t w1 = std::clamp<std::ptrdiff_t>(sample_at(window_end, start, rate) + 1, 0, N);
   if (rate <= 0 || w1 - w0 < std::max<std::ptrdiff_t>(2 * sta, std::llround(0.5 * rate))) return out;
 
-  // Working copy from one LTA before the window (noise reference), demeaned.
-  const std::ptrdiff_t a0 = std::max<std::ptrdiff_t>(0, w0 - lta - sta);
+  // Working copy from before the window (noise reference), demeaned.
+  const std::ptrdiff_t a0 = std::max<std::ptrdiff_t>(0, w0 - std::max<std::ptrdiff_t>(lta + sta, std::llround(kNoiseLeadS * rate)));
   std::vector<double> y(x + a0, x + w1);
   double mean = 0;
   for (double v : y) mean += v;
@@ -71,9 +102,13 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
   if (k_peak < 0) return out;
   // The S wave is often louder than the P wave: take the first rise of the
   // STA/LTA to a good share of its largest value, and that rise's own peak,
-  // so that the onset found is the first arrival.
+  // so that the onset found is the first arrival. The rise must belong to
+  // the arrival: the signal stays above the noise from it to the peak (P
+  // coda runs into S), whereas a noise burst seconds earlier dies away first.
+  const std::ptrdiff_t k_connected = connected_start(mean_e, k_peak, sta, std::max(k0, sta), m,
+                                                     std::llround(kMaxQuietS * rate));
   const double rise = std::max(3.0, 0.25 * best_ratio);
-  for (std::ptrdiff_t k = std::max(k0, sta); k < k_peak; ++k) {
+  for (std::ptrdiff_t k = std::max({k0, sta, k_connected - sta}); k < k_peak; ++k) {
     if (sta_lta(k) < rise) continue;
     while (k + 1 < m && sta_lta(k + 1) >= sta_lta(k)) ++k;
     k_peak = k;
