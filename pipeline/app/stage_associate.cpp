@@ -411,7 +411,8 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         y.wf = waveforms.span(h.seed_id(), s_begin - 30 * kNsPerSecond, s_end + kNsPerSecond);
         if (y.wf.samples.empty()) continue;
         const post::Arrival a = post::refine_arrival(y.wf.samples.data(), y.wf.samples.size(), y.wf.start,
-                                                     y.wf.sampling_rate, s_begin, s_end);
+                                                     y.wf.sampling_rate, s_begin, s_end,
+                                                     /*first_arrival=*/false);
         if (!a.found || a.snr < kMinOnsetSnr || a.snr <= best_snr) continue;
         best_snr = a.snr;
         y.pick.time = a.time;
@@ -469,11 +470,6 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     while (family[i] != i) i = family[i] = family[family[i]];
     return i;
   };
-  std::vector<std::size_t> order(events.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return events[a].first_arrival < events[b].first_arrival;
-  });
   // Same event: the picks agree at most of the stations both saw (one
   // station may have picked a later phase in one of the two windows).
   auto same_event = [&](const catalog::Event& a, const catalog::Event& b) {
@@ -508,35 +504,54 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     }
     return !later.picks.empty();
   };
-  std::vector<bool> gone(events.size(), false);
-  for (std::size_t oi = 0; oi < order.size(); ++oi) {
-    const std::size_t i = order[oi];
-    if (gone[i]) continue;
-    for (std::size_t oj = oi + 1; oj < order.size(); ++oj) {
-      const std::size_t j = order[oj];
-      // Sightings of one event can differ in which station gave the first onset.
-      if (events[j].first_arrival - events[i].first_arrival > 30 * kNsPerSecond) break;
-      if (gone[j] || !(same_event(events[i], events[j]) || nothing_new(events[i], events[j]))) continue;
-      gone[j] = true;
-      for (const auto& pj : events[j].picks) {
-        bool have = false;
-        for (const auto& pi : events[i].picks) have = have || catalog::station_of(pi.seed_id) == catalog::station_of(pj.seed_id);
-        if (!have) events[i].picks.push_back(pj);
+  // Merges the sightings of one event in `ev` (ids: each event's index in
+  // `family`), the earlier one keeping its picks; returns them in first
+  // arrival order.
+  auto merge_sightings = [&](std::vector<catalog::Event>& ev, std::vector<std::size_t>& ids) {
+    std::vector<std::size_t> order(ev.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return ev[a].first_arrival < ev[b].first_arrival; });
+    std::vector<bool> gone(ev.size(), false);
+    for (std::size_t oi = 0; oi < order.size(); ++oi) {
+      const std::size_t i = order[oi];
+      if (gone[i]) continue;
+      for (std::size_t oj = oi + 1; oj < order.size(); ++oj) {
+        const std::size_t j = order[oj];
+        // Sightings of one event can differ in which station gave the first onset.
+        if (ev[j].first_arrival - ev[i].first_arrival > 30 * kNsPerSecond) break;
+        // Two sightings whose first arrivals agree are one event too: FAST's
+        // fingerprints are seconds long, so events closer than this cannot be
+        // told apart anyway.
+        const bool same_first_arrival = ev[j].first_arrival - ev[i].first_arrival <= dup_window;
+        if (gone[j] || !(same_first_arrival || same_event(ev[i], ev[j]) || nothing_new(ev[i], ev[j]))) continue;
+        gone[j] = true;
+        for (const auto& pj : ev[j].picks) {
+          bool have = false;
+          for (const auto& pi : ev[i].picks)
+            have = have || catalog::station_of(pi.seed_id) == catalog::station_of(pj.seed_id);
+          if (!have) ev[i].picks.push_back(pj);
+        }
+        ev[i].score = std::max(ev[i].score, ev[j].score);
+        ev[i].n_linked += ev[j].n_linked;
+        family[root(ids[j])] = root(ids[i]);
       }
-      events[i].score = std::max(events[i].score, events[j].score);
-      events[i].n_linked += events[j].n_linked;
-      family[root(j)] = root(i);
     }
-  }
-  std::vector<catalog::Event> sorted;
-  std::vector<std::size_t> kept;
-  for (std::size_t i : order) {
-    if (gone[i]) continue;
-    auto& e = events[i];
-    finish_event(e);
-    sorted.push_back(e);
-    kept.push_back(i);
-  }
+    std::vector<catalog::Event> out;
+    std::vector<std::size_t> out_ids;
+    for (std::size_t i : order) {
+      if (gone[i]) continue;
+      finish_event(ev[i]);
+      out.push_back(std::move(ev[i]));
+      out_ids.push_back(ids[i]);
+    }
+    ev.swap(out);
+    ids.swap(out_ids);
+  };
+  std::vector<catalog::Event> sorted = std::move(events);
+  std::vector<std::size_t> kept(sorted.size());
+  for (std::size_t i = 0; i < kept.size(); ++i) kept[i] = i;
+  merge_sightings(sorted, kept);
   // 5. Locations, where station coordinates are given. A station whose pick
   //    lies far from the P arrival the location predicts (a later phase, or
   //    the previous event) is re-picked near the prediction, then the event
@@ -606,6 +621,8 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       e.origin_time.reset();
       e.first_arrival = first_arrival_of(e);
     }
+    // Re-picks can bring two sightings' first arrivals together.
+    merge_sightings(sorted, kept);
     const std::size_t located = catalog::locate_events(sorted, table, lc.location);
     spdlog::info("associate: located {} of {} events ({} picks re-picked near the predicted P)", located,
                  sorted.size(), repicked);

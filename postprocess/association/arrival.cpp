@@ -56,7 +56,7 @@ std::ptrdiff_t connected_start(const MeanEnergy& mean_e, std::ptrdiff_t k_peak, 
 }  // namespace
 
 Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
-                       TimeNs window_begin, TimeNs window_end) {
+                       TimeNs window_begin, TimeNs window_end, bool first_arrival) {
   Arrival out;
   out.time = window_begin + (window_end - window_begin) / 2;
   out.uncertainty_s = 0.5 * ns_to_seconds(window_end - window_begin);
@@ -107,7 +107,7 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
   // coda runs into S), whereas a noise burst seconds earlier dies away first.
   const std::ptrdiff_t k_connected = connected_start(mean_e, k_peak, sta, std::max(k0, sta), m,
                                                      std::llround(kMaxQuietS * rate));
-  const double rise = std::max(3.0, 0.25 * best_ratio);
+  const double rise = std::max(3.0, (first_arrival ? 0.25 : 0.5) * best_ratio);
   for (std::ptrdiff_t k = std::max({k0, sta, k_connected - sta}); k < k_peak; ++k) {
     if (sta_lta(k) < rise) continue;
     while (k + 1 < m && sta_lta(k + 1) >= sta_lta(k)) ++k;

@@ -26,8 +26,12 @@ struct Arrival {
 /// present, serve as the noise reference. An onset with snr < 2, or a window
 /// shorter than 0.5 s of data, gives found = false and an uncertainty of half
 /// the window.
+///
+/// `first_arrival`: the earliest rise connected to the window's strongest
+/// (a P before a louder S); false: the strongest rise itself (an S on the
+/// horizontals, where P arrives too but weaker).
 Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
-                       TimeNs window_begin, TimeNs window_end);
+                       TimeNs window_begin, TimeNs window_end, bool first_arrival = true);
 
 /// Normalised cross-correlation of a and b (same sampling) over lags
 /// -max_lag..max_lag (b shifted right by lag samples matches a), over the
