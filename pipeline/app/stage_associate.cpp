@@ -490,11 +490,23 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   const TimeNs coda = seconds_to_ns(kCodaS);
   // Picks without an onset are estimates: they count only when the later
   // sighting has no onset at all.
+  // A located earlier event also explains onsets at its predicted S.
+  auto predicted = [&](const catalog::Event& e, const std::string& seed_id, Phase phase) -> std::optional<TimeNs> {
+    const catalog::StationCoords* c = coords ? coords->find(seed_id) : nullptr;
+    if (!c || !e.origin_time) return std::nullopt;
+    const double dist = catalog::distance_km(*e.latitude, *e.longitude, c->latitude, c->longitude);
+    return *e.origin_time +
+           seconds_to_ns(lc.location.model.travel_time(phase, dist, *e.depth_km, -c->elevation_m / 1000.0));
+  };
+  const TimeNs predicted_tolerance = seconds_to_ns(kRepickToleranceS);
   auto nothing_new = [&](const catalog::Event& earlier, const catalog::Event& later) {
     const bool any_onset = std::any_of(later.picks.begin(), later.picks.end(), has_onset);
     for (const auto& pl : later.picks) {
       if (any_onset && !has_onset(pl)) continue;
       bool explained = false;
+      if (any_onset)
+        if (const auto ts = predicted(earlier, pl.seed_id, Phase::kS))
+          explained = std::llabs(*ts - pl.time) <= predicted_tolerance;
       for (const auto& pe : earlier.picks) {
         if (catalog::station_of(pe.seed_id) != catalog::station_of(pl.seed_id)) continue;
         explained = explained || (any_onset ? has_onset(pe) && std::llabs(pe.time - pl.time) <= same_onset
@@ -621,9 +633,24 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       e.origin_time.reset();
       e.first_arrival = first_arrival_of(e);
     }
-    // Re-picks can bring two sightings' first arrivals together.
+    std::size_t located = catalog::locate_events(sorted, table, lc.location);
+    // Re-picks can bring two sightings' first arrivals together, and a
+    // location tells a later sighting made of its S arrivals: merge again,
+    // then locate the events that gained picks.
+    std::vector<std::size_t> n_picks(family.size(), 0);
+    for (std::size_t k = 0; k < sorted.size(); ++k) n_picks[kept[k]] = sorted[k].picks.size();
     merge_sightings(sorted, kept);
-    const std::size_t located = catalog::locate_events(sorted, table, lc.location);
+    std::vector<catalog::Event> grown;
+    std::vector<std::size_t> grown_at;
+    for (std::size_t k = 0; k < sorted.size(); ++k)
+      if (sorted[k].picks.size() != n_picks[kept[k]]) {
+        grown.push_back(sorted[k]);
+        grown_at.push_back(k);
+      }
+    catalog::locate_events(grown, table, lc.location);
+    for (std::size_t g = 0; g < grown.size(); ++g) sorted[grown_at[g]] = std::move(grown[g]);
+    located = 0;
+    for (const auto& e : sorted) located += e.origin_time.has_value();
     spdlog::info("associate: located {} of {} events ({} picks re-picked near the predicted P)", located,
                  sorted.size(), repicked);
   }
