@@ -71,6 +71,8 @@ constexpr double kConsistentOffsetS = 1.5;
 // searched again within it.
 constexpr double kRepickToleranceS = 1.0;
 constexpr double kRepickMinSnr = 3.0;
+// A located event's clear onset this far from its predicted P is not its P.
+constexpr double kMaxOnsetResidualS = 2.0;
 constexpr double kMinOnsetSnr = 3.0;
 // S is searched on the horizontals this long after a P onset: S-P grows by
 // about 1 s per 8 km of distance, so 12 s covers a local network.
@@ -622,8 +624,11 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         // A narrow window around a prediction holds little noise to judge
         // against: ask for a clearer onset than the first pass does.
         pick_onset(x, predicted - tolerance, predicted + tolerance, kRepickMinSnr);
-        // A clear onset is replaced by another onset, never by a prediction.
-        if (had_onset && !has_onset(x.pick)) continue;
+        // A clear onset is replaced by another onset, and by a prediction
+        // only when it lies further from it than any model error (a noise
+        // burst the location left out).
+        if (had_onset && !has_onset(x.pick) && std::llabs(p->time - predicted) <= seconds_to_ns(kMaxOnsetResidualS))
+          continue;
         *p = x.pick;
         ++repicked;
       }

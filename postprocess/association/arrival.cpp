@@ -62,13 +62,19 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
   out.uncertainty_s = 0.5 * ns_to_seconds(window_end - window_begin);
   const auto N = static_cast<std::ptrdiff_t>(n);
   const std::ptrdiff_t sta = std::max<std::ptrdiff_t>(2, std::llround(0.2 * rate));
-  const std::ptrdiff_t lta = std::max<std::ptrdiff_t>(5 * sta, std::llround(2.0 * rate));
+  // An S window opens in the P coda, which is its noise: a shorter LTA
+  // from the window start on, so that the P coda's own rise on the
+  // horizontals does not count against pre-event noise.
+  const std::ptrdiff_t lta = first_arrival ? std::max<std::ptrdiff_t>(5 * sta, std::llround(2.0 * rate))
+                                           : std::max<std::ptrdiff_t>(3 * sta, std::llround(1.0 * rate));
   const std::ptrdiff_t w0 = std::clamp<std::ptrdiff_t>(sample_at(window_begin, start, rate), 0, N);
   const std::ptrdiff_t w1 = std::clamp<std::ptrdiff_t>(sample_at(window_end, start, rate) + 1, 0, N);
   if (rate <= 0 || w1 - w0 < std::max<std::ptrdiff_t>(2 * sta, std::llround(0.5 * rate))) return out;
 
   // Working copy from before the window (noise reference), demeaned.
-  const std::ptrdiff_t a0 = std::max<std::ptrdiff_t>(0, w0 - std::max<std::ptrdiff_t>(lta + sta, std::llround(kNoiseLeadS * rate)));
+  const std::ptrdiff_t a0 =
+      first_arrival ? std::max<std::ptrdiff_t>(0, w0 - std::max<std::ptrdiff_t>(lta + sta, std::llround(kNoiseLeadS * rate)))
+                    : w0;
   std::vector<double> y(x + a0, x + w1);
   double mean = 0;
   for (double v : y) mean += v;
@@ -92,7 +98,8 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
   };
   std::ptrdiff_t k_peak = -1;
   double best_ratio = -1;
-  for (std::ptrdiff_t k = std::max(k0, sta); k < m; ++k) {
+  const std::ptrdiff_t k_valid = first_arrival ? sta : lta + sta;  // LTA inside the data
+  for (std::ptrdiff_t k = std::max(k0, k_valid); k < m; ++k) {
     const double ratio = sta_lta(k);
     if (ratio > best_ratio) {
       best_ratio = ratio;
@@ -108,7 +115,7 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
   const std::ptrdiff_t k_connected = connected_start(mean_e, k_peak, sta, std::max(k0, sta), m,
                                                      std::llround(kMaxQuietS * rate));
   const double rise = std::max(3.0, (first_arrival ? 0.25 : 0.5) * best_ratio);
-  for (std::ptrdiff_t k = std::max({k0, sta, k_connected - sta}); k < k_peak; ++k) {
+  for (std::ptrdiff_t k = std::max({k0, k_valid, k_connected - sta}); k < k_peak; ++k) {
     if (sta_lta(k) < rise) continue;
     while (k + 1 < m && sta_lta(k + 1) >= sta_lta(k)) ++k;
     k_peak = k;
@@ -137,7 +144,7 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
   std::ptrdiff_t kmin = -1;
   // The onset lies in the window (one STA of slack: the trailing STA peaks
   // after the onset); earlier samples only serve as the quiet side.
-  const std::ptrdiff_t k_first = std::max<std::ptrdiff_t>(2, k0 - sta - a);
+  const std::ptrdiff_t k_first = std::max<std::ptrdiff_t>(2, k0 - (first_arrival ? sta : 0) - a);
   for (std::ptrdiff_t k = k_first; k < len - 2; ++k) {
     aic[static_cast<std::size_t>(k)] = static_cast<double>(k) * std::log(var(0, k)) +
                                        static_cast<double>(len - k) * std::log(var(k, len));

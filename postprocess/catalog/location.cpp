@@ -286,10 +286,12 @@ std::size_t locate_events(std::vector<Event>& events, const StationTable& statio
     e.depth_uncertainty_km.reset();
     const auto loc = locate(e.picks, stations, params);
     if (!loc) continue;
-    // A location the picks do not constrain is worse than none.
+    // A location the picks do not constrain is worse than none; so is one
+    // pinned to the bottom of the grid (inconsistent picks pull it there).
     if (params.max_horizontal_uncertainty_km > 0 &&
         loc->horizontal_uncertainty_km > params.max_horizontal_uncertainty_km)
       continue;
+    if (params.reject_at_grid_bottom && loc->depth_km >= params.depth_max_km - 0.5 * params.depth_step_km) continue;
     for (const auto& [i, phase] : loc->relabelled) e.picks[i].phase = phase == Phase::kP ? "P" : "S";
     e.origin_time = loc->origin_time;
     e.latitude = loc->latitude;

@@ -47,13 +47,16 @@ struct LocationParams {
   /// Events whose horizontal uncertainty exceeds this stay unlocated (their
   /// picks do not constrain a location); 0 keeps every location.
   double max_horizontal_uncertainty_km = 20.0;
+  /// Events located in the grid's deepest half step stay unlocated: the
+  /// grid's edge holds what inconsistent picks pull there, not a depth.
+  bool reject_at_grid_bottom = true;
 
   /// [location]: enabled, model = "homogeneous"|"layered", vp, vs,
   /// layer_tops_km, layer_vp, layer_vs, horizontal_extent_km,
   /// horizontal_step_km, depth_min_km, depth_max_km, depth_step_km,
   /// refinements, default_pick_uncertainty_s, min_picks, min_stations,
   /// unknown_phase_as_p, chi2_delta, model_error_s, outlier_sigma,
-  /// max_horizontal_uncertainty_km.
+  /// max_horizontal_uncertainty_km, reject_at_grid_bottom.
   static LocationParams from_config(ConfigSection& s);
   void validate() const;  // throws ConfigError("location.<key>")
 };
@@ -75,7 +78,8 @@ struct Location {
 std::optional<Location> locate(const std::vector<Pick>& picks, const StationTable& stations,
                                const LocationParams& params, std::string* why = nullptr);
 
-/// Locates every event with enough picks and a constrained location and
+/// Locates every event with enough picks and a constrained location (within
+/// max_horizontal_uncertainty_km; see reject_at_grid_bottom) and
 /// fills its origin fields (clearing them otherwise) and relabels the picks
 /// the location found to be the other phase; returns how many were located.
 std::size_t locate_events(std::vector<Event>& events, const StationTable& stations,

@@ -41,6 +41,7 @@ LocationParams LocationParams::from_config(ConfigSection& s) {
   p.outlier_sigma = s.get_double("outlier_sigma", p.outlier_sigma, 0, 1e6);
   p.max_horizontal_uncertainty_km =
       s.get_double("max_horizontal_uncertainty_km", p.max_horizontal_uncertainty_km, 0, 1e5);
+  p.reject_at_grid_bottom = s.get_bool("reject_at_grid_bottom", p.reject_at_grid_bottom);
   try {
     p.validate();
   } catch (const ConfigError& e) {

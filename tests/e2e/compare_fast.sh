@@ -2,7 +2,8 @@
 # reference run's own parameters (import-fast), scored against the catalog
 # and picks. The reference's median over 16 LSH seeds is 15 of 28 catalog
 # events (its own criterion, detection start within 2 s of the origin), with
-# 1 unmatched detection in its saved run. quakeprint is held to the stricter
+# 1 unmatched detection in its saved run (quakeprint: at most as many).
+# quakeprint is held to the stricter
 # criterion (first arrival within 2 s of the earliest P pick).
 QP=$1 SHARED=$2 WORK=$3
 source "$(dirname "$0")/lib.sh"
@@ -15,10 +16,12 @@ bash "$(dirname "$0")/../../scripts/compare-with-fast.sh" -q "$QP" -n 2 "$data" 
 cat "$out/summary.txt"
 get() { awk -v k="$1" '$1 == k { print $2; exit }' "$out/summary.txt"; }
 [ "$(get matched_first_arrival_2s)" -ge 15 ] || fail "matched $(get matched_first_arrival_2s) < 15"
-[ "$(get unmatched_detections)" -le 2 ] || fail "unmatched $(get unmatched_detections) > 2"
+[ "$(get unmatched_detections)" -le 1 ] || fail "unmatched $(get unmatched_detections) > 1"
 compared=$(get p_picks_compared) within=$(get p_picks_within_1s)
 [ $((within * 10)) -ge $((compared * 8)) ] || fail "P picks within 1 s: $within of $compared (< 80%)"
-[ "$(get matched_origin_2s)" -ge 9 ] || fail "origins within 2 s: $(get matched_origin_2s) < 9"
+# Locations are reported only where the picks constrain them (not pinned
+# to the grid's bottom): 9 of the 16 detections, 8 of them catalogued.
+[ "$(get matched_origin_2s)" -ge 8 ] || fail "origins within 2 s: $(get matched_origin_2s) < 8"
 # Every located event the catalog contains has its origin within 2 s.
 located=$(get located)
 [ $((located - $(get matched_origin_2s))) -le 1 ] || fail "located $located, origins matched $(get matched_origin_2s)"

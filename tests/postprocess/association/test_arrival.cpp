@@ -112,3 +112,50 @@ TEST(Arrival, BestLagCorrelationFindsTheShift) {
 }
 
 }  // namespace
+
+namespace {
+
+// A weak P at 20 s, a strong S at 23 s, on one trace (a horizontal).
+std::vector<float> p_then_s(double rate) {
+  std::mt19937 rng(7);
+  std::normal_distribution<double> noise(0.0, 1.0);
+  std::vector<float> x(static_cast<std::size_t>(rate * 60));
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double t = static_cast<double>(i) / rate;
+    double s = 0;
+    for (auto [onset, amp] : {std::pair{20.0, 6.0}, std::pair{23.0, 30.0}})
+      if (t >= onset)
+        s += amp * (1 - std::exp(-(t - onset) / 0.05)) * std::exp(-(t - onset) / 2.0) *
+             std::sin(2 * kPi * 5 * (t - onset));
+    x[i] = static_cast<float>(noise(rng) + s);
+  }
+  return x;
+}
+
+// The first-arrival picker takes the P before the louder S; the S picker,
+// in a window opened after the P, takes the S, not the P coda's own rise.
+TEST(Arrival, FirstArrivalTakesPAndSModeTakesS) {
+  const double rate = 100;
+  const auto x = p_then_s(rate);
+  const Arrival p = refine_arrival(x.data(), x.size(), 0, rate, qp::seconds_to_ns(14), qp::seconds_to_ns(30));
+  ASSERT_TRUE(p.found);
+  EXPECT_NEAR(qp::ns_to_seconds(p.time), 20.0, 0.2);
+  const Arrival s = refine_arrival(x.data(), x.size(), 0, rate, qp::seconds_to_ns(20.3), qp::seconds_to_ns(32),
+                                   /*first_arrival=*/false);
+  ASSERT_TRUE(s.found);
+  EXPECT_NEAR(qp::ns_to_seconds(s.time), 23.0, 0.2);
+}
+
+// A noise burst seconds before the event, which dies away before the event
+// starts, is not its first arrival.
+TEST(Arrival, BurstBeforeTheEventIsNotItsOnset) {
+  const double rate = 100;
+  auto x = synth(rate, 60, 30, 20, 11);
+  for (std::size_t i = static_cast<std::size_t>(22 * rate); i < static_cast<std::size_t>(22.4 * rate); ++i)
+    x[i] += static_cast<float>(12 * std::sin(2 * kPi * 6 * static_cast<double>(i) / rate));
+  const Arrival a = refine_arrival(x.data(), x.size(), 0, rate, qp::seconds_to_ns(20), qp::seconds_to_ns(36));
+  ASSERT_TRUE(a.found);
+  EXPECT_NEAR(qp::ns_to_seconds(a.time), 30.0, 0.2);
+}
+
+}  // namespace

@@ -253,9 +253,32 @@ TEST(Location, UnconstrainedLocationIsNotReported) {
   EXPECT_FALSE(events[0].origin_time);
   EXPECT_FALSE(events[0].latitude);
   p.max_horizontal_uncertainty_km = 0;  // keep every location
+  p.reject_at_grid_bottom = false;
   EXPECT_EQ(locate_events(events, table, p), 1u);
   EXPECT_TRUE(events[0].origin_time);
   EXPECT_GT(*events[0].horizontal_uncertainty_km, 5.0);
+}
+
+// A source below the grid's bottom is found at the bottom: not reported
+// unless asked for.
+TEST(Location, LocationAtTheGridBottomIsNotReported) {
+  const auto stations = ring_network();
+  const StationTable table(stations);
+  const VelocityModel m = VelocityModel::homogeneous(6.0, 3.5);
+  const qp::TimeNs origin = qp::parse_iso8601("2014-08-24T00:01:08.92Z");
+  std::vector<Event> events(1);
+  events[0].picks = synthetic_picks(stations, m, kLat0, kLon0, 12.0, origin);
+  LocationParams p;
+  p.model = m;
+  p.depth_max_km = 8.0;
+  EXPECT_EQ(locate_events(events, table, p), 0u);
+  p.reject_at_grid_bottom = false;
+  ASSERT_EQ(locate_events(events, table, p), 1u);
+  EXPECT_NEAR(*events[0].depth_km, 8.0, 0.5);
+  p.depth_max_km = 30.0;  // room below the source: located where it is
+  p.reject_at_grid_bottom = true;
+  ASSERT_EQ(locate_events(events, table, p), 1u);
+  EXPECT_NEAR(*events[0].depth_km, 12.0, 0.5);
 }
 
 TEST(Location, TooFewPicksAndLocateEvents) {
