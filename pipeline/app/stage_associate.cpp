@@ -94,6 +94,26 @@ struct StationPick {
   std::optional<catalog::Pick> s_pick;  // on a horizontal, after a P onset
 };
 
+// An onset with less than this share of its energy on the vertical is S.
+constexpr double kPVerticalShare = 0.3;
+// Energy of [t, t + 1 s] above that of [t - 2.5 s, t - 0.5 s]; 0 without data.
+double onset_energy(const ChannelWaveform& wf, TimeNs t) {
+  if (wf.samples.empty() || wf.sampling_rate <= 0) return 0;
+  auto mean_sq = [&](TimeNs a, TimeNs b) {
+    const auto n = static_cast<std::ptrdiff_t>(wf.samples.size());
+    auto idx = [&](TimeNs x) {
+      return std::clamp<std::ptrdiff_t>(
+          static_cast<std::ptrdiff_t>(std::llround(ns_to_seconds(x - wf.start) * wf.sampling_rate)), 0, n);
+    };
+    const std::ptrdiff_t i0 = idx(a), i1 = idx(b);
+    if (i1 <= i0) return 0.0;
+    double sum = 0;
+    for (std::ptrdiff_t i = i0; i < i1; ++i) sum += double(wf.samples[std::size_t(i)]) * wf.samples[std::size_t(i)];
+    return sum / double(i1 - i0);
+  };
+  return std::max(0.0, mean_sq(t, t + kNsPerSecond) - mean_sq(t - 5 * kNsPerSecond / 2, t - kNsPerSecond / 2));
+}
+
 // Sets x.pick's time and uncertainty to the onset in [begin, end] when there
 // is a clear one (amplitude ratio at least min_snr); otherwise leaves them.
 void pick_onset(StationPick& x, TimeNs begin, TimeNs end, double min_snr = 2.0) {
@@ -394,13 +414,26 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
                       format_iso8601(x.pick.time));
       }
     }
-    // The first clear onset at a station is its P: on a local network P
-    // always arrives first, and polarisation does not tell P from S reliably
-    // (inclined rays put P on the horizontals, noise differs per component).
+    // The first clear onset at a station is its P (on a local network P
+    // arrives first), unless its first second's energy lies mostly on the
+    // horizontals: then P was too weak to pick and the onset is the S.
+    // Energy, not signal-to-noise: the components of one sensor share a
+    // gain, while their noise in the band can differ several-fold.
     for (std::size_t i = 0; i < sp.size(); ++i) {
       StationPick& x = sp[i];
       const Station& st = stations[static_cast<std::size_t>(ne.stations[i].station)];
       if (!has_onset(x.pick) || st.horizontals.empty()) continue;
+      {
+        const double ez = onset_energy(x.wf, x.pick.time);
+        double eh = 0;
+        for (const auto& h : st.horizontals)
+          eh += onset_energy(waveforms.span(h.seed_id(), x.pick.time - 3 * kNsPerSecond, x.pick.time + 2 * kNsPerSecond),
+                             x.pick.time);
+        if (ez + eh > 0 && ez / (ez + eh) < kPVerticalShare) {
+          x.pick.phase = "S";
+          continue;
+        }
+      }
       // S on the horizontals: the clearest onset after the P, the P coda
       // serving as its noise reference.
       const TimeNs s_begin = x.pick.time + seconds_to_ns(kMinSMinusPS);
