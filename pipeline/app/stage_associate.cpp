@@ -517,15 +517,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         }
     return common > 0 && 2 * agree >= common;
   };
-  // A later sighting with nothing of its own is the earlier event seen
-  // again (its S, or its coda matching the partner's coda): each of its
-  // clear onsets is one of the earlier event's onsets at that station, and
-  // each pick without an onset lies in the earlier event's coda there.
-  const TimeNs same_onset = seconds_to_ns(kSameOnsetS);
-  const TimeNs coda = seconds_to_ns(kCodaS);
-  // Picks without an onset are estimates: they count only when the later
-  // sighting has no onset at all.
-  // A located earlier event also explains onsets at its predicted S.
+  // Arrival time of `phase` at a station from a located event.
   auto predicted = [&](const catalog::Event& e, const std::string& seed_id, Phase phase) -> std::optional<TimeNs> {
     const catalog::StationCoords* c = coords ? coords->find(seed_id) : nullptr;
     if (!c || !e.origin_time) return std::nullopt;
@@ -533,6 +525,14 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     return *e.origin_time +
            seconds_to_ns(lc.location.model.travel_time(phase, dist, *e.depth_km, -c->elevation_m / 1000.0));
   };
+  // A later sighting with nothing of its own is the earlier event seen
+  // again (its S, or its coda matching the partner's coda): each of its
+  // clear onsets is one of the earlier event's onsets at that station or,
+  // once the earlier is located, its predicted S there. Picks without an
+  // onset are estimates: they count only when the later sighting has no
+  // onset at all, and then lie in the earlier event's coda.
+  const TimeNs same_onset = seconds_to_ns(kSameOnsetS);
+  const TimeNs coda = seconds_to_ns(kCodaS);
   const TimeNs predicted_tolerance = seconds_to_ns(kRepickToleranceS);
   auto nothing_new = [&](const catalog::Event& earlier, const catalog::Event& later) {
     const bool any_onset = std::any_of(later.picks.begin(), later.picks.end(), has_onset);
