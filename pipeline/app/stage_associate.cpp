@@ -570,18 +570,26 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         // Two sightings whose first arrivals agree are one event too: FAST's
         // fingerprints are seconds long, so events closer than this cannot be
         // told apart anyway.
+        if (gone[j]) continue;
         const bool same_first_arrival = ev[j].first_arrival - ev[i].first_arrival <= dup_window;
-        if (gone[j] || !(same_first_arrival || same_event(ev[i], ev[j]) || nothing_new(ev[i], ev[j]))) continue;
-        gone[j] = true;
-        for (const auto& pj : ev[j].picks) {
-          bool have = false;
-          for (const auto& pi : ev[i].picks)
-            have = have || catalog::station_of(pi.seed_id) == catalog::station_of(pj.seed_id);
-          if (!have) ev[i].picks.push_back(pj);
+        std::size_t keep = i, drop = j;
+        if (!(same_first_arrival || same_event(ev[i], ev[j]) || nothing_new(ev[i], ev[j]))) {
+          // The earlier by first arrival can be the empty one (its first
+          // arrival an estimate, its onsets the other's).
+          if (!nothing_new(ev[j], ev[i])) continue;
+          std::swap(keep, drop);
         }
-        ev[i].score = std::max(ev[i].score, ev[j].score);
-        ev[i].n_linked += ev[j].n_linked;
-        family[root(ids[j])] = root(ids[i]);
+        gone[drop] = true;
+        for (const auto& pd : ev[drop].picks) {
+          bool have = false;
+          for (const auto& pk : ev[keep].picks)
+            have = have || catalog::station_of(pk.seed_id) == catalog::station_of(pd.seed_id);
+          if (!have) ev[keep].picks.push_back(pd);
+        }
+        ev[keep].score = std::max(ev[keep].score, ev[drop].score);
+        ev[keep].n_linked += ev[drop].n_linked;
+        family[root(ids[drop])] = root(ids[keep]);
+        if (drop == i) break;
       }
     }
     std::vector<catalog::Event> out;
@@ -605,9 +613,13 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   //    is located again.
   if (coords) {
     const catalog::StationTable& table = *coords;
+    // Picks without an onset are estimates, some predicted by a location:
+    // they never locate.
+    catalog::LocationParams location = lc.location;
+    if (location.estimate_uncertainty_s == 0) location.estimate_uncertainty_s = kNoOnsetUncertainty;
     std::map<std::string, std::size_t> station_index;
     for (std::size_t i = 0; i < stations.size(); ++i) station_index[stations[i].id] = i;
-    catalog::locate_events(sorted, table, lc.location);
+    catalog::locate_events(sorted, table, location);
     const TimeNs tolerance = seconds_to_ns(kRepickToleranceS);
     std::size_t repicked = 0;
     for (auto& e : sorted) {
@@ -671,7 +683,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       e.origin_time.reset();
       e.first_arrival = first_arrival_of(e);
     }
-    std::size_t located = catalog::locate_events(sorted, table, lc.location);
+    std::size_t located = catalog::locate_events(sorted, table, location);
     // Re-picks can bring two sightings' first arrivals together, and a
     // location tells a later sighting made of its S arrivals: merge again,
     // then locate the events that gained picks.
@@ -685,7 +697,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         grown.push_back(sorted[k]);
         grown_at.push_back(k);
       }
-    catalog::locate_events(grown, table, lc.location);
+    catalog::locate_events(grown, table, location);
     for (std::size_t g = 0; g < grown.size(); ++g) sorted[grown_at[g]] = std::move(grown[g]);
     located = 0;
     for (const auto& e : sorted) located += e.origin_time.has_value();

@@ -132,6 +132,8 @@ void LocationParams::validate() const {
   positive(horizontal_step_km, "horizontal_step_km");
   positive(depth_step_km, "depth_step_km");
   positive(default_pick_uncertainty_s, "default_pick_uncertainty_s");
+  if (!(estimate_uncertainty_s >= 0))
+    throw ConfigError("location.estimate_uncertainty_s", "must be 0 (off) or a positive number of seconds");
   positive(chi2_delta, "chi2_delta");
   if (horizontal_step_km > horizontal_extent_km)
     throw ConfigError("location.horizontal_step_km", "must not exceed horizontal_extent_km");
@@ -160,6 +162,7 @@ std::optional<Location> locate(const std::vector<Pick>& picks, const StationTabl
   std::vector<Use> use;
   for (std::size_t pi = 0; pi < picks.size(); ++pi) {
     const Pick& p = picks[pi];
+    if (params.estimate_uncertainty_s > 0 && p.uncertainty_s >= params.estimate_uncertainty_s) continue;
     const StationCoords* st = stations.find(p.seed_id);
     if (!st) continue;
     Phase ph;

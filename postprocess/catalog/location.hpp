@@ -33,6 +33,9 @@ struct LocationParams {
   double depth_step_km = 2.0;
   int refinements = 4;  // each divides the steps by 4 around the best node
   double default_pick_uncertainty_s = 0.1;
+  /// Picks with at least this uncertainty are estimates (a predicted or
+  /// typical-offset time, no onset seen) and do not locate; 0: all do.
+  double estimate_uncertainty_s = 0;
   int min_picks = 4;
   int min_stations = 3;
   bool unknown_phase_as_p = true;  // picks with phase "?" are taken as P
@@ -54,7 +57,8 @@ struct LocationParams {
   /// [location]: enabled, model = "homogeneous"|"layered", vp, vs,
   /// layer_tops_km, layer_vp, layer_vs, horizontal_extent_km,
   /// horizontal_step_km, depth_min_km, depth_max_km, depth_step_km,
-  /// refinements, default_pick_uncertainty_s, min_picks, min_stations,
+  /// refinements, default_pick_uncertainty_s, estimate_uncertainty_s,
+  /// min_picks, min_stations,
   /// unknown_phase_as_p, chi2_delta, model_error_s, outlier_sigma,
   /// max_horizontal_uncertainty_km, reject_at_grid_bottom.
   static LocationParams from_config(ConfigSection& s);

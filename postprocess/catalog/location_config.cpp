@@ -33,6 +33,7 @@ LocationParams LocationParams::from_config(ConfigSection& s) {
   p.refinements = static_cast<int>(s.get_int("refinements", p.refinements, 0, 10));
   p.default_pick_uncertainty_s =
       s.get_double("default_pick_uncertainty_s", p.default_pick_uncertainty_s, 1e-4, 10);
+  p.estimate_uncertainty_s = s.get_double("estimate_uncertainty_s", p.estimate_uncertainty_s, 0, 3600);
   p.min_picks = static_cast<int>(s.get_int("min_picks", p.min_picks, 4, 100000));
   p.min_stations = static_cast<int>(s.get_int("min_stations", p.min_stations, 1, 100000));
   p.unknown_phase_as_p = s.get_bool("unknown_phase_as_p", p.unknown_phase_as_p);

@@ -281,6 +281,44 @@ TEST(Location, LocationAtTheGridBottomIsNotReported) {
   EXPECT_NEAR(*events[0].depth_km, 12.0, 0.5);
 }
 
+// Estimates (picks without an onset, uncertainty >= estimate_uncertainty_s)
+// do not locate: a far-off estimate cannot move the source, and too few
+// onsets leave the event unlocated.
+TEST(Location, EstimatesDoNotLocate) {
+  const auto stations = ring_network();
+  const StationTable table(stations);
+  const VelocityModel m = VelocityModel::homogeneous(6.0, 3.5);
+  const double lat = kLat0 + 0.05, lon = kLon0 - 0.08, depth = 6.3;
+  const qp::TimeNs origin = qp::parse_iso8601("2014-08-24T00:01:08.92Z");
+  auto picks = synthetic_picks(stations, m, lat, lon, depth, origin);
+  // Every pick but three is an estimate 4 s off.
+  for (std::size_t i = 3; i < picks.size(); ++i) {
+    picks[i].time += qp::seconds_to_ns(4);
+    picks[i].uncertainty_s = 1.0;
+  }
+  LocationParams p;
+  p.model = m;
+  p.outlier_sigma = 0;
+  p.max_horizontal_uncertainty_km = 0;
+  p.reject_at_grid_bottom = false;
+  ASSERT_TRUE(locate(picks, table, p));  // estimates used: located somewhere
+  p.estimate_uncertainty_s = 1.0;
+  std::string why;
+  EXPECT_FALSE(locate(picks, table, p, &why));
+  EXPECT_NE(why.find("3 usable picks"), std::string::npos) << why;
+  // With their onsets back, the estimates' errors do not matter.
+  for (std::size_t i = 3; i < 8; ++i) {
+    picks[i].time -= qp::seconds_to_ns(4);
+    picks[i].uncertainty_s = 0.05;
+  }
+  const auto loc = locate(picks, table, p);
+  ASSERT_TRUE(loc);
+  EXPECT_EQ(loc->n_picks, 8);
+  EXPECT_LT(distance_km(loc->latitude, loc->longitude, lat, lon), 0.2);
+  p.estimate_uncertainty_s = -1;
+  EXPECT_THROW(p.validate(), qp::ConfigError);
+}
+
 TEST(Location, TooFewPicksAndLocateEvents) {
   const auto stations = ring_network();
   const StationTable table(stations);
