@@ -34,6 +34,15 @@ std::vector<StationCoords> ring_network() {
   return s;
 }
 
+// The ring network, a model and a source inside it, as most tests use them.
+struct RingCase {
+  std::vector<StationCoords> stations = ring_network();
+  StationTable table{stations};
+  VelocityModel m = VelocityModel::homogeneous(6.0, 3.5);
+  double lat = kLat0 + 0.05, lon = kLon0 - 0.08, depth = 6.3;
+  qp::TimeNs origin = qp::parse_iso8601("2014-08-24T00:01:08.92Z");
+};
+
 // P and S picks from a known source, optionally with a fixed +-jitter pattern.
 std::vector<Pick> synthetic_picks(const std::vector<StationCoords>& stations,
                                   const VelocityModel& m, double lat, double lon, double depth,
@@ -142,11 +151,8 @@ TEST(Location, RecoversSourceWithPickErrors) {
 // One pick 8 s late (a later event, say; it fits neither P nor S) would
 // pull the location; it is dropped and the source recovered from the rest.
 TEST(Location, DropsOutlierPick) {
-  const auto stations = ring_network();
-  const StationTable table(stations);
-  const VelocityModel m = VelocityModel::homogeneous(6.0, 3.5);
-  const double lat = kLat0 + 0.05, lon = kLon0 - 0.08, depth = 6.3;
-  const qp::TimeNs origin = qp::parse_iso8601("2014-08-24T00:01:08.92Z");
+  const RingCase c;
+  const auto& [stations, table, m, lat, lon, depth, origin] = c;
   auto picks = synthetic_picks(stations, m, lat, lon, depth, origin);
   picks[4].time += 8 * qp::kNsPerSecond;  // station S2, P
   LocationParams p;
@@ -169,11 +175,8 @@ TEST(Location, DropsOutlierPick) {
 // An S onset labelled P (a weak P hidden in noise) fits S at the location:
 // it is relabelled, not dropped.
 TEST(Location, RelabelsMislabelledPhase) {
-  const auto stations = ring_network();
-  const StationTable table(stations);
-  const VelocityModel m = VelocityModel::homogeneous(6.0, 3.5);
-  const double lat = kLat0 + 0.05, lon = kLon0 - 0.08, depth = 6.3;
-  const qp::TimeNs origin = qp::parse_iso8601("2014-08-24T00:01:08.92Z");
+  const RingCase c;
+  const auto& [stations, table, m, lat, lon, depth, origin] = c;
   std::vector<Pick> picks;
   for (const auto& q : synthetic_picks(stations, m, lat, lon, depth, origin))
     if (q.phase == "P" || q.seed_id == stations[3].seed_id()) picks.push_back(q);
@@ -206,11 +209,8 @@ TEST(Location, RelabelsMislabelledPhase) {
 // A station has one P and one S: an outlier P at a station that also has
 // an S pick is dropped, never relabelled S (a second S there).
 TEST(Location, NeverRelabelsIntoAPhaseTheStationHas) {
-  const auto stations = ring_network();
-  const StationTable table(stations);
-  const VelocityModel m = VelocityModel::homogeneous(6.0, 3.5);
-  const double lat = kLat0 + 0.05, lon = kLon0 - 0.08, depth = 6.3;
-  const qp::TimeNs origin = qp::parse_iso8601("2014-08-24T00:01:08.92Z");
+  const RingCase c;
+  const auto& [stations, table, m, lat, lon, depth, origin] = c;
   auto picks = synthetic_picks(stations, m, lat, lon, depth, origin);
   std::size_t p3 = 0, s3 = 0;
   for (std::size_t i = 0; i < picks.size(); ++i)
@@ -285,11 +285,8 @@ TEST(Location, LocationAtTheGridBottomIsNotReported) {
 // do not locate: a far-off estimate cannot move the source, and too few
 // onsets leave the event unlocated.
 TEST(Location, EstimatesDoNotLocate) {
-  const auto stations = ring_network();
-  const StationTable table(stations);
-  const VelocityModel m = VelocityModel::homogeneous(6.0, 3.5);
-  const double lat = kLat0 + 0.05, lon = kLon0 - 0.08, depth = 6.3;
-  const qp::TimeNs origin = qp::parse_iso8601("2014-08-24T00:01:08.92Z");
+  const RingCase c;
+  const auto& [stations, table, m, lat, lon, depth, origin] = c;
   auto picks = synthetic_picks(stations, m, lat, lon, depth, origin);
   // Every pick but three is an estimate 4 s off.
   for (std::size_t i = 3; i < picks.size(); ++i) {
