@@ -518,7 +518,8 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     return common > 0 && 2 * agree >= common;
   };
   // Arrival time of `phase` at a station from a located event.
-  auto predicted = [&](const catalog::Event& e, const std::string& seed_id, Phase phase) -> std::optional<TimeNs> {
+  auto predicted_arrival = [&](const catalog::Event& e, const std::string& seed_id,
+                               Phase phase) -> std::optional<TimeNs> {
     const catalog::StationCoords* c = coords ? coords->find(seed_id) : nullptr;
     if (!c || !e.origin_time) return std::nullopt;
     const double dist = catalog::distance_km(*e.latitude, *e.longitude, c->latitude, c->longitude);
@@ -540,7 +541,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       if (any_onset && !has_onset(pl)) continue;
       bool explained = false;
       if (any_onset)
-        if (const auto ts = predicted(earlier, pl.seed_id, Phase::kS))
+        if (const auto ts = predicted_arrival(earlier, pl.seed_id, Phase::kS))
           explained = std::llabs(*ts - pl.time) <= predicted_tolerance;
       for (const auto& pe : earlier.picks) {
         if (catalog::station_of(pe.seed_id) != catalog::station_of(pl.seed_id)) continue;
@@ -630,23 +631,18 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       for (const auto& sta : e.stations)
         if (const auto it = station_index.find(sta); it != station_index.end())
           seeds.push_back(stations[it->second].pick_channel.seed_id());
-      auto predicted_p = [&](const catalog::StationCoords& c) {
-        const double dist = catalog::distance_km(*e.latitude, *e.longitude, c.latitude, c.longitude);
-        return *e.origin_time + seconds_to_ns(lc.location.model.travel_time(Phase::kP, dist, *e.depth_km,
-                                                                            -c.elevation_m / 1000.0));
-      };
       // A location most P onsets disagree with is not trusted to re-pick.
       int onsets = 0, agree = 0;
       for (const auto& q : e.picks)
-        if (const catalog::StationCoords* c = table.find(q.seed_id); c && q.phase == "P" && has_onset(q)) {
+        if (const auto t = predicted_arrival(e, q.seed_id, Phase::kP); t && q.phase == "P" && has_onset(q)) {
           ++onsets;
-          agree += std::llabs(q.time - predicted_p(*c)) <= tolerance;
+          agree += std::llabs(q.time - *t) <= tolerance;
         }
       if (2 * agree < onsets) continue;
       for (const std::string& sid : seeds) {
-        const catalog::StationCoords* c = table.find(sid);
-        if (!c) continue;
-        const TimeNs predicted = predicted_p(*c);
+        const auto predicted_p = predicted_arrival(e, sid, Phase::kP);
+        if (!predicted_p) continue;
+        const TimeNs predicted = *predicted_p;
         catalog::Pick* p = nullptr;
         for (auto& q : e.picks)
           if (q.seed_id == sid && q.phase == "P") p = &q;
