@@ -529,9 +529,10 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   // A later sighting with nothing of its own is the earlier event seen
   // again (its S, or its coda matching the partner's coda): each of its
   // clear onsets is one of the earlier event's onsets at that station or,
-  // once the earlier is located, its predicted S there. Picks without an
-  // onset are estimates: they count only when the later sighting has no
-  // onset at all, and then lie in the earlier event's coda.
+  // once the earlier is located, its predicted S there, and each S onset
+  // lies in the earlier event's coda. Picks without an onset are estimates:
+  // they count only when the later sighting has no onset at all, and then
+  // lie in the earlier event's coda.
   const TimeNs same_onset = seconds_to_ns(kSameOnsetS);
   const TimeNs coda = seconds_to_ns(kCodaS);
   const TimeNs predicted_tolerance = seconds_to_ns(kRepickToleranceS);
@@ -543,10 +544,13 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       if (any_onset)
         if (const auto ts = predicted_arrival(earlier, pl.seed_id, Phase::kS))
           explained = std::llabs(*ts - pl.time) <= predicted_tolerance;
+      // An S onset announces no new event: inside the earlier's coda it is
+      // the earlier's.
+      const bool in_coda_counts = !any_onset || pl.phase == "S";
       for (const auto& pe : earlier.picks) {
         if (catalog::station_of(pe.seed_id) != catalog::station_of(pl.seed_id)) continue;
-        explained = explained || (any_onset ? has_onset(pe) && std::llabs(pe.time - pl.time) <= same_onset
-                                            : pl.time >= pe.time && pl.time - pe.time <= coda);
+        explained = explained || (any_onset && has_onset(pe) && std::llabs(pe.time - pl.time) <= same_onset) ||
+                    (in_coda_counts && pl.time >= pe.time && pl.time - pe.time <= coda);
       }
       if (!explained) return false;
     }
