@@ -142,8 +142,9 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
   };
   std::vector<double> aic(static_cast<std::size_t>(len), std::numeric_limits<double>::infinity());
   std::ptrdiff_t kmin = -1;
-  // The onset lies in the window (one STA of slack: the trailing STA peaks
-  // after the onset); earlier samples only serve as the quiet side.
+  // The onset lies in the window (for a first arrival one STA of slack: the
+  // trailing STA peaks after the onset; an S never before its window, which
+  // opens after the P); earlier samples only serve as the quiet side.
   const std::ptrdiff_t k_first = std::max<std::ptrdiff_t>(2, k0 - (first_arrival ? sta : 0) - a);
   for (std::ptrdiff_t k = k_first; k < len - 2; ++k) {
     aic[static_cast<std::size_t>(k)] = static_cast<double>(k) * std::log(var(0, k)) +

@@ -258,7 +258,7 @@ std::optional<Location> locate(const std::vector<Pick>& picks, const StationTabl
     if (!obs[worst].relabelled && !station_has_other) {
       std::vector<Obs> trial = obs;
       Obs& w = trial[worst];
-      w.phase = w.phase == Phase::kP ? Phase::kS : Phase::kP;
+      w.phase = other;
       w.relabelled = true;
       const SearchResult r2 = grid_search(trial, g, params);
       const double lat2 = g.to_lat(r2.best.y), lon2 = g.to_lon(r2.best.x, r2.best.y);

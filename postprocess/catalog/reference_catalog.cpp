@@ -1,7 +1,6 @@
 #include "postprocess/catalog/reference_catalog.hpp"
 
 #include <algorithm>
-
 #include <cctype>
 #include <map>
 #include <set>
