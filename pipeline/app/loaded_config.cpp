@@ -15,7 +15,9 @@ LoadedConfig load_config(const std::filesystem::path& path) {
   lc.fp = fp::FingerprintParams::from_config(fps);
   lc.search = lsh::SearchParams::from_config(c.section("search"));
   auto& as = c.section("associate");
-  lc.assoc = post::AssociationParams::from_config(as);
+  // Fingerprints closer than their window span share samples.
+  const std::int64_t span_steps = (lc.fp.window_span_ns() + lc.fp.dt_fp_ns() - 1) / lc.fp.dt_fp_ns();
+  lc.assoc = post::AssociationParams::from_config(as, span_steps);
   lc.duplicate_window_s = as.get_double("duplicate_window_s", 2.0, 0.0, 60.0);
   auto& loc = c.section("location");
   lc.location = catalog::LocationParams::from_config(loc);

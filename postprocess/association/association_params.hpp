@@ -46,6 +46,12 @@ struct AssociationParams {
   /// median difference of their window starts is at most this much. Keeps events a few seconds
   /// apart separate, where FAST merges everything that overlaps in time.
   std::int64_t max_event_gap = 3;
+  /// Network event pairs whose two events lie closer than this are not
+  /// repeats: their fingerprints overlap in time, so they share samples (an
+  /// event's coda, or slowly varying noise, matching itself a few seconds
+  /// later). FAST's near_repeats excludes only the nearest such pairs. The
+  /// config default is the fingerprint window span; 0 keeps every pair.
+  std::int64_t min_pair_spacing = 0;
 
   /// FAST's min_sum.
   double min_sum() const { return min_sum_multiplier * ivals_thresh * min_dets; }
@@ -53,8 +59,10 @@ struct AssociationParams {
   /// Throws qp::ConfigError("associate.<key>", why) for inconsistent values.
   void validate() const;
 
-  /// Reads every key of [associate] with its default and validates.
-  static AssociationParams from_config(qp::ConfigSection& s);
+  /// Reads every key of [associate] with its default and validates;
+  /// min_pair_spacing defaults to `default_min_pair_spacing` (the pipeline
+  /// passes the fingerprint window span in grid steps).
+  static AssociationParams from_config(qp::ConfigSection& s, std::int64_t default_min_pair_spacing = 0);
 };
 
 }  // namespace qp::post

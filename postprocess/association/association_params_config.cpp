@@ -5,7 +5,7 @@
 
 namespace qp::post {
 
-AssociationParams AssociationParams::from_config(qp::ConfigSection& s) {
+AssociationParams AssociationParams::from_config(qp::ConfigSection& s, std::int64_t default_min_pair_spacing) {
   AssociationParams p;
   const std::int64_t kBig = std::int64_t{1} << 40;
   p.dgapL = s.get_int("dgapL", p.dgapL, 0, kBig);
@@ -23,6 +23,7 @@ AssociationParams AssociationParams::from_config(qp::ConfigSection& s) {
   p.one_component_scale =
       static_cast<int>(s.get_int("one_component_scale", p.one_component_scale, 1, 1000));
   p.max_event_gap = s.get_int("max_event_gap", p.max_event_gap, 0, kBig);
+  p.min_pair_spacing = s.get_int("min_pair_spacing", default_min_pair_spacing, 0, kBig);
   detail::check_params(p, [&s](const char* key, const char* why) { s.fail(key, why); });
   return p;
 }

@@ -98,7 +98,7 @@ std::vector<NetworkEvent> resolve_events(const std::vector<NetworkEventPair>& ne
                                          const AssociationParams& params) {
   std::vector<Sighting> sightings;
   for (std::size_t i = 0; i < network_pairs.size(); ++i) {
-    if (network_pairs[i].n_stations < params.nsta_thresh) continue;
+    if (network_pairs[i].n_stations < params.nsta_thresh || network_pairs[i].dt < params.min_pair_spacing) continue;
     sightings.push_back(make_sighting(network_pairs[i], i, 0));
     sightings.push_back(make_sighting(network_pairs[i], i, 1));
   }

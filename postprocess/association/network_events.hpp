@@ -41,7 +41,8 @@ struct NetworkEvent {
 };
 
 /// Network events (sorted by earliest station time, then by their windows)
-/// from FAST-grouped network event pairs; pairs below nsta_thresh are dropped.
+/// from FAST-grouped network event pairs; pairs below nsta_thresh, or whose
+/// events lie closer than min_pair_spacing, are dropped.
 /// Fills linked_events, pairs, score and family.
 std::vector<NetworkEvent> resolve_events(const std::vector<NetworkEventPair>& network_pairs,
                                          const AssociationParams& params);

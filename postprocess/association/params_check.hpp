@@ -20,6 +20,7 @@ void check_params(const AssociationParams& p, Fail&& fail) {
   if (p.channel_threshold < 1) fail("channel_threshold", "must be >= 1");
   if (p.one_component_scale < 1) fail("one_component_scale", "must be >= 1");
   if (p.max_event_gap < 0) fail("max_event_gap", "must be >= 0");
+  if (p.min_pair_spacing < 0) fail("min_pair_spacing", "must be >= 0");
 }
 
 }  // namespace qp::post::detail

@@ -240,6 +240,8 @@ TEST(AssociationParams, FromConfigReadsDefaultsAndDerivedThreshold) {
   EXPECT_EQ(p.dgapL, 10);
   EXPECT_EQ(p.input_offset, 15);
   EXPECT_EQ(p.max_event_gap, 3);
+  EXPECT_EQ(p.min_pair_spacing, 0);
+  EXPECT_EQ(AssociationParams::from_config(s, 13).min_pair_spacing, 13);  // the pipeline's default
 
   qp::ConfigSection absent("associate", nullptr);
   EXPECT_EQ(AssociationParams::from_config(absent).channel_threshold, 6);

@@ -119,6 +119,25 @@ TEST(Network, BelowNstaThreshIsDropped) {
   EXPECT_EQ(two.run(p).network_pairs.size(), 1u);  // grouped, then cut
 }
 
+TEST(Network, PairsCloserThanMinPairSpacingAreNotRepeats) {
+  // 100 matches 108 (its own coda, 8 indices on: the fingerprints overlap)
+  // and 400 (a repeat). With a spacing of 13 only the repeat links events.
+  AssociationParams p;
+  Net net({0, 2, 4});
+  net.pair(100, 108, {0, 1, 2});
+  net.pair(100, 400, {0, 1, 2});
+  ASSERT_EQ(net.run(p).events.size(), 3u);  // FAST's rule: 100, 108, 400
+  p.min_pair_spacing = 13;
+  const auto r = net.run(p);
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].earliest(), 100);
+  EXPECT_EQ(r.events[1].earliest(), 400);
+  EXPECT_EQ(r.events[0].linked_events, std::vector<std::size_t>{1});
+  EXPECT_EQ(r.network_pairs.size(), 2u);  // grouped, then cut
+  p.min_pair_spacing = 8;                 // spacing 8 is enough
+  EXPECT_EQ(net.run(p).events.size(), 3u);
+}
+
 TEST(Network, StationsTooFarApartInTimeAreNotAssociated) {
   AssociationParams p;  // input_offset 15
   Net near({0, 20});    // station 1 starts 20 - 5 = 15 after station 0 ends
