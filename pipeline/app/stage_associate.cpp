@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 #include <sstream>
 
@@ -379,6 +380,19 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   WaveformCache waveforms(store, chunk);
   std::vector<std::vector<StationPick>> event_picks;
   event_picks.reserve(result.events.size());
+  // S onsets of earlier events, per station: in a swarm the previous
+  // event's S is often the clearest onset in a station's window, and an
+  // arrival belongs to one event.
+  std::map<std::string, std::set<TimeNs>> earlier_s;
+  const TimeNs same_onset = seconds_to_ns(kSameOnsetS);
+  auto earlier_s_at = [&](const StationPick& x) -> std::optional<TimeNs> {
+    if (!has_onset(x.pick)) return std::nullopt;
+    const auto it = earlier_s.find(catalog::station_of(x.pick.seed_id));
+    if (it == earlier_s.end()) return std::nullopt;
+    const auto t = it->second.lower_bound(x.pick.time - same_onset);
+    if (t == it->second.end() || *t > x.pick.time + same_onset) return std::nullopt;
+    return *t;
+  };
   for (const auto& ne : result.events) {
     std::vector<StationPick> sp;
     for (const auto& w : ne.stations) {
@@ -392,11 +406,23 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       x.wf = waveforms.span(sid, x.centre - lead - 30 * kNsPerSecond,
                             x.centre + half_span + dt_fp + kNsPerSecond);
       pick_onset(x, x.centre - lead, x.centre + half_span + dt_fp, kMinOnsetSnr);
+      // Another event's S: this event's onset comes later, if at all.
+      for (int tries = 0; tries < 3; ++tries) {
+        const auto s = earlier_s_at(x);
+        if (!s) break;
+        x.pick.time = x.centre;
+        x.pick.uncertainty_s = ns_to_seconds(half_span);
+        pick_onset(x, *s + same_onset, x.centre + half_span + dt_fp, kMinOnsetSnr);
+      }
+      if (earlier_s_at(x)) x.pick.uncertainty_s = ns_to_seconds(half_span);  // no onset of its own
       sp.push_back(std::move(x));
     }
     // Second pass: the onset's offset from the first matching fingerprint is
     // much the same at every station of one event (same partner, same
-    // fingerprint); stations far from the median offset are re-picked near it.
+    // fingerprint); stations whose onset leads the median offset (the
+    // previous event, a noise burst) are re-picked near it. A late onset is
+    // kept: the window before it held nothing clearer, and a re-pick there
+    // takes whatever noise it finds.
     std::vector<TimeNs> offsets;
     for (const auto& x : sp)
       if (has_onset(x.pick)) offsets.push_back(x.pick.time - x.centre);
@@ -404,12 +430,13 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       std::sort(offsets.begin(), offsets.end());
       const TimeNs median = offsets[(offsets.size() - 1) / 2];
       for (auto& x : sp) {
-        if (has_onset(x.pick) && std::llabs(x.pick.time - x.centre - median) <= consistent) continue;
+        if (has_onset(x.pick) && x.pick.time - x.centre - median >= -consistent) continue;
         const TimeNs expected = x.centre + median;
         x.pick.time = expected;
         x.pick.uncertainty_s = kConsistentOffsetS;
         x.estimated = true;
         pick_onset(x, expected - consistent, expected + consistent);
+        if (earlier_s_at(x)) x.pick.uncertainty_s = kConsistentOffsetS;
         spdlog::debug("re-pick {} near {}: {}", x.pick.seed_id, format_iso8601(expected),
                       format_iso8601(x.pick.time));
       }
@@ -455,7 +482,11 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         x.s_pick = y.pick;
       }
     }
-    for (auto& x : sp) x.wf = ChannelWaveform{};  // done with the samples
+    for (auto& x : sp) {
+      if (x.s_pick) earlier_s[catalog::station_of(x.pick.seed_id)].insert(x.s_pick->time);
+      if (has_onset(x.pick) && x.pick.phase == "S") earlier_s[catalog::station_of(x.pick.seed_id)].insert(x.pick.time);
+      x.wf = ChannelWaveform{};  // done with the samples
+    }
     event_picks.push_back(std::move(sp));
   }
   // Stations without an onset get the run's typical onset offset from the
@@ -533,7 +564,6 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   // lies in the earlier event's coda. Picks without an onset are estimates:
   // they count only when the later sighting has no onset at all, and then
   // lie in the earlier event's coda.
-  const TimeNs same_onset = seconds_to_ns(kSameOnsetS);
   const TimeNs coda = seconds_to_ns(kCodaS);
   const TimeNs predicted_tolerance = seconds_to_ns(kRepickToleranceS);
   auto nothing_new = [&](const catalog::Event& earlier, const catalog::Event& later) {
