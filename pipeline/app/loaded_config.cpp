@@ -19,6 +19,7 @@ LoadedConfig load_config(const std::filesystem::path& path) {
   const std::int64_t span_steps = (lc.fp.window_span_ns() + lc.fp.dt_fp_ns() - 1) / lc.fp.dt_fp_ns();
   lc.assoc = post::AssociationParams::from_config(as, span_steps);
   lc.duplicate_window_s = as.get_double("duplicate_window_s", 2.0, 0.0, 60.0);
+  lc.min_stations_without_onset = static_cast<int>(as.get_int("min_stations_without_onset", 3, 0, 1 << 20));
   auto& loc = c.section("location");
   lc.location = catalog::LocationParams::from_config(loc);
   if (auto f = loc.get_optional_string("stations_file")) {

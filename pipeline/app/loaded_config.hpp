@@ -29,6 +29,9 @@ struct LoadedConfig {
   /// Events whose arrivals agree within this at every shared station are one
   /// event ([associate] duplicate_window_s).
   double duplicate_window_s = 2.0;
+  /// Events seen at fewer stations than this with no clear onset at any are
+  /// not reported ([associate] min_stations_without_onset; 0 keeps them).
+  int min_stations_without_onset = 3;
   catalog::LocationParams location;
   std::filesystem::path stations_file;  // [location] stations_file (CSV or StationXML)
 

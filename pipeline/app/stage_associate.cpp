@@ -734,6 +734,24 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     spdlog::info("associate: located {} of {} events ({} picks re-picked near the predicted P)", located,
                  sorted.size(), repicked);
   }
+  // Two stations' fingerprints matching with no arrival visible at either
+  // (and no moveout to check) is noise as often as an earthquake.
+  {
+    std::vector<catalog::Event> s2;
+    std::vector<std::size_t> k2;
+    for (std::size_t k = 0; k < sorted.size(); ++k) {
+      const auto& e = sorted[k];
+      if (e.n_stations < lc.min_stations_without_onset && std::none_of(e.picks.begin(), e.picks.end(), has_onset))
+        continue;
+      s2.push_back(std::move(sorted[k]));
+      k2.push_back(kept[k]);
+    }
+    if (s2.size() < sorted.size())
+      spdlog::info("associate: {} events at fewer than {} stations with no clear onset are not reported",
+                   sorted.size() - s2.size(), lc.min_stations_without_onset);
+    sorted.swap(s2);
+    kept.swap(k2);
+  }
   std::vector<std::size_t> idx(sorted.size());
   for (std::size_t k = 0; k < idx.size(); ++k) idx[k] = k;
   // The order catalog::assign_event_ids uses, so ids follow this order.
