@@ -22,6 +22,7 @@
 #include "postprocess/association/fast_detlist.hpp"
 #include "postprocess/association/network_events.hpp"
 #include "postprocess/association/onset_consistency.hpp"
+#include "postprocess/association/sightings.hpp"
 #include "postprocess/association/station_pairs.hpp"
 #include "postprocess/catalog/catalog.hpp"
 #include "postprocess/catalog/location.hpp"
@@ -31,10 +32,6 @@ namespace qp::app {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Picks without a clear onset get an uncertainty of half the search window
-// (seconds); a clear onset's is far smaller.
-constexpr double kNoOnsetUncertainty = 1.0;
 
 struct Station {
   std::string id;                  // NET.STA (location kept in channel ids)
@@ -61,8 +58,6 @@ std::vector<Station> stations_of(const Config& cfg) {
   std::sort(out.begin(), out.end(), [](const Station& a, const Station& b) { return a.id < b.id; });
   return out;
 }
-
-bool has_onset(const catalog::Pick& p) { return p.uncertainty_s < kNoOnsetUncertainty; }
 
 // Onsets of one event agree within this many seconds once each is taken
 // relative to its station's first matching fingerprint.
@@ -126,81 +121,6 @@ void pick_onset(StationPick& x, TimeNs begin, TimeNs end, double min_snr = 2.0) 
   if (!a.found || a.snr < min_snr) return;
   x.pick.time = a.time;
   x.pick.uncertainty_s = a.uncertainty_s;
-}
-
-// Onsets that no single source explains together with the others (a noise
-// burst before the event, or the previous event of a swarm) lose their onset
-// flag and keep their time as an estimate. Where such a station's S pick
-// fits as its first arrival, it was the P (the noise came first): it
-// becomes the P; otherwise the S, picked after a false P, is dropped.
-void reject_inconsistent_onsets(catalog::Event& e, const catalog::StationTable* coords,
-                                const post::OnsetConsistencyParams& params, TimeNs half_window) {
-  std::vector<std::size_t> p_index;  // P picks with an onset
-  for (std::size_t i = 0; i < e.picks.size(); ++i)
-    if (e.picks[i].phase == "P" && has_onset(e.picks[i])) p_index.push_back(i);
-  if (p_index.size() < 2) return;
-  const TimeNs t0 = e.picks[p_index.front()].time;
-  auto onset_of = [&](const catalog::Pick& p) {
-    post::StationOnset o{ns_to_seconds(p.time - t0), p.uncertainty_s, std::nullopt};
-    if (coords)
-      if (const catalog::StationCoords* c = coords->find(p.seed_id)) o.coords = {{c->latitude, c->longitude}};
-    return o;
-  };
-  std::vector<post::StationOnset> onsets;
-  for (std::size_t i : p_index) onsets.push_back(onset_of(e.picks[i]));
-  const auto bad = post::inconsistent_onsets(onsets, params);
-  if (bad.empty()) return;
-  std::vector<post::StationOnset> kept;
-  for (std::size_t k = 0; k < onsets.size(); ++k)
-    if (!std::binary_search(bad.begin(), bad.end(), k)) kept.push_back(onsets[k]);
-  std::vector<bool> erase(e.picks.size(), false);
-  for (std::size_t k : bad) {
-    catalog::Pick& p = e.picks[p_index[k]];
-    spdlog::debug("onset {} {} inconsistent with the event's others", p.seed_id, format_iso8601(p.time));
-    p.uncertainty_s = ns_to_seconds(half_window);
-    for (std::size_t j = 0; j < e.picks.size(); ++j) {
-      catalog::Pick& q = e.picks[j];
-      if (q.phase != "S" || !has_onset(q) || catalog::station_of(q.seed_id) != catalog::station_of(p.seed_id))
-        continue;
-      std::vector<post::StationOnset> trial = kept;
-      trial.push_back(onset_of(q));
-      if (post::inconsistent_onsets(trial, params).empty()) {
-        q.phase = "P";
-        erase[p_index[k]] = true;
-      } else {
-        erase[j] = true;
-      }
-    }
-  }
-  std::vector<catalog::Pick> out;
-  for (std::size_t i = 0; i < e.picks.size(); ++i)
-    if (!erase[i]) out.push_back(e.picks[i]);
-  e.picks.swap(out);
-}
-
-// The first P arrival: the earliest P onset; else the earliest P estimate
-// (a predicted or typical-offset time); else the earliest pick of any phase.
-TimeNs first_arrival_of(const catalog::Event& e) {
-  TimeNs onset = INT64_MAX, estimate = INT64_MAX, any = INT64_MAX;
-  for (const auto& p : e.picks) {
-    any = std::min(any, p.time);
-    if (p.phase != "P") continue;
-    estimate = std::min(estimate, p.time);
-    if (has_onset(p)) onset = std::min(onset, p.time);
-  }
-  return onset != INT64_MAX ? onset : estimate != INT64_MAX ? estimate : any;
-}
-
-// Picks in (SEED id, phase) order; stations from the picks.
-void finish_event(catalog::Event& e) {
-  std::sort(e.picks.begin(), e.picks.end(), [](const catalog::Pick& a, const catalog::Pick& b) {
-    return std::tie(a.seed_id, a.phase) < std::tie(b.seed_id, b.phase);
-  });
-  e.stations.clear();
-  for (const auto& p : e.picks) e.stations.push_back(catalog::station_of(p.seed_id));
-  e.stations.erase(std::unique(e.stations.begin(), e.stations.end()), e.stations.end());
-  e.n_stations = static_cast<int>(e.stations.size());
-  e.first_arrival = first_arrival_of(e);
 }
 
 // Picks read short spans of many channels, in time order. Each channel's
@@ -386,7 +306,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   std::map<std::string, std::set<TimeNs>> earlier_s;
   const TimeNs same_onset = seconds_to_ns(kSameOnsetS);
   auto earlier_s_at = [&](const StationPick& x) -> std::optional<TimeNs> {
-    if (!has_onset(x.pick)) return std::nullopt;
+    if (!post::has_onset(x.pick)) return std::nullopt;
     const auto it = earlier_s.find(catalog::station_of(x.pick.seed_id));
     if (it == earlier_s.end()) return std::nullopt;
     const auto t = it->second.lower_bound(x.pick.time - same_onset);
@@ -425,12 +345,12 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     // takes whatever noise it finds.
     std::vector<TimeNs> offsets;
     for (const auto& x : sp)
-      if (has_onset(x.pick)) offsets.push_back(x.pick.time - x.centre);
+      if (post::has_onset(x.pick)) offsets.push_back(x.pick.time - x.centre);
     if (offsets.size() >= 3) {
       std::sort(offsets.begin(), offsets.end());
       const TimeNs median = offsets[(offsets.size() - 1) / 2];
       for (auto& x : sp) {
-        if (has_onset(x.pick) && x.pick.time - x.centre - median >= -consistent) continue;
+        if (post::has_onset(x.pick) && x.pick.time - x.centre - median >= -consistent) continue;
         const TimeNs expected = x.centre + median;
         x.pick.time = expected;
         x.pick.uncertainty_s = kConsistentOffsetS;
@@ -449,7 +369,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     for (std::size_t i = 0; i < sp.size(); ++i) {
       StationPick& x = sp[i];
       const Station& st = stations[static_cast<std::size_t>(ne.stations[i].station)];
-      if (!has_onset(x.pick) || st.horizontals.empty()) continue;
+      if (!post::has_onset(x.pick) || st.horizontals.empty()) continue;
       {
         const double ez = onset_energy(x.wf, x.pick.time);
         double eh = 0;
@@ -469,7 +389,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       for (const auto& h : st.horizontals) {
         StationPick y;
         y.centre = s_begin;
-        y.pick = catalog::Pick{"", h.seed_id(), "S", s_begin, kNoOnsetUncertainty, x.pick.similarity};
+        y.pick = catalog::Pick{"", h.seed_id(), "S", s_begin, post::kEstimateUncertaintyS, x.pick.similarity};
         y.wf = waveforms.span(h.seed_id(), s_begin - 30 * kNsPerSecond, s_end + kNsPerSecond);
         if (y.wf.samples.empty()) continue;
         const post::Arrival a = post::refine_arrival(y.wf.samples.data(), y.wf.samples.size(), y.wf.start,
@@ -484,7 +404,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     }
     for (auto& x : sp) {
       if (x.s_pick) earlier_s[catalog::station_of(x.pick.seed_id)].insert(x.s_pick->time);
-      if (has_onset(x.pick) && x.pick.phase == "S") earlier_s[catalog::station_of(x.pick.seed_id)].insert(x.pick.time);
+      if (post::has_onset(x.pick) && x.pick.phase == "S") earlier_s[catalog::station_of(x.pick.seed_id)].insert(x.pick.time);
       x.wf = ChannelWaveform{};  // done with the samples
     }
     event_picks.push_back(std::move(sp));
@@ -496,7 +416,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     std::vector<TimeNs> offsets;
     for (const auto& sp : event_picks)
       for (const auto& x : sp)
-        if (has_onset(x.pick)) offsets.push_back(x.pick.time - x.centre);
+        if (post::has_onset(x.pick)) offsets.push_back(x.pick.time - x.centre);
     if (offsets.size() >= kMinOnsetsForOffset) {
       std::sort(offsets.begin(), offsets.end());
       const TimeNs typical = offsets[(offsets.size() - 1) / 2];
@@ -505,7 +425,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
                    ns_to_seconds(typical), offsets.size());
       for (auto& sp : event_picks)
         for (auto& x : sp)
-          if (!has_onset(x.pick) && !x.estimated) x.pick.time = x.centre + typical;
+          if (!post::has_onset(x.pick) && !x.estimated) x.pick.time = x.centre + typical;
     }
   }
   std::vector<catalog::Event> events;
@@ -521,121 +441,41 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     e.n_stations = static_cast<int>(ne.stations.size());
     e.n_linked = static_cast<int>(ne.linked_events.size());
     e.score = ne.score;
-    reject_inconsistent_onsets(e, coords ? &*coords : nullptr, consistency, half_span);
-    e.first_arrival = first_arrival_of(e);
+    post::reject_inconsistent_onsets(e, coords ? &*coords : nullptr, consistency, ns_to_seconds(half_span));
+    e.first_arrival = post::first_arrival_of(e);
     events.push_back(std::move(e));
   }
   // 4. One event per earthquake: sightings of the same event that FAST-style
   //    resolution kept apart have the same refined arrivals; merge events
   //    whose picks agree at every station they share. Events further apart
   //    (swarms) keep their own picks and stay separate.
-  const TimeNs dup_window = seconds_to_ns(lc.duplicate_window_s);
   std::vector<std::size_t> family(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) family[i] = result.events[i].family;
   std::function<std::size_t(std::size_t)> root = [&](std::size_t i) {
     while (family[i] != i) i = family[i] = family[family[i]];
     return i;
   };
-  // Same event: the picks agree at most of the stations both saw (one
-  // station may have picked a later phase in one of the two windows).
-  auto same_event = [&](const catalog::Event& a, const catalog::Event& b) {
-    int common = 0, agree = 0;
-    for (const auto& pa : a.picks)
-      for (const auto& pb : b.picks)
-        if (pa.seed_id == pb.seed_id && pa.phase == pb.phase && has_onset(pa) && has_onset(pb)) {
-          ++common;
-          agree += std::llabs(pa.time - pb.time) <= dup_window;
-        }
-    return common > 0 && 2 * agree >= common;
-  };
   // Arrival time of `phase` at a station from a located event.
-  auto predicted_arrival = [&](const catalog::Event& e, const std::string& seed_id,
-                               Phase phase) -> std::optional<TimeNs> {
+  const post::ArrivalPredictor predicted_arrival = [&](const catalog::Event& e, const std::string& seed_id,
+                                                       Phase phase) -> std::optional<TimeNs> {
     const catalog::StationCoords* c = coords ? coords->find(seed_id) : nullptr;
     if (!c || !e.origin_time) return std::nullopt;
     const double dist = catalog::distance_km(*e.latitude, *e.longitude, c->latitude, c->longitude);
     return *e.origin_time +
            seconds_to_ns(lc.location.model.travel_time(phase, dist, *e.depth_km, -c->elevation_m / 1000.0));
   };
-  // A later sighting with nothing of its own is the earlier event seen
-  // again (its S, or its coda matching the partner's coda): each of its
-  // clear onsets is one of the earlier event's onsets at that station or,
-  // once the earlier is located, its predicted S there, and each S onset
-  // lies in the earlier event's coda. Picks without an onset are estimates:
-  // they count only when the later sighting has no onset at all, and then
-  // lie in the earlier event's coda.
-  const TimeNs coda = seconds_to_ns(kCodaS);
-  const TimeNs predicted_tolerance = seconds_to_ns(kRepickToleranceS);
-  auto nothing_new = [&](const catalog::Event& earlier, const catalog::Event& later) {
-    const bool any_onset = std::any_of(later.picks.begin(), later.picks.end(), has_onset);
-    for (const auto& pl : later.picks) {
-      if (any_onset && !has_onset(pl)) continue;
-      bool explained = false;
-      if (any_onset)
-        if (const auto ts = predicted_arrival(earlier, pl.seed_id, Phase::kS))
-          explained = std::llabs(*ts - pl.time) <= predicted_tolerance;
-      // An S onset announces no new event: inside the earlier's coda it is
-      // the earlier's.
-      const bool in_coda_counts = !any_onset || pl.phase == "S";
-      for (const auto& pe : earlier.picks) {
-        if (catalog::station_of(pe.seed_id) != catalog::station_of(pl.seed_id)) continue;
-        explained = explained || (any_onset && has_onset(pe) && std::llabs(pe.time - pl.time) <= same_onset) ||
-                    (in_coda_counts && pl.time >= pe.time && pl.time - pe.time <= coda);
-      }
-      if (!explained) return false;
-    }
-    return !later.picks.empty();
-  };
+  post::SightingMergeParams merge_params;
+  merge_params.duplicate_window = seconds_to_ns(lc.duplicate_window_s);
+  merge_params.same_onset = same_onset;
+  merge_params.coda = seconds_to_ns(kCodaS);
+  merge_params.predicted_tolerance = seconds_to_ns(kRepickToleranceS);
   // Merges the sightings of one event in `ev` (ids: each event's index in
-  // `family`), the earlier one keeping its picks; returns them in first
-  // arrival order.
+  // `family`), returned in first-arrival order; merged events join one family.
   auto merge_sightings = [&](std::vector<catalog::Event>& ev, std::vector<std::size_t>& ids) {
-    std::vector<std::size_t> order(ev.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return ev[a].first_arrival < ev[b].first_arrival; });
-    std::vector<bool> gone(ev.size(), false);
-    for (std::size_t oi = 0; oi < order.size(); ++oi) {
-      const std::size_t i = order[oi];
-      if (gone[i]) continue;
-      for (std::size_t oj = oi + 1; oj < order.size(); ++oj) {
-        const std::size_t j = order[oj];
-        // Sightings of one event can differ in which station gave the first onset.
-        if (ev[j].first_arrival - ev[i].first_arrival > 30 * kNsPerSecond) break;
-        // Two sightings whose first arrivals agree are one event too: FAST's
-        // fingerprints are seconds long, so events closer than this cannot be
-        // told apart anyway.
-        if (gone[j]) continue;
-        const bool same_first_arrival = ev[j].first_arrival - ev[i].first_arrival <= dup_window;
-        std::size_t keep = i, drop = j;
-        if (!(same_first_arrival || same_event(ev[i], ev[j]) || nothing_new(ev[i], ev[j]))) {
-          // The earlier by first arrival can be the empty one (its first
-          // arrival an estimate, its onsets the other's).
-          if (!nothing_new(ev[j], ev[i])) continue;
-          std::swap(keep, drop);
-        }
-        gone[drop] = true;
-        for (const auto& pd : ev[drop].picks) {
-          bool have = false;
-          for (const auto& pk : ev[keep].picks)
-            have = have || catalog::station_of(pk.seed_id) == catalog::station_of(pd.seed_id);
-          if (!have) ev[keep].picks.push_back(pd);
-        }
-        ev[keep].score = std::max(ev[keep].score, ev[drop].score);
-        ev[keep].n_linked += ev[drop].n_linked;
-        family[root(ids[drop])] = root(ids[keep]);
-        if (drop == i) break;
-      }
-    }
-    std::vector<catalog::Event> out;
+    const post::MergedSightings m = post::merge_sightings(ev, merge_params, predicted_arrival);
+    for (const auto& [drop, keep] : m.merges) family[root(ids[drop])] = root(ids[keep]);
     std::vector<std::size_t> out_ids;
-    for (std::size_t i : order) {
-      if (gone[i]) continue;
-      finish_event(ev[i]);
-      out.push_back(std::move(ev[i]));
-      out_ids.push_back(ids[i]);
-    }
-    ev.swap(out);
+    for (std::size_t i : m.origin) out_ids.push_back(ids[i]);
     ids.swap(out_ids);
   };
   std::vector<catalog::Event> sorted = std::move(events);
@@ -651,7 +491,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     // Picks without an onset are estimates, some predicted by a location:
     // they never locate.
     catalog::LocationParams location = lc.location;
-    if (location.estimate_uncertainty_s == 0) location.estimate_uncertainty_s = kNoOnsetUncertainty;
+    if (location.estimate_uncertainty_s == 0) location.estimate_uncertainty_s = post::kEstimateUncertaintyS;
     std::map<std::string, std::size_t> station_index;
     for (std::size_t i = 0; i < stations.size(); ++i) station_index[stations[i].id] = i;
     catalog::locate_events(sorted, table, location);
@@ -668,7 +508,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       // A location most P onsets disagree with is not trusted to re-pick.
       int onsets = 0, agree = 0;
       for (const auto& q : e.picks)
-        if (const auto t = predicted_arrival(e, q.seed_id, Phase::kP); t && q.phase == "P" && has_onset(q)) {
+        if (const auto t = predicted_arrival(e, q.seed_id, Phase::kP); t && q.phase == "P" && post::has_onset(q)) {
           ++onsets;
           agree += std::llabs(q.time - *t) <= tolerance;
         }
@@ -680,8 +520,8 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         catalog::Pick* p = nullptr;
         for (auto& q : e.picks)
           if (q.seed_id == sid && q.phase == "P") p = &q;
-        if (p && has_onset(*p) && std::llabs(p->time - predicted) <= tolerance) continue;
-        const bool had_onset = p && has_onset(*p);
+        if (p && post::has_onset(*p) && std::llabs(p->time - predicted) <= tolerance) continue;
+        const bool had_onset = p && post::has_onset(*p);
         if (!p) {
           double similarity = 0;
           for (const auto& q : e.picks)
@@ -702,16 +542,16 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         // A clear onset is replaced by another onset, and by a prediction
         // only when it lies further from it than any model error (a noise
         // burst the location left out).
-        if (had_onset && !has_onset(x.pick) && std::llabs(p->time - predicted) <= seconds_to_ns(kMaxOnsetResidualS))
+        if (had_onset && !post::has_onset(x.pick) && std::llabs(p->time - predicted) <= seconds_to_ns(kMaxOnsetResidualS))
           continue;
         *p = x.pick;
         ++repicked;
       }
-      finish_event(e);
+      post::finish_event(e);
     }
     for (auto& e : sorted) {
       e.origin_time.reset();
-      e.first_arrival = first_arrival_of(e);
+      e.first_arrival = post::first_arrival_of(e);
     }
     std::size_t located = catalog::locate_events(sorted, table, location);
     // Re-picks can bring two sightings' first arrivals together, and a
@@ -740,9 +580,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     std::vector<catalog::Event> s2;
     std::vector<std::size_t> k2;
     for (std::size_t k = 0; k < sorted.size(); ++k) {
-      const auto& e = sorted[k];
-      if (e.n_stations < lc.min_stations_without_onset && std::none_of(e.picks.begin(), e.picks.end(), has_onset))
-        continue;
+      if (!post::reportable(sorted[k], lc.min_stations_without_onset)) continue;
       s2.push_back(std::move(sorted[k]));
       k2.push_back(kept[k]);
     }
