@@ -95,6 +95,10 @@ bool same_onsets(const catalog::Event& a, const catalog::Event& b, TimeNs tolera
   return common > 0 && 2 * agree >= common;
 }
 
+std::size_t onsets(const catalog::Event& e) {
+  return static_cast<std::size_t>(std::count_if(e.picks.begin(), e.picks.end(), has_onset));
+}
+
 }  // namespace
 
 bool nothing_new(const catalog::Event& earlier, const catalog::Event& later, const SightingMergeParams& params,
@@ -141,8 +145,11 @@ MergedSightings merge_sightings(std::vector<catalog::Event>& events, const Sight
       // are seconds long, so closer events cannot be told apart anyway.
       const bool same_first_arrival = events[j].first_arrival - events[i].first_arrival <= params.duplicate_window;
       std::size_t keep = i, drop = j;
-      if (!(same_first_arrival || same_onsets(events[i], events[j], params.duplicate_window) ||
-            nothing_new(events[i], events[j], params, predict))) {
+      if (same_first_arrival || same_onsets(events[i], events[j], params.duplicate_window)) {
+        // One event seen twice: the sighting that saw more onsets keeps its
+        // picks (ties: the earlier).
+        if (onsets(events[j]) > onsets(events[i])) std::swap(keep, drop);
+      } else if (!nothing_new(events[i], events[j], params, predict)) {
         // The earlier by first arrival can be the empty one (its first
         // arrival an estimate, its onsets the other's).
         if (!nothing_new(events[j], events[i], params, predict)) continue;

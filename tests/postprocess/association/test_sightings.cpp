@@ -149,4 +149,17 @@ TEST(Sightings, AnOnsetAtTheLocatedEarliersPredictedSIsMerged) {
   EXPECT_EQ(unlocated.size(), 2u);
 }
 
+TEST(Sightings, AnEarlierSightingWithNothingOfItsOwnGivesWayToTheLater) {
+  // The first by first arrival has only an early estimate of its own; its
+  // one onset is the later event's P at A.
+  auto empty = event({pick("C", "P", 96, kEstimate), pick("A", "S", 100.3)});
+  std::vector<catalog::Event> ev = {empty, quake(100)};
+  ASSERT_LT(ev[0].first_arrival, ev[1].first_arrival);
+  const auto m = merge_sightings(ev, {}, nullptr);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(m.origin, std::vector<std::size_t>{1});
+  EXPECT_EQ(ev[0].first_arrival, at(100));
+  EXPECT_EQ(ev[0].picks.size(), 6u);  // the later's own picks only
+}
+
 }  // namespace
