@@ -445,10 +445,10 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
     e.first_arrival = post::first_arrival_of(e);
     events.push_back(std::move(e));
   }
-  // 4. One event per earthquake: sightings of the same event that FAST-style
-  //    resolution kept apart have the same refined arrivals; merge events
-  //    whose picks agree at every station they share. Events further apart
-  //    (swarms) keep their own picks and stay separate.
+  // 4. One event per earthquake: sightings that event resolution kept apart
+  //    but that share their first arrival or onsets, or bring nothing of
+  //    their own, merge (post::merge_sightings). Events of a swarm keep
+  //    their own onsets and stay separate.
   std::vector<std::size_t> family(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) family[i] = result.events[i].family;
   std::function<std::size_t(std::size_t)> root = [&](std::size_t i) {
