@@ -69,6 +69,12 @@ std::vector<double> axis(double c, double half, double step, double lo, double h
   return v;
 }
 
+// Outlier rejection with few picks: the picks tried as the outlier (worst
+// residuals first), and the most picks for which it is tried (beyond, one
+// outlier has too little leverage to hide: the worst residual is it).
+constexpr std::size_t kJackknifeCandidates = 3;
+constexpr std::size_t kJackknifeMaxPicks = 10;
+
 struct SearchResult {
   Node best;
   double dh = 0, dz = 0, dt = 0;  // uncertainties (km, km, s)
@@ -223,6 +229,38 @@ std::optional<Location> locate(const std::vector<Pick>& picks, const StationTabl
         if (static_cast<int>(left.size()) < params.min_stations) continue;
         worst = i;
         worst_z = z;
+      }
+    }
+    // With few picks one gross outlier pulls the least-squares fit towards
+    // itself and leaves good picks about as far out: the pick dropped is,
+    // of those the fit leaves furthest out, the one whose removal lets the
+    // others fit best, provided they leave it beyond outlier_sigma.
+    if (worst != obs.size() && obs.size() <= kJackknifeMaxPicks) {
+      std::vector<std::size_t> candidates(obs.size());
+      for (std::size_t i = 0; i < obs.size(); ++i) candidates[i] = i;
+      std::stable_sort(candidates.begin(), candidates.end(), [&](std::size_t a, std::size_t b) {
+        return normalised_residual(obs[a], obs[a].phase) > normalised_residual(obs[b], obs[b].phase);
+      });
+      candidates.resize(std::min(candidates.size(), kJackknifeCandidates));
+      double best_chi2 = std::numeric_limits<double>::infinity();
+      for (std::size_t i : candidates) {
+        std::set<std::string> left;
+        for (std::size_t j = 0; j < obs.size(); ++j)
+          if (j != i) left.insert(obs_station[j]);
+        if (static_cast<int>(left.size()) < params.min_stations) continue;
+        std::vector<Obs> rest = obs;
+        rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(i));
+        const SearchResult ri = grid_search(rest, g, params);
+        const double lat_i = g.to_lat(ri.best.y), lon_i = g.to_lon(ri.best.x, ri.best.y);
+        const Obs& o = obs[i];
+        const double res = o.t - ri.best.t0 -
+                           params.model.travel_time(o.phase, distance_km(lat_i, lon_i, o.lat, o.lon), ri.best.z,
+                                                    o.depth_km);
+        if (std::abs(res) * std::sqrt(o.w) <= params.outlier_sigma) continue;
+        if (ri.best.chi2 < best_chi2) {
+          best_chi2 = ri.best.chi2;
+          worst = i;
+        }
       }
     }
     if (worst == obs.size()) {

@@ -44,8 +44,9 @@ struct LocationParams {
   /// error, so that one sharp but wrong pick cannot outweigh the others.
   double model_error_s = 0.1;
   /// A pick whose residual exceeds this many (combined) standard deviations
-  /// is dropped and the event relocated, worst pick first, while min_picks
-  /// and min_stations remain; 0 keeps every pick.
+  /// is dropped and the event relocated, worst pick first (with 10 picks or
+  /// fewer: the pick whose removal lets the others fit best), while
+  /// min_picks and min_stations remain; 0 keeps every pick.
   double outlier_sigma = 4.0;
   /// Events whose horizontal uncertainty exceeds this stay unlocated (their
   /// picks do not constrain a location); 0 keeps every location.
