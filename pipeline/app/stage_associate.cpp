@@ -370,16 +370,14 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       StationPick& x = sp[i];
       const Station& st = stations[static_cast<std::size_t>(ne.stations[i].station)];
       if (!post::has_onset(x.pick) || st.horizontals.empty()) continue;
-      {
-        const double ez = onset_energy(x.wf, x.pick.time);
-        double eh = 0;
-        for (const auto& h : st.horizontals)
-          eh += onset_energy(waveforms.span(h.seed_id(), x.pick.time - 3 * kNsPerSecond, x.pick.time + 2 * kNsPerSecond),
-                             x.pick.time);
-        if (ez + eh > 0 && ez / (ez + eh) < kPVerticalShare) {
-          x.pick.phase = "S";
-          continue;
-        }
+      const double ez = onset_energy(x.wf, x.pick.time);
+      double eh = 0;
+      for (const auto& h : st.horizontals)
+        eh += onset_energy(waveforms.span(h.seed_id(), x.pick.time - 3 * kNsPerSecond, x.pick.time + 2 * kNsPerSecond),
+                           x.pick.time);
+      if (ez + eh > 0 && ez / (ez + eh) < kPVerticalShare) {
+        x.pick.phase = "S";
+        continue;
       }
       // S on the horizontals: the clearest onset after the P, the P coda
       // serving as its noise reference.
@@ -553,7 +551,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       e.origin_time.reset();
       e.first_arrival = post::first_arrival_of(e);
     }
-    std::size_t located = catalog::locate_events(sorted, table, location);
+    catalog::locate_events(sorted, table, location);
     // Re-picks can bring two sightings' first arrivals together, and a
     // location tells a later sighting made of its S arrivals: merge again,
     // then locate the events that gained picks.
@@ -569,7 +567,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
       }
     catalog::locate_events(grown, table, location);
     for (std::size_t g = 0; g < grown.size(); ++g) sorted[grown_at[g]] = std::move(grown[g]);
-    located = 0;
+    std::size_t located = 0;
     for (const auto& e : sorted) located += e.origin_time.has_value();
     spdlog::info("associate: located {} of {} events ({} picks re-picked near the predicted P)", located,
                  sorted.size(), repicked);

@@ -119,6 +119,13 @@ SearchResult grid_search(const std::vector<Obs>& obs, const Grid& g, const Locat
   return r;
 }
 
+// |residual| / sigma of o, as phase, at the best node of r.
+double normalised_residual(const Obs& o, Phase phase, const SearchResult& r, const Grid& g, const VelocityModel& m) {
+  const double lat = g.to_lat(r.best.y), lon = g.to_lon(r.best.x, r.best.y);
+  const double res = o.t - r.best.t0 - m.travel_time(phase, distance_km(lat, lon, o.lat, o.lon), r.best.z, o.depth_km);
+  return std::abs(res) * std::sqrt(o.w);
+}
+
 }  // namespace
 
 double distance_km(double lat1, double lon1, double lat2, double lon2) {
@@ -212,21 +219,18 @@ std::optional<Location> locate(const std::vector<Pick>& picks, const StationTabl
     SearchResult r = grid_search(obs, g, params);
     std::size_t worst = obs.size();
     double worst_z = params.outlier_sigma;
-    const double lat = g.to_lat(r.best.y), lon = g.to_lon(r.best.x, r.best.y);
-    auto normalised_residual = [&](const Obs& o, Phase phase) {
-      const double res = o.t - r.best.t0 -
-                         params.model.travel_time(phase, distance_km(lat, lon, o.lat, o.lon), r.best.z, o.depth_km);
-      return std::abs(res) * std::sqrt(o.w);
+    auto z_of = [&](std::size_t i) { return normalised_residual(obs[i], obs[i].phase, r, g, params.model); };
+    // Dropping pick i leaves min_stations stations.
+    auto removable = [&](std::size_t i) {
+      std::set<std::string> left;
+      for (std::size_t j = 0; j < obs.size(); ++j)
+        if (j != i) left.insert(obs_station[j]);
+      return static_cast<int>(left.size()) >= params.min_stations;
     };
     if (params.outlier_sigma > 0 && static_cast<int>(obs.size()) > params.min_picks) {
       for (std::size_t i = 0; i < obs.size(); ++i) {
-        const Obs& o = obs[i];
-        const double z = normalised_residual(o, o.phase);
-        if (z <= worst_z) continue;
-        std::set<std::string> left;
-        for (std::size_t j = 0; j < obs.size(); ++j)
-          if (j != i) left.insert(obs_station[j]);
-        if (static_cast<int>(left.size()) < params.min_stations) continue;
+        const double z = z_of(i);
+        if (z <= worst_z || !removable(i)) continue;
         worst = i;
         worst_z = z;
       }
@@ -238,25 +242,16 @@ std::optional<Location> locate(const std::vector<Pick>& picks, const StationTabl
     if (worst != obs.size() && obs.size() <= kJackknifeMaxPicks) {
       std::vector<std::size_t> candidates(obs.size());
       for (std::size_t i = 0; i < obs.size(); ++i) candidates[i] = i;
-      std::stable_sort(candidates.begin(), candidates.end(), [&](std::size_t a, std::size_t b) {
-        return normalised_residual(obs[a], obs[a].phase) > normalised_residual(obs[b], obs[b].phase);
-      });
+      std::stable_sort(candidates.begin(), candidates.end(),
+                       [&](std::size_t a, std::size_t b) { return z_of(a) > z_of(b); });
       candidates.resize(std::min(candidates.size(), kJackknifeCandidates));
       double best_chi2 = std::numeric_limits<double>::infinity();
       for (std::size_t i : candidates) {
-        std::set<std::string> left;
-        for (std::size_t j = 0; j < obs.size(); ++j)
-          if (j != i) left.insert(obs_station[j]);
-        if (static_cast<int>(left.size()) < params.min_stations) continue;
+        if (!removable(i)) continue;
         std::vector<Obs> rest = obs;
         rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(i));
         const SearchResult ri = grid_search(rest, g, params);
-        const double lat_i = g.to_lat(ri.best.y), lon_i = g.to_lon(ri.best.x, ri.best.y);
-        const Obs& o = obs[i];
-        const double res = o.t - ri.best.t0 -
-                           params.model.travel_time(o.phase, distance_km(lat_i, lon_i, o.lat, o.lon), ri.best.z,
-                                                    o.depth_km);
-        if (std::abs(res) * std::sqrt(o.w) <= params.outlier_sigma) continue;
+        if (normalised_residual(obs[i], obs[i].phase, ri, g, params.model) <= params.outlier_sigma) continue;
         if (ri.best.chi2 < best_chi2) {
           best_chi2 = ri.best.chi2;
           worst = i;
@@ -299,10 +294,7 @@ std::optional<Location> locate(const std::vector<Pick>& picks, const StationTabl
       w.phase = other;
       w.relabelled = true;
       const SearchResult r2 = grid_search(trial, g, params);
-      const double lat2 = g.to_lat(r2.best.y), lon2 = g.to_lon(r2.best.x, r2.best.y);
-      const double res = w.t - r2.best.t0 -
-                         params.model.travel_time(w.phase, distance_km(lat2, lon2, w.lat, w.lon), r2.best.z, w.depth_km);
-      if (std::abs(res) * std::sqrt(w.w) <= params.outlier_sigma) {
+      if (normalised_residual(w, w.phase, r2, g, params.model) <= params.outlier_sigma) {
         obs.swap(trial);
         continue;
       }
