@@ -103,6 +103,7 @@ TEST(SynthParams, BadKeysAreNamedWithTheirLine) {
   EXPECT_EQ(key_of("[synth]\nnsations = 3\n"), "synth.nsations");  // unknown key
   try {
     parse("[synth]\nseed = 1\n\nn_stations = 0\n");
+    ADD_FAILURE() << "n_stations = 0 was accepted";
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.line(), 4);
   }
