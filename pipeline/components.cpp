@@ -38,7 +38,7 @@ VerticalChoice choose_vertical(const std::vector<std::string>& channels, const s
   return {};
 }
 
-std::string channel_code_problem(const std::string& code) {
+std::string code_problem(const std::string& code) {
   if (code.empty() || code.size() > 8) return "must have 1 to 8 characters";
   for (char ch : code) {
     const auto u = static_cast<unsigned char>(ch);

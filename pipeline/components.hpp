@@ -36,9 +36,10 @@ struct VerticalChoice {
 VerticalChoice choose_vertical(const std::vector<std::string>& channels, const std::string& configured,
                                const std::map<std::string, double>& inclination_deg = {});
 
-/// A channel code as networks deliver it: 1 to 8 characters, letters,
+/// A network, station or channel code as networks deliver it (FDSN source
+/// identifiers allow 8 characters): 1 to 8 characters, letters,
 /// digits, '_' or '-' (no '.', which separates the parts of an id). Returns
 /// an empty string when fine, else why not.
-std::string channel_code_problem(const std::string& code);
+std::string code_problem(const std::string& code);
 
 }  // namespace qp

@@ -125,12 +125,16 @@ Config Config::from_string(const std::string& text, const fs::path& origin) {
     sc.vertical = s.get_string("vertical", "");
     sc.file_globs = s.get_strings("files", {});
     sc.line = line_of(entry);
-    if (sc.network.empty() || sc.network.size() > 2) s.fail("network", "needs a 1-2 character SEED network code");
-    if (sc.station.empty() || sc.station.size() > 5) s.fail("station", "needs a 1-5 character SEED station code");
+    // Codes as networks deliver them (FDSN source identifiers allow 8
+    // characters: BXM, or Hi-net's N), not only SEED's 2 and 5.
+    if (const std::string why = code_problem(sc.network); !why.empty())
+      s.fail("network", "network code '" + sc.network + "' " + why);
+    if (const std::string why = code_problem(sc.station); !why.empty())
+      s.fail("station", "station code '" + sc.station + "' " + why);
     if (sc.location.size() > 2) s.fail("location", "SEED location codes have at most 2 characters");
     if (sc.channels.empty()) s.fail("channels", "lists no channels");
     for (const auto& ch : sc.channels) {
-      const std::string why = channel_code_problem(ch);
+      const std::string why = code_problem(ch);
       if (!why.empty()) s.fail("channels", "channel code '" + ch + "' " + why);
       if (std::count(sc.channels.begin(), sc.channels.end(), ch) > 1)
         s.fail("channels", "'" + ch + "' is listed twice");

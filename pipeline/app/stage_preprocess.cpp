@@ -144,7 +144,19 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
       }
     }
     if (chunks.empty()) {
-      if (mpi.root()) spdlog::warn("{}: no data in the configured files (or time window)", sid);
+      if (mpi.root()) {
+        // Say what the station's files do hold: a renamed channel is the usual cause.
+        std::set<std::string> held;
+        for (const auto& f : files) {
+          const auto& ids = ids_of_file[f.path];
+          if (std::find(ids.begin(), ids.end(), sid) == ids.end()) continue;
+          for (const auto& t : f.traces) held.insert(t.seed_id);
+        }
+        std::string list;
+        for (const auto& h : held) list += (list.empty() ? "" : ", ") + h;
+        spdlog::warn("{}: no data in the configured files (or time window); they hold: {}", sid,
+                     list.empty() ? "nothing readable" : list);
+      }
       continue;
     }
     ++channels_with_data;

@@ -98,12 +98,14 @@ class Run:
                     secs += float(rec.get("seconds", f[5] if len(f) > 5 else 0) or 0)
                 except ValueError:
                     pass
-                for key in ("rss_mb", "max_rss_mb", "peak_rss_mb", "memory_mb"):
-                    if rec.get(key):
+                for key, value in rec.items():
+                    # Any memory column (rss_mb, peak_rss_kb, memory_mb ...), in MB.
+                    if value and ("rss" in key or "mem" in key):
                         try:
-                            mem = max(mem or 0.0, float(rec[key]))
+                            mb = float(value) / (1024.0 if key.endswith("kb") else 1.0)
                         except ValueError:
-                            pass
+                            continue
+                        mem = max(mem or 0.0, mb)
             rows.append({"stage": stage, "units": units, "seconds": secs, "states": states, "memory_mb": mem})
         return rows
 

@@ -145,6 +145,15 @@ files = ["x"]
   EXPECT_NE(error_of(R"(["HHZHHZHHZ"])", "").find("stations[0].channels"), std::string::npos);
   EXPECT_NE(error_of(R"(["HHZHHZHHZ"])", "").find("1 to 8 characters"), std::string::npos);
   EXPECT_NE(error_of(R"(["U", "U"])", "").find("listed twice"), std::string::npos);
+  // Networks and stations too: BXM (3 characters) is fine, 9 or a '.' is not.
+  EXPECT_EQ(error_of(R"(["U"])", "network = \"BXM\"\n").find("stations[0].network"), std::string::npos);
+  try {
+    Config::from_string("[[stations]]\nnetwork = \"N.X\"\nstation = \"ATKH\"\nchannels = [\"U\"]\nfiles = [\"x\"]\n",
+                        "/tmp/x.toml");
+    ADD_FAILURE() << "network N.X accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("stations[0].network"), std::string::npos) << e.what();
+  }
   const std::string v = error_of(R"(["U", "N", "E"])", "vertical = \"Z\"\n");
   EXPECT_NE(v.find("stations[0].vertical"), std::string::npos) << v;
   EXPECT_NE(v.find("not one of the station's channels"), std::string::npos) << v;
@@ -168,10 +177,10 @@ TEST(Components, VerticalFromConfigInclinationOrCode) {
   EXPECT_EQ(inc.source, VerticalSource::inclination);
   EXPECT_EQ(choose_vertical(chans, "2", {{"3", 0.0}}).channel, "2");  // the config wins
   EXPECT_EQ(choose_vertical({"HHE", "HHN", "HHZ"}, "").channel, "HHZ");
-  EXPECT_EQ(channel_code_problem("HHZ"), "");
-  EXPECT_EQ(channel_code_problem("U"), "");
-  EXPECT_NE(channel_code_problem(""), "");
-  EXPECT_NE(channel_code_problem("A B"), "");
+  EXPECT_EQ(code_problem("HHZ"), "");
+  EXPECT_EQ(code_problem("U"), "");
+  EXPECT_NE(code_problem(""), "");
+  EXPECT_NE(code_problem("A B"), "");
 }
 
 TEST(Config, GlobsResolveRelativeToConfigAndFailWhenEmpty) {
