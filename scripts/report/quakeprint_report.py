@@ -105,7 +105,6 @@ def fig_scores(figs, run):
     ax.hist([e["score_f"] for e in run.events], bins=30, color="tab:gray")
     ax.set_xlabel("score")
     ax.set_ylabel("events")
-    ax.set_yscale("log")
     fig.tight_layout()
     return figs.save(fig, "score_histogram.png")
 
@@ -218,6 +217,8 @@ def fig_station(figs, run, s, span_begin):
     pairs_fig = fp_fig = None
     if got is not None and got[0].size:
         t1, dt, votes, n = got
+        order = np.argsort(votes, kind="stable")  # most-voted pairs drawn on top
+        t1, dt, votes = t1[order], dt[order], votes[order]
         fig, ax = plt.subplots(figsize=(7, 3.2))
         sc = ax.scatter((t1 - span_begin) / 3600e9, dt, c=votes, s=3, cmap="viridis", rasterized=True)
         ax.set_yscale("log")
@@ -359,7 +360,7 @@ def main():
         ["stage", "units", "states", "unit seconds (sum)", "peak memory MB"],
         [[esc(r["stage"]), str(r["units"]), esc(", ".join(f"{k} {v}" for k, v in sorted(r["states"].items()))),
           f"{r['seconds']:.2f}", "not recorded" if r["memory_mb"] is None else f"{r['memory_mb']:.0f}"]
-         for r in times]))
+         for r in times]) + "<p>associate and export run as one unit each and keep no per-unit manifest.</p>")
     params = os.path.join(a.inputs, "parameters.toml")
     if os.path.exists(params):
         with open(params) as f:
@@ -367,7 +368,8 @@ def main():
     explain = os.path.join(a.inputs, "lsh_explain.txt")
     if summary["lsh"]:
         text = open(explain).read() if os.path.exists(explain) else ""
-        b.append(f'<div class="thumbs">{img(summary["lsh"], "LSH curve")}</div><pre>{esc(text)}</pre>')
+        b.append(f'<div class="thumbs">{img(summary["lsh"], "LSH curve")}</div>'
+                 f"<details><summary>quakeprint search --explain</summary><pre>{esc(text)}</pre></details>")
     b.append("<h2>Catalog</h2><div class=\"thumbs\">")
     for key, alt in (("hourly", "events per hour"), ("scores", "score histogram"), ("map", "map"),
                      ("mags", "magnitude-time")):
