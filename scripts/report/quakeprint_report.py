@@ -15,6 +15,7 @@ import html
 import os
 import sys
 import time
+import tomllib
 
 import matplotlib
 
@@ -304,14 +305,22 @@ def evaluation_html(run_dir):
             p = os.path.join(d, fname)
             if fname.endswith((".txt", ".toml")):
                 with open(p) as f:
-                    parts.append(f"<p>{esc(fname)}</p><pre>{esc(f.read()[:20000])}</pre>")
+                    text = f.read()
+                try:  # quakeprint's evaluation summaries are TOML: their scalars as a table
+                    scalars = [[esc(k), esc(v)] for k, v in tomllib.loads(text).items() if not isinstance(v, (list, dict))]
+                except tomllib.TOMLDecodeError:
+                    scalars = []
+                if scalars:
+                    parts.append(f"<p>{esc(fname)}</p>" + table(["key", "value"], scalars))
+                parts.append(f"<details><summary>{esc(fname)} (text)</summary><pre>{esc(text[:20000])}</pre></details>")
             elif fname.endswith(".csv"):
                 rows = read_csv(p)
                 if rows:
                     head = list(rows[0].keys())
                     shown = [[esc(r.get(h, "")) for h in head] for r in rows[:50]]
-                    more = f" (first 50 of {len(rows)})" if len(rows) > 50 else ""
-                    parts.append(f"<p>{esc(fname)}{more}</p>" + table(head, shown))
+                    more = f", first 50 shown" if len(rows) > 50 else ""
+                    parts.append(f"<details><summary>{esc(fname)} ({len(rows)} rows{more})</summary>" +
+                                 table(head, shown) + "</details>")
     return "\n".join(parts)
 
 
