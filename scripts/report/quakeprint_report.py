@@ -169,7 +169,9 @@ def fig_record_section(figs, run, e):
         for p in picks:
             if p["seed_id"].rsplit(".", 2)[0] == s["station_id"]:
                 x = (p["time_ns"] - t0) / NS
-                ax.plot([x, x], [-i - 0.45, -i + 0.45], color=PHASE_COLOURS.get(p["phase"], "tab:green"), lw=1.2)
+                own = p["seed_id"] == sid  # solid on the picked channel, dotted on the station's others
+                ax.plot([x, x], [-i - 0.45, -i + 0.45], color=PHASE_COLOURS.get(p["phase"], "tab:green"),
+                        lw=1.4 if own else 0.9, ls="-" if own else ":")
         labels.append(f"{s['station_id'].split('.')[-1]} {c}")
     ax.set_yticks(-np.arange(len(rows)))
     ax.set_yticklabels(labels, fontsize=7)

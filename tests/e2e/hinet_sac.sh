@@ -116,6 +116,13 @@ if [ -s "$cat/nlloc.obs" ]; then
 fi
 echo "ok: P picks on U, QuakeML and NonLinLoc name the channels U/N/E"
 
+# Where each station's vertical came from, as the report states it.
+"$QP" report "$dir/hinet.toml" -o "$dir/report" > "$dir/report.log" 2>&1 || { cat "$dir/report.log"; fail "quakeprint report failed"; }
+got=$(awk -F'\t' 'NR > 1 {printf "%s:%s:%s ", $1, $4, $5}' "$dir/report/data/stations.tsv")
+want="N.BT01:U:code N.BT02:U:code N.BT03:U:code N.BT04:U:inclination N.BT05:U:inclination "
+[ "$got" = "$want" ] || fail "verticals: got '$got', want '$want'"
+echo "ok: verticals U from the code (BT01-BT03) and from CMPINC (BT04-BT05)"
+
 # The same records with their original SEED headers (BXM.BT0x.01.HH[ZNE])
 # give the same catalog and picks, names aside: the vertical is found as
 # well from U (code or CMPINC) as from HHZ.
