@@ -47,14 +47,10 @@ std::vector<Station> stations_of(const Config& cfg, const RunStore& store) {
     st.id = s.station_id();
     for (const auto& c : s.channels) st.channels.push_back({s.network, s.station, s.location, c});
     std::sort(st.channels.begin(), st.channels.end());
-    st.pick_channel = st.channels.front();
-    // Vertical from the config, the headers' inclination or the code (Z, or U of Hi-net).
-    const VerticalChoice vertical = vertical_of(s, store);
+    const std::string vertical = vertical_of(s, store).channel;  // config, CMPINC, or code (Z; Hi-net U)
+    st.pick_channel = vertical.empty() ? st.channels.front() : ChannelId{s.network, s.station, s.location, vertical};
     for (const auto& c : st.channels)
-      if (c.channel == vertical.channel) st.pick_channel = c;
-    if (!vertical.channel.empty())
-      for (const auto& c : st.channels)
-        if (!(c == st.pick_channel)) st.horizontals.push_back(c);
+      if (!vertical.empty() && !(c == st.pick_channel)) st.horizontals.push_back(c);
     out.push_back(st);
   }
   std::sort(out.begin(), out.end(), [](const Station& a, const Station& b) { return a.id < b.id; });
