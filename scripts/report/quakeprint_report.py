@@ -103,7 +103,7 @@ def fig_scores(figs, run):
     if not run.events:
         return None
     fig, ax = plt.subplots(figsize=(5, 3.2))
-    ax.hist([e["score_f"] for e in run.events], bins=30, color="tab:gray")
+    ax.hist([e["score_f"] for e in run.events], bins=int(np.clip(len(run.events) // 3, 5, 40)), color="tab:gray")
     ax.set_xlabel("score")
     ax.set_ylabel("events")
     fig.tight_layout()
@@ -115,7 +115,7 @@ def fig_map(figs, run):
     sta = [s for s in run.stations if s["latitude"] and s["longitude"]]
     if not located and not sta:
         return None
-    fig, ax = plt.subplots(figsize=(6, 5))
+    fig, ax = plt.subplots(figsize=(6, 4.5))
     if located:
         fam = [e.get("family_id") or "" for e in located]
         codes = {f: i for i, f in enumerate(sorted(set(fam)))}
@@ -128,7 +128,8 @@ def fig_map(figs, run):
     ax.set_xlabel("longitude (°)")
     ax.set_ylabel("latitude (°)")
     ax.set_title("epicentres (colour: family) and stations (▲)")
-    ax.set_aspect(1 / max(0.1, np.cos(np.radians(np.mean([float(s["latitude"]) for s in sta] or [0])))))
+    lat0 = np.mean([float(s["latitude"]) for s in sta] or [float(e["latitude"]) for e in located])
+    ax.set_aspect(1 / max(0.1, np.cos(np.radians(lat0))), adjustable="datalim")  # km-true shape, full box
     fig.tight_layout()
     return figs.save(fig, "map.png")
 
@@ -253,8 +254,8 @@ def fig_station(figs, run, s, span_begin):
 
 CSS = """body{font-family:sans-serif;margin:1.5em;max-width:1200px;color:#222}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}
-th{background:#eee}img{border:1px solid #ddd;margin:4px}pre{background:#f6f6f6;padding:6px;font-size:12px;
-overflow-x:auto}.thumbs img{width:380px}h2{border-bottom:2px solid #888}"""
+th{background:#eee}img{border:1px solid #ddd;margin:4px;vertical-align:top}pre{background:#f6f6f6;padding:6px;font-size:12px;
+overflow-x:auto}.thumbs img{width:460px}h2{border-bottom:2px solid #888}"""
 
 
 def page(title, body):
@@ -356,7 +357,7 @@ def main():
 
     b = [f"<h1>quakeprint report: {esc(os.path.basename(os.path.abspath(a.run)))}</h1>",
          f"<p>run directory <code>{esc(os.path.abspath(a.run))}</code>; {len(run.events)} events, "
-         f"{sum(len(v) for v in run.picks.values())} picks, {len(fams)} families.</p>",
+         f"{sum(len(v) for v in run.picks.values())} picks; families: {len(fams)}.</p>",
          "<h2>Run summary</h2>"]
     if begin is not None:
         b.append(f"<p>span {esc(ns_to_iso(begin))} – {esc(ns_to_iso(end))} "
