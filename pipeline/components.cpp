@@ -7,7 +7,9 @@ namespace qp {
 bool code_says_vertical(const std::string& c) {
   if (c.empty()) return false;
   const char last = static_cast<char>(std::toupper(static_cast<unsigned char>(c.back())));
-  return last == 'Z' || (last == 'U' && c.size() != 3);
+  const bool up_down = c.size() >= 2 && std::toupper(static_cast<unsigned char>(c[0])) == 'U' &&
+                       std::toupper(static_cast<unsigned char>(c[1])) == 'D';  // K-NET/KiK-net UD, UD1, UD2
+  return last == 'Z' || (last == 'U' && c.size() != 3) || up_down;
 }
 
 bool inclination_says_vertical(double inc) {

@@ -12,8 +12,9 @@
 namespace qp {
 
 /// True when the code alone says vertical: it ends in 'Z' (SEED), or it is
-/// not a 3-character SEED code and ends in 'U' (Up, as Hi-net's "U"). A
-/// SEED code ending in 'U' is a Galperin (tilted) axis, not vertical.
+/// not a 3-character SEED code and ends in 'U' (Up, as Hi-net's "U"), or it
+/// starts with "UD" (up-down: K-NET "UD", KiK-net "UD1", "UD2"). A SEED code
+/// ending in 'U' is a Galperin (tilted) axis, not vertical.
 bool code_says_vertical(const std::string& channel_code);
 
 /// SAC CMPINC (degrees from vertical up): 0 or 180 (within 10) is vertical;

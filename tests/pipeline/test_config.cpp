@@ -164,6 +164,10 @@ TEST(Components, VerticalFromConfigInclinationOrCode) {
   EXPECT_TRUE(code_says_vertical("U"));      // Hi-net
   EXPECT_TRUE(code_says_vertical("wU"));
   EXPECT_FALSE(code_says_vertical("HHU"));   // Galperin axis of a SEED code, tilted
+  EXPECT_TRUE(code_says_vertical("UD"));     // K-NET
+  EXPECT_TRUE(code_says_vertical("UD2"));    // KiK-net surface
+  EXPECT_FALSE(code_says_vertical("NS"));
+  EXPECT_FALSE(code_says_vertical("EW1"));
   EXPECT_FALSE(code_says_vertical("N"));
   EXPECT_FALSE(code_says_vertical("HHE"));
   EXPECT_TRUE(inclination_says_vertical(0));
