@@ -135,7 +135,7 @@ def fig_map(figs, run):
 
 
 def fig_magnitudes(figs, run):
-    ev = [e for e in run.events if e["mag_f"] is not None]
+    ev = sorted((e for e in run.events if e["mag_f"] is not None), key=lambda e: e["first_ns"])
     if not ev:
         return None
     fig, ax = plt.subplots(figsize=(7, 3))

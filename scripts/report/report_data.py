@@ -55,7 +55,8 @@ class Run:
         for e in self.events:
             e["first_ns"] = iso_to_ns(e["first_arrival"])
             e["score_f"] = float(e["score"]) if e.get("score") else 0.0
-            e["mag_f"] = float(e["magnitude"]) if e.get("magnitude") else None
+            mag = e.get("magnitude") or e.get("mag")  # quakeprint / ComCat column names
+            e["mag_f"] = float(mag) if mag else None
         self.picks = {}
         for p in read_csv(os.path.join(run_dir, "catalog", "picks.csv")):
             p["time_ns"] = iso_to_ns(p["time"])
