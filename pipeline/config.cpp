@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
+#include "pipeline/components.hpp"
 #include "pipeline/error.hpp"
 
 namespace qp {
@@ -121,14 +122,26 @@ Config Config::from_string(const std::string& text, const fs::path& origin) {
     sc.station = s.get_string("station", "");
     sc.location = s.get_string("location", "");
     sc.channels = s.get_strings("channels", {});
+    sc.vertical = s.get_string("vertical", "");
     sc.file_globs = s.get_strings("files", {});
     sc.line = line_of(entry);
-    if (sc.network.empty() || sc.network.size() > 2) s.fail("network", "needs a 1-2 character SEED network code");
-    if (sc.station.empty() || sc.station.size() > 5) s.fail("station", "needs a 1-5 character SEED station code");
+    // Codes as networks deliver them (FDSN source identifiers allow 8
+    // characters: BXM, or Hi-net's N), not only SEED's 2 and 5.
+    if (const std::string why = code_problem(sc.network); !why.empty())
+      s.fail("network", "network code '" + sc.network + "' " + why);
+    if (const std::string why = code_problem(sc.station); !why.empty())
+      s.fail("station", "station code '" + sc.station + "' " + why);
     if (sc.location.size() > 2) s.fail("location", "SEED location codes have at most 2 characters");
     if (sc.channels.empty()) s.fail("channels", "lists no channels");
-    for (const auto& ch : sc.channels)
-      if (ch.size() != 3) s.fail("channels", "'" + ch + "' is not a 3-character SEED channel code");
+    for (const auto& ch : sc.channels) {
+      const std::string why = code_problem(ch);
+      if (!why.empty()) s.fail("channels", "channel code '" + ch + "' " + why);
+      if (std::count(sc.channels.begin(), sc.channels.end(), ch) > 1)
+        s.fail("channels", "'" + ch + "' is listed twice");
+    }
+    if (!sc.vertical.empty() &&
+        std::find(sc.channels.begin(), sc.channels.end(), sc.vertical) == sc.channels.end())
+      s.fail("vertical", "'" + sc.vertical + "' is not one of the station's channels");
     if (sc.file_globs.empty()) s.fail("files", "lists no waveform files");
     if (!seen.insert(sc.station_id() + "." + sc.location).second)
       s.fail("station", sc.station_id() + " is listed twice");
@@ -193,7 +206,10 @@ std::string Config::section_text(const std::string& name) const {
       out += "network = " + quote(s.network) + "\nstation = " + quote(s.station) +
              "\nlocation = " + quote(s.location) + "\nchannels = [";
       for (size_t i = 0; i < s.channels.size(); ++i) out += (i ? ", " : "") + quote(s.channels[i]);
-      out += "]\nfiles = [";
+      out += "]\n";
+      // Only when set, so configs without it keep their hash (and their runs).
+      if (!s.vertical.empty()) out += "vertical = " + quote(s.vertical) + "\n";
+      out += "files = [";
       for (size_t i = 0; i < s.file_globs.size(); ++i) out += (i ? ", " : "") + quote(s.file_globs[i]);
       out += "]\n\n";
     }

@@ -30,7 +30,8 @@ struct ChannelId {
 /// One [[stations]] entry.
 struct StationConfig {
   std::string network, station, location;
-  std::vector<std::string> channels;
+  std::vector<std::string> channels;    // as the network names them (1-8 characters)
+  std::string vertical;                 // `vertical` key: which channel is vertical (empty: from headers or codes)
   std::vector<std::string> file_globs;  // relative to the config file's folder
   int line = 0;                         // where the entry starts, for messages
   std::string station_id() const { return network + "." + station; }

@@ -221,7 +221,7 @@ struct SacHeader {
 };
 
 // Indices into f[] and i[] (SAC word numbers).
-enum { kDelta = 0, kB = 5 };
+enum { kDelta = 0, kB = 5, kCmpinc = 58 };
 enum {
   kNzyear = 0, kNzjday, kNzhour, kNzmin, kNzsec, kNzmsec, kNvhdr,
   kNpts = 9, kIftype = 15, kLeven = 35
@@ -309,8 +309,17 @@ Trace sac_trace(const SacHeader& h, double delta, double rate, double b, const s
   t.file = name;
   t.sampling_rate = rate;
   t.start = sac_start_time(h, b, name);
-  t.seed_id = sac_string(h.k[kKnetwk]) + "." + sac_string(h.k[kKstnm]) + "." +
-              sac_string(h.k[kKhole]) + "." + sac_string(h.k[kKcmpnm]);
+  std::string network = sac_string(h.k[kKnetwk]), station = sac_string(h.k[kKstnm]);
+  // Hi-net as NIED distributes it: KSTNM "N.ATKH", KNETWK unset.
+  const auto dot = station.find('.');
+  if (dot != std::string::npos && dot > 0 && dot + 1 < station.size() &&
+      (network.empty() || network == station.substr(0, dot))) {
+    network = station.substr(0, dot);
+    station = station.substr(dot + 1);
+  }
+  t.seed_id = network + "." + station + "." + sac_string(h.k[kKhole]) + "." + sac_string(h.k[kKcmpnm]);
+  const float cmpinc = h.f[kCmpinc];
+  if (std::isfinite(cmpinc) && cmpinc != kSacUndefined) t.inclination_deg = cmpinc;
   return t;
 }
 
@@ -415,6 +424,23 @@ std::vector<Trace> read_sac_alpha(const std::string& bytes, const std::string& n
 }
 
 }  // namespace
+
+void resolve_missing_networks(std::vector<Trace>& traces, const std::vector<std::string>& configured_ids) {
+  for (auto& t : traces) {
+    if (t.seed_id.empty() || t.seed_id[0] != '.') continue;
+    const std::string rest = t.seed_id;  // ".STA.LOC.CHA"
+    std::string match;
+    int n = 0;
+    for (const auto& id : configured_ids) {
+      const auto dot = id.find('.');
+      if (dot != std::string::npos && id.compare(dot, std::string::npos, rest) == 0 && match != id) {
+        match = id;
+        ++n;
+      }
+    }
+    if (n == 1) t.seed_id = match;
+  }
+}
 
 double rate_from_float32_delta(float delta) {
   const double exact = 1.0 / static_cast<double>(delta);

@@ -2,6 +2,7 @@
 // either byte order, and alphanumeric), detected by content, not by name.
 #pragma once
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ struct Trace {
   TimeNs start = 0;           ///< time of the first sample
   std::vector<double> samples;
   std::string file;           ///< the file it came from (for error messages)
+  /// Inclination of the component from vertical up, degrees (SAC CMPINC:
+  /// 0 up, 90 horizontal, 180 down); NaN when the header does not say.
+  double inclination_deg = std::numeric_limits<double>::quiet_NaN();
 
   TimeNs sample_time(std::size_t i) const;
 };
@@ -35,6 +39,14 @@ WaveformFormat detect_waveform_format(const std::string& bytes);
 /// unrecognised format, a truncated or corrupt record (with its record number
 /// and byte offset), a NaN or infinite sample (with its index and time).
 std::vector<Trace> read_waveform_file(const std::string& path);
+
+/// SAC station headers as NIED distributes Hi-net data: KSTNM "N.ATKH" and
+/// no KNETWK. The reader splits such a KSTNM into network and station (when
+/// KNETWK is empty or the same); a network still missing is resolved here
+/// against the configured channels of the stations that list the file: a
+/// trace "\.STA.LOC.CHA" whose STA.LOC.CHA matches exactly one configured
+/// SEED id takes its network. Others are left as they are.
+void resolve_missing_networks(std::vector<Trace>& traces, const std::vector<std::string>& configured_ids);
 
 /// Same, from bytes already in memory; `name` is used in error messages.
 std::vector<Trace> read_waveform_bytes(const std::string& bytes, const std::string& name);

@@ -14,7 +14,14 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libxml2-utils
   python3-numpy python3-scipy python3-h5py
+  python3-matplotlib
 )
+# The report's headless-browser check (chromium) and the QuakeML client test
+# (seisplotjs under Node.js): by command, since a Node.js from elsewhere
+# (nodesource) brings its own npm and conflicts with Debian's npm package.
+command -v chromium > /dev/null || packages+=(chromium)
+command -v node > /dev/null || packages+=(nodejs)
+command -v npm > /dev/null || packages+=(npm)
 if [[ "${QUAKEPRINT_WITH_SLURM:-0}" == 1 ]]; then
   packages+=(slurm-wlm munge slurm-client)
 fi

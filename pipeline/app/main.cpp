@@ -138,6 +138,14 @@ int main(int argc, char** argv) {
   im_cmd->add_option("--network", im.network_json, "FAST network_params.json")->required();
   im_cmd->add_option("-o,--out", im.out, "write the TOML here (default: standard output)");
 
+  ReportOptions rep;
+  auto* rep_cmd = app.add_subcommand("report", "offline HTML report of a run: summary, catalog plots, record "
+                                               "sections, families, candidate pairs, fingerprints");
+  rep_cmd->add_option("CONFIG", rep.config, "the run's TOML config file")->required();
+  rep_cmd->add_option("-o,--out", rep.out, "report folder (default <run>/report)");
+  rep_cmd->add_option("--top-events", rep.top_events, "record sections of this many events, highest score first");
+  rep_cmd->add_option("--top-families", rep.top_families, "member overlays of this many families, largest first");
+
   std::filesystem::path demo_dir = "demo-run";
   auto* demo_cmd = app.add_subcommand("demo", "synthetic network -> every stage -> scores against the truth");
   demo_cmd->add_option("DIR", demo_dir, "working folder (default demo-run)");
@@ -173,6 +181,7 @@ int main(int argc, char** argv) {
     if (*ev_cmd) return cmd_evaluate(ev, mpi);
     if (*im_cmd) return cmd_import_fast(im, mpi);
     if (*demo_cmd) return cmd_demo(demo_dir, mpi);
+    if (*rep_cmd) return cmd_report(rep, mpi);
     if (mpi.root()) std::cout << app.help();
     return 0;
   } catch (const qp::ConfigError& e) {

@@ -40,19 +40,17 @@ struct Station {
   std::vector<ChannelId> horizontals;  // the others, when pick_channel is vertical
 };
 
-std::vector<Station> stations_of(const Config& cfg) {
+std::vector<Station> stations_of(const Config& cfg, const RunStore& store) {
   std::vector<Station> out;
   for (const auto& s : cfg.stations()) {
     Station st;
     st.id = s.station_id();
     for (const auto& c : s.channels) st.channels.push_back({s.network, s.station, s.location, c});
     std::sort(st.channels.begin(), st.channels.end());
-    st.pick_channel = st.channels.front();
+    const std::string vertical = vertical_of(s, store).channel;  // config, CMPINC, or code (Z; Hi-net U)
+    st.pick_channel = vertical.empty() ? st.channels.front() : ChannelId{s.network, s.station, s.location, vertical};
     for (const auto& c : st.channels)
-      if (c.channel.back() == 'Z') st.pick_channel = c;
-    if (st.pick_channel.channel.back() == 'Z')
-      for (const auto& c : st.channels)
-        if (!(c == st.pick_channel)) st.horizontals.push_back(c);
+      if (!vertical.empty() && !(c == st.pick_channel)) st.horizontals.push_back(c);
     out.push_back(st);
   }
   std::sort(out.begin(), out.end(), [](const Station& a, const Station& b) { return a.id < b.id; });
@@ -205,7 +203,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   const RunStore& store = setup.store;
   const TimeNs dt_fp = lc.fp.dt_fp_ns();
   const TimeNs chunk = static_cast<TimeNs>(lc.cfg.run().chunk_days) * kNsPerDay;
-  const auto stations = stations_of(lc.cfg);
+  const auto stations = stations_of(lc.cfg, store);
   const fs::path out = store.stage_dir("associate") / "network.h5";
 
   // Inputs: every channel's pair file (hash recorded), and the parameters.

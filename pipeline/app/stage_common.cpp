@@ -67,6 +67,8 @@ void write_waveform(h5::Group& g, const ChannelWaveform& w) {
   g.set_attr("sampling_rate_hz", w.sampling_rate);
   g.set_attr("start_ns", static_cast<std::int64_t>(w.start));
   g.set_attr("n_valid", static_cast<std::int64_t>(w.valid_count()));
+  // Only when known, so units of miniSEED input stay as they were.
+  if (std::isfinite(w.inclination_deg)) g.set_attr("inclination_deg", w.inclination_deg);
   g.write<float>("samples", w.samples);
   g.write<std::uint8_t>("mask", w.mask);
 }
@@ -76,6 +78,7 @@ ChannelWaveform read_waveform(const h5::Group& g) {
   w.seed_id = g.attr_string("seed_id");
   w.sampling_rate = g.attr_double("sampling_rate_hz");
   w.start = g.attr_int("start_ns");
+  if (g.has_attr("inclination_deg")) w.inclination_deg = g.attr_double("inclination_deg");
   w.samples = g.read<float>("samples");
   w.mask = g.read<std::uint8_t>("mask");
   return w;
@@ -133,6 +136,20 @@ ChannelWaveform load_span(const std::map<TimeNs, std::filesystem::path>& units, 
     parts.push_back(read_waveform(f));
   }
   return concatenate(parts);
+}
+
+VerticalChoice vertical_of(const StationConfig& station, const RunStore& store) {
+  std::map<std::string, double> inclination;
+  if (station.vertical.empty()) {
+    for (const auto& c : station.channels) {
+      const ChannelId id{station.network, station.station, station.location, c};
+      const auto units = waveform_units(store, id.seed_id());
+      if (units.empty()) continue;
+      const h5::File f = h5::File::open_read(units.begin()->second);
+      if (f.has_attr("inclination_deg")) inclination[c] = f.attr_double("inclination_deg");
+    }
+  }
+  return choose_vertical(station.channels, station.vertical, inclination);
 }
 
 std::string unit_inputs_hash(const std::filesystem::path& p) {

@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "pipeline/app/loaded_config.hpp"
+#include "pipeline/components.hpp"
 #include "pipeline/hdf5_file.hpp"
 #include "pipeline/mpi_context.hpp"
 #include "pipeline/run_store.hpp"
@@ -36,6 +38,8 @@ struct ChannelWaveform {
   TimeNs start = 0;
   std::vector<float> samples;
   std::vector<std::uint8_t> mask;
+  /// Component inclination from vertical up (SAC CMPINC), NaN when unknown.
+  double inclination_deg = std::numeric_limits<double>::quiet_NaN();
   std::size_t valid_count() const;
   TimeNs end() const;  // time just past the last sample
 };
@@ -45,7 +49,8 @@ struct ChannelWaveform {
 ChannelWaveform trim_waveform(const pre::Continuous& w, TimeNs begin, TimeNs end);
 
 /// Waveform unit layout: datasets samples (float32), mask (uint8); attributes
-/// seed_id, sampling_rate_hz, start_ns, n_valid.
+/// seed_id, sampling_rate_hz, start_ns, n_valid, and inclination_deg when
+/// the headers gave it.
 void write_waveform(h5::Group& g, const ChannelWaveform& w);
 ChannelWaveform read_waveform(const h5::Group& g);
 
@@ -59,6 +64,10 @@ std::map<TimeNs, std::filesystem::path> waveform_units(const RunStore& store, co
 /// The channel's waveform over [begin, end) from its units (holes masked).
 ChannelWaveform load_span(const std::map<TimeNs, std::filesystem::path>& units, TimeNs begin,
                           TimeNs end, TimeNs chunk);
+
+/// The station's vertical channel: its `vertical` key, else the inclination
+/// its preprocess units recorded (SAC CMPINC), else the channel codes.
+VerticalChoice vertical_of(const StationConfig& station, const RunStore& store);
 
 /// Inputs hash recorded in a unit's output.
 std::string unit_inputs_hash(const std::filesystem::path& p);

@@ -2,6 +2,8 @@
 // merged, masked, filtered and decimated float32 samples.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -70,9 +72,20 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
 
   // 1. Index the input files (ranks share the reading), with content hashes.
   std::vector<std::string> all_files;
-  std::map<std::string, std::string> station_of_file;
+  // The configured SEED ids of the stations listing each file: what a
+  // header without a network (Hi-net SAC) resolves against.
+  std::map<std::string, std::vector<std::string>> ids_of_file;
   for (const auto& st : lc.cfg.stations())
-    for (const auto& f : lc.cfg.files_of(st)) all_files.push_back(f.string());
+    for (const auto& f : lc.cfg.files_of(st)) {
+      all_files.push_back(f.string());
+      for (const auto& ch : st.channels)
+        ids_of_file[f.string()].push_back(ChannelId{st.network, st.station, st.location, ch}.seed_id());
+    }
+  const auto read_resolved = [&ids_of_file](const std::string& path) {
+    std::vector<pre::Trace> traces = pre::read_waveform_file(path);
+    pre::resolve_missing_networks(traces, ids_of_file.at(path));
+    return traces;
+  };
   std::sort(all_files.begin(), all_files.end());
   all_files.erase(std::unique(all_files.begin(), all_files.end()), all_files.end());
 
@@ -82,7 +95,7 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
     FileInfo fi{all_files[i], "", "", {}};
     try {
       fi.hash = hash_file(fi.path);
-      for (const auto& tr : pre::read_waveform_file(fi.path)) {
+      for (const auto& tr : read_resolved(fi.path)) {
         const TimeNs end = tr.sample_time(tr.samples.size());
         fi.traces.push_back({tr.seed_id, tr.sampling_rate, tr.start, end});
       }
@@ -131,7 +144,19 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
       }
     }
     if (chunks.empty()) {
-      if (mpi.root()) spdlog::warn("{}: no data in the configured files (or time window)", sid);
+      if (mpi.root()) {
+        // Say what the station's files do hold: a renamed channel is the usual cause.
+        std::set<std::string> held;
+        for (const auto& f : files) {
+          const auto& ids = ids_of_file[f.path];
+          if (std::find(ids.begin(), ids.end(), sid) == ids.end()) continue;
+          for (const auto& t : f.traces) held.insert(t.seed_id);
+        }
+        std::string list;
+        for (const auto& h : held) list += (list.empty() ? "" : ", ") + h;
+        spdlog::warn("{}: no data in the configured files (or time window); they hold: {}", sid,
+                     list.empty() ? "nothing readable" : list);
+      }
       continue;
     }
     ++channels_with_data;
@@ -155,16 +180,22 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
       job.params_hash = params_hash;
       const Provenance prov{"preprocess", job.name, lc.cfg.hash(), params_hash, job.inputs_hash, inputs};
       const TimeNs chunk_begin = std::max(c, win_begin), chunk_end = std::min(c + chunk, win_end);
-      job.run = [&lc, &store, sid, paths, prov, chunk_begin, chunk_end, output = job.output]() {
+      job.run = [&lc, &store, &read_resolved, sid, paths, prov, chunk_begin, chunk_end,
+                 output = job.output]() {
         std::vector<pre::Trace> traces;
+        double inclination = std::numeric_limits<double>::quiet_NaN();
         for (const auto& p : paths)
-          for (auto& tr : pre::read_waveform_file(p))
-            if (tr.seed_id == sid) traces.push_back(std::move(tr));
+          for (auto& tr : read_resolved(p))
+            if (tr.seed_id == sid) {
+              if (!std::isfinite(inclination)) inclination = tr.inclination_deg;
+              traces.push_back(std::move(tr));
+            }
         pre::Continuous raw =
             pre::merge_traces(traces, chunk_begin - kChunkPad, chunk_end + kChunkPad);
         const std::uint64_t seed = lc.cfg.run().seed ^ std::stoull(hash_hex(sid), nullptr, 16);
         pre::Continuous out = pre::preprocess(raw, lc.pre, seed);
-        const ChannelWaveform w = trim_waveform(out, chunk_begin, chunk_end);
+        ChannelWaveform w = trim_waveform(out, chunk_begin, chunk_end);
+        w.inclination_deg = inclination;
         store.write_h5(output, prov, [&](h5::File& f) { write_waveform(f, w); });
         return fmt::format("{} samples, {} valid, {} Hz{}", w.samples.size(), w.valid_count(),
                            w.sampling_rate, raw.warnings.empty() ? "" : "; " + join_warnings(raw.warnings));

@@ -34,10 +34,19 @@ struct ImportFastOptions {
   std::filesystem::path search_json, network_json, out;
 };
 
+struct ReportOptions {
+  std::filesystem::path config;
+  std::filesystem::path out;  // default <run>/report
+  int top_events = 20;        // record sections for this many events (highest score)
+  int top_families = 10;      // overlays for this many families (most members)
+};
+
 int cmd_synth(const SynthOptions& o, MpiContext& mpi);
 int cmd_evaluate(const EvaluateCommandOptions& o, MpiContext& mpi);
 catalog::EvaluationResult run_evaluation(const EvaluateCommandOptions& o, bool print);
 int cmd_import_fast(const ImportFastOptions& o, MpiContext& mpi);
+/// Writes an offline HTML report of the run (scripts/report/quakeprint_report.py).
+int cmd_report(const ReportOptions& o, MpiContext& mpi);
 int cmd_demo(const std::filesystem::path& dir, MpiContext& mpi);
 /// The stage parameters the demo config uses.
 std::string demo_parameters();

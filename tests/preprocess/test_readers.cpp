@@ -166,6 +166,48 @@ TEST(Readers, SacThreeWaysAgreeWithTheMiniseedOriginal) {
   }
 }
 
+// SAC as NIED distributes Hi-net data: KSTNM "N.STA", KNETWK unset, KCMPNM
+// "U"; CMPINC tells the component's inclination.
+TEST(Readers, HinetStyleSacHeaders) {
+  QP_REQUIRE_SHARED();
+  std::string sac = qp::test::read_file(data("format-fixtures/sac/uh1-shz-60s-littleendian.sac"));
+  auto put = [&](std::size_t offset, const std::string& text) {
+    std::string field = text;
+    field.resize(8, ' ');
+    sac.replace(offset, 8, field);
+  };
+  put(440, "N.UH1");    // KSTNM
+  put(464, "-12345");   // KHOLE
+  put(600, "U");        // KCMPNM
+  put(608, "-12345");   // KNETWK
+  const float cmpinc = 0.0f;
+  std::memcpy(&sac[4 * 58], &cmpinc, 4);
+  const auto dir = qp::test::temp_dir();
+  const std::string f = (dir / "N.UH1.U.sac").string();
+  write_bytes(f, sac);
+  const Trace t = only(read_waveform_file(f));
+  EXPECT_EQ(t.seed_id, "N.UH1..U");
+  EXPECT_EQ(t.inclination_deg, 0.0);
+  EXPECT_EQ(t.samples.size(), 3000u);
+
+  // KSTNM without the network: resolved against the configured channels.
+  put(440, "UH1");
+  write_bytes(f, sac);
+  std::vector<Trace> ts = read_waveform_file(f);
+  ASSERT_EQ(ts.size(), 1u);
+  EXPECT_EQ(ts[0].seed_id, ".UH1..U");
+  resolve_missing_networks(ts, {"N.UH1..N", "N.UH1..U", "N.UH2..U"});
+  EXPECT_EQ(ts[0].seed_id, "N.UH1..U");
+  // Two networks with that station: left as it is (no guess).
+  ts = read_waveform_file(f);
+  resolve_missing_networks(ts, {"N.UH1..U", "V.UH1..U"});
+  EXPECT_EQ(ts[0].seed_id, ".UH1..U");
+
+  // Undefined CMPINC (the fixture's own) reads as NaN.
+  const Trace orig = only(read_waveform_file(data("format-fixtures/sac/uh1-shz-60s-littleendian.sac")));
+  EXPECT_TRUE(std::isnan(orig.inclination_deg));
+}
+
 std::vector<double> sine_expected(bool as_int) {
   std::ifstream in(data("format-fixtures/libmseed/sine-expected.csv"));
   std::string line;
