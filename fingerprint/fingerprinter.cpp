@@ -1,5 +1,6 @@
 #include "fingerprint/fingerprinter.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <exception>
@@ -112,7 +113,7 @@ CoefficientBlock Fingerprinter::coefficients(const float* x, const std::uint8_t*
 
   CoefficientBlock out;
   out.M = M;
-  out.values.assign(images.size() * M, 0.0f);
+  out.values.assign(images.size() * M, 0.0);
   out.times.resize(images.size());
   for (std::size_t i = 0; i < images.size(); ++i) out.times[i] = images[i].time;
   if (images.empty()) return out;
@@ -182,9 +183,15 @@ CoefficientBlock Fingerprinter::coefficients(const float* x, const std::uint8_t*
                                  : resample_one(ay_, r, tmp_h.data() + t, ntimes));
         }
         haar2d_pyramid(img.data(), nfreq, ntimes, scratch.data());
-        l2_normalize(img.data(), M);
-        float* dst = out.values.data() + i * M;
-        for (std::size_t c = 0; c < M; ++c) dst[c] = static_cast<float>(img[c]);
+        if (fast)
+          l2_normalize_numpy(img.data(), M);
+        else
+          l2_normalize(img.data(), M);
+        double* dst = out.values.data() + i * M;
+        if (fast)
+          std::copy(img.begin(), img.end(), dst);
+        else
+          for (std::size_t c = 0; c < M; ++c) dst[c] = static_cast<double>(static_cast<float>(img[c]));
       }
     } catch (...) {
 #pragma omp critical(qp_fp_error)

@@ -14,6 +14,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libxml2-utils
   python3-numpy python3-scipy python3-h5py
+  python3-pythran  # pocketfft.hpp: SciPy's FFT, for "fast" mode's bit-identical spectrogram
+  python3-pywt python3-pil python3-sklearn  # test_fp_fast_unseen: FAST's own feature extraction as reference
 )
 if [[ "${QUAKEPRINT_WITH_SLURM:-0}" == 1 ]]; then
   packages+=(slurm-wlm munge slurm-client)

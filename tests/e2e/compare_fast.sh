@@ -5,6 +5,9 @@
 # 1 unmatched detection in its saved run (quakeprint: at most as many).
 # quakeprint is held to the stricter
 # criterion (first arrival within 2 s of the earliest P pick).
+# Fingerprints from the raw recordings (fast mode, own median/MAD): at least
+# 95% of FAST's LIND fingerprints have one of ours at the same time with
+# Jaccard >= 0.9.
 QP=$1 SHARED=$2 WORK=$3
 source "$(dirname "$0")/lib.sh"
 data="$SHARED/data/iceland-z7-2014"
@@ -12,7 +15,8 @@ params="$SHARED/reference/fast-iceland/parameters"
 [ -d "$data" ] && [ -d "$params" ] || skip "shared data or FAST reference absent under $SHARED"
 out="$WORK/compare-fast"
 rm -rf "$out"
-bash "$(dirname "$0")/../../scripts/compare-with-fast.sh" -q "$QP" -n 2 "$data" "$params" "$out" >/dev/null
+bash "$(dirname "$0")/../../scripts/compare-with-fast.sh" -q "$QP" -n 2 \
+  -f "$SHARED/reference/fast-iceland/fingerprints" "$data" "$params" "$out" >/dev/null
 cat "$out/summary.txt"
 get() { awk -v k="$1" '$1 == k { print $2; exit }' "$out/summary.txt"; }
 [ "$(get matched_first_arrival_2s)" -ge 15 ] || fail "matched $(get matched_first_arrival_2s) < 15"
@@ -25,4 +29,9 @@ compared=$(get p_picks_compared) within=$(get p_picks_within_1s)
 # Every located event the catalog contains has its origin within 2 s.
 located=$(get located)
 [ $((located - $(get matched_origin_2s))) -le 1 ] || fail "located $located, origins matched $(get matched_origin_2s)"
+total=$(get fast_fingerprints)
+[ "$(get fingerprint_channels)" -eq 3 ] || fail "fingerprints compared on $(get fingerprint_channels) channels, want 3"
+[ "$total" -eq 2838 ] || fail "FAST fingerprints $total, want 2838"
+[ $(($(get fingerprints_jaccard_ge_0.9) * 100)) -ge $((total * 95)) ] ||
+  fail "fingerprints at FAST's times with Jaccard >= 0.9: $(get fingerprints_jaccard_ge_0.9) of $total (< 95%)"
 echo "PASS"

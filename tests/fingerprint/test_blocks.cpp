@@ -266,7 +266,7 @@ TEST(TopK, LargeVectorKeepsExactlyTheKLargest) {
 TEST(Binarize, MadZeroGivesNoNanAndNoBit) {
   CoefficientBlock b;
   b.M = 32;
-  b.values.assign(32, 0.01f);
+  b.values.assign(32, 0.01);
   b.values[3] = 0.5f;  // would be infinite z with MAD 0
   b.times = {123};
   MadStats s;
