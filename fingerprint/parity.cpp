@@ -55,7 +55,7 @@ std::string ParityResult::report(double jaccard_min) const {
   std::string s;
   s += fmt::format("fast_fingerprints {}\n", reference);
   s += fmt::format("our_fingerprints {}\n", ours);
-  s += fmt::format("same_time {} ({} of FAST's)\n", same_time, share(same_time));
+  s += fmt::format("same_time {} ({} of the reference's)\n", same_time, share(same_time));
   s += fmt::format("bit_identical {} ({})\n", identical, share(identical));
   s += fmt::format("jaccard_ge_{} {} ({})\n", jaccard_min, jaccard_ok, share(jaccard_ok));
   s += fmt::format("median_jaccard {:.4f}\n", median_jaccard);

@@ -12,7 +12,7 @@
 namespace qp::fp {
 
 struct ParityResult {
-  std::size_t reference = 0;      ///< FAST's fingerprints
+  std::size_t reference = 0;      ///< the reference's (FAST's) fingerprints
   std::size_t ours = 0;           ///< our fingerprints
   std::size_t same_time = 0;      ///< FAST's with one of ours within the tolerance
   std::size_t identical = 0;      ///< ... and bit-identical

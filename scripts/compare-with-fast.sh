@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs quakeprint with a FAST run's own parameters on a data set with a
+# Runs quakeprint with a FAST run's own parameters (preprocess and fingerprint
+# mode "fast": FAST's samples, windows and arithmetic) on a data set with a
 # reference catalog, and scores it the way FAST users compare detectors.
 #
 #   scripts/compare-with-fast.sh [options] DATA_DIR FAST_PARAMS_DIR OUT_DIR
@@ -40,11 +41,11 @@ while getopts "q:n:b:g:f:" opt; do
     b) BAND=$OPTARG ;;
     g) GLOB=$OPTARG ;;
     f) FAST_FP=$(cd "$OPTARG" && pwd) ;;
-    *) sed -n '2,29p' "$0"; exit 2 ;;
+    *) sed -n '2,30p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 3 ] || { sed -n '2,29p' "$0"; exit 2; }
+[ $# -eq 3 ] || { sed -n '2,30p' "$0"; exit 2; }
 DATA=$(cd "$1" && pwd)
 PARAMS=$(cd "$2" && pwd)
 OUT=$3
@@ -70,7 +71,9 @@ read -r fmin fmax <<<"$BAND"
 #    and locations from its coordinates.
 {
   printf '[run]\ndirectory = "run"\nname = "compare-with-fast"\n\n'
-  sed "s/^# freqmin, freqmax.*/freqmin = $fmin\nfreqmax = $fmax/" "$OUT/imported.toml"
+  # FAST's windows and arithmetic too (docs/fingerprints.md): fingerprint mode "fast".
+  sed -e "s/^# freqmin, freqmax.*/freqmin = $fmin\nfreqmax = $fmax/" \
+      -e 's/^\[fingerprint\]$/[fingerprint]\nmode = "fast"/' "$OUT/imported.toml"
   printf '\n[location]\nenabled = true\nstations_file = "%s"\n' "$DATA/stations.csv"
   # One [[stations]] entry per NET.STA.LOC with its channels, in file order.
   awk -F, -v glob="$DATA/$GLOB" 'NR > 1 {

@@ -1,7 +1,8 @@
 # e2e_grid_stability: in a default ("quakeprint" mode) run, fingerprints sit
 # on the absolute dt_fp grid, and adding a day of data or a station changes no
 # existing fingerprint. Synthetic data (no shared data needed): 2 stations,
-# one vertical channel, 40 minutes across midnight, so each channel has two
+# one vertical channel, 40 minutes across midnight starting 0.34 s after a
+# whole second (off the 0.5 s grid), so each channel has two
 # day files. Run 1 has station S01's first day only; run 2, in the same run
 # directory, adds S01's second day and station S02. Every fingerprint of run
 # 1 must be in run 2 at the same time, bit-identical (compare-fingerprints).
@@ -12,7 +13,7 @@ rm -rf "$d"
 mkdir -p "$d"
 cat >"$d/synth.toml" <<'TOML'
 [synth]
-start = "2024-01-01T23:40:00Z"
+start = "2024-01-01T23:40:00.34Z"
 duration_s = 2400
 sampling_rate = 50
 n_stations = 2
@@ -48,8 +49,11 @@ fp_length = 64
 fp_lag = 5
 nfreq = 32
 k_coef = 200
-mad_sampling_rate = 0.5
+mad_sampling_rate = 0.05
 mad_sample_interval = 600
+
+[associate]
+nsta_thresh = 1
 TOML
 }
 sid=SY.S01..HHZ
