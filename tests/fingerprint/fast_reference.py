@@ -5,8 +5,13 @@ PyWavelets Haar, scikit-learn L2 normalisation, median/MAD over every
 fingerprint (mad_sampling_rate 1) written as '%.16f' text and read back, top-k
 signs by numpy argsort, np.packbits.
 
-usage: fast_reference.py FS PARAMS.json PREFIX...
+usage: fast_reference.py [--raw FMIN FMAX] FS PARAMS.json PREFIX...
   PREFIX.f32   one channel, one contiguous segment, little-endian float32
+  --raw        read PREFIX.raw.f64 (float64 counts) instead and first apply
+               FAST's ObsPy recipe (utils/preprocess/bandpass_filter_decimate.py
+               without decimation): demean, linear detrend, 4-corner causal
+               Butterworth band-pass FMIN-FMAX Hz, cast to float32 (SAC);
+               PREFIX.f32 is written
   PARAMS.json  {"spec_length", "spec_lag", "fp_length", "fp_lag", "nfreq",
                 "min_freq", "max_freq", "k_coef"}
 Writes, per PREFIX, PREFIX.fp, PREFIX.mad.txt and PREFIX.t (time of each
@@ -18,7 +23,7 @@ import sys
 import numpy as np
 import pywt
 from PIL import Image
-from scipy.signal import spectrogram
+from scipy.signal import butter, detrend, sosfilt, spectrogram
 from sklearn.preprocessing import normalize
 
 
@@ -54,6 +59,14 @@ def haar_vectors(x, fs, p):
     return normalize(out, axis=1), times
 
 
+def fast_preprocess(prefix, fs, fmin, fmax):
+    x = np.fromfile(prefix + '.raw.f64')
+    x = detrend(x - x.mean(), type='linear')
+    nyquist = 0.5 * fs
+    x = sosfilt(butter(4, [fmin / nyquist, fmax / nyquist], btype='band', output='sos'), x)
+    x.astype('<f4').tofile(prefix + '.f32')
+
+
 def channel(fs, p, prefix):
     x = np.fromfile(prefix + '.f32', dtype='<f4')
     v, times = haar_vectors(x, fs, p)
@@ -78,8 +91,14 @@ def channel(fs, p, prefix):
 
 
 def main():
-    fs, p = float(sys.argv[1]), json.load(open(sys.argv[2]))
-    for prefix in sys.argv[3:]:
+    args = sys.argv[1:]
+    raw = None
+    if args[0] == '--raw':
+        raw, args = (float(args[1]), float(args[2])), args[3:]
+    fs, p = float(args[0]), json.load(open(args[1]))
+    for prefix in args[2:]:
+        if raw:
+            fast_preprocess(prefix, fs, *raw)
         channel(fs, p, prefix)
 
 
