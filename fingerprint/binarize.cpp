@@ -5,10 +5,37 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <vector>
+
+#include "fingerprint/numpy_argsort.hpp"
 
 namespace qp::fp {
 
-void topk_sign_bits(const double* z, std::size_t M, int k, std::uint64_t* words, double* scratch) {
+namespace {
+
+inline void set_sign_bit(const double* z, std::size_t M, std::size_t c, std::uint64_t* words) {
+  if (z[c] > 0) {
+    words[c / 64] |= std::uint64_t{1} << (63 - c % 64);
+  } else if (z[c] < 0) {
+    const std::size_t b = M + c;
+    words[b / 64] |= std::uint64_t{1} << (63 - b % 64);
+  }
+}
+
+// FAST's selection itself: the last K of np.argsort(|z|).
+void numpy_topk(const double* z, std::size_t M, std::size_t K, std::uint64_t* words, double* scratch) {
+  thread_local std::vector<std::int64_t> idx;
+  idx.resize(M);
+  for (std::size_t c = 0; c < M; ++c) scratch[c] = std::fabs(z[c]);
+  numpy_argsort(scratch, M, idx.data());
+  std::memset(words, 0, (2 * M + 63) / 64 * sizeof(std::uint64_t));
+  for (std::size_t r = M - K; r < M; ++r) set_sign_bit(z, M, static_cast<std::size_t>(idx[r]), words);
+}
+
+}  // namespace
+
+void topk_sign_bits(const double* z, std::size_t M, int k, std::uint64_t* words, double* scratch,
+                    TieOrder tie_order) {
   const std::size_t nwords = (2 * M + 63) / 64;
   std::memset(words, 0, nwords * sizeof(std::uint64_t));
   const auto K = std::min<std::size_t>(static_cast<std::size_t>(k), M);
@@ -54,21 +81,23 @@ void topk_sign_bits(const double* z, std::size_t M, int k, std::uint64_t* words,
     words[c / 64] |= pos << (63 - c % 64);
     words[b / 64] |= neg << (63 - b % 64);
   }
-  // Ties at the threshold, from the highest index down.
+  // Ties at the threshold: more equal to it than places left?
   std::size_t ties = K - above;
+  if (tie_order == TieOrder::kNumpy && ties > 0) {
+    std::size_t equal = 0;
+    for (std::size_t c = 0; c < M; ++c) equal += std::fabs(z[c]) == thr;
+    if (equal > ties) return numpy_topk(z, M, K, words, scratch);
+  }
+  // From the highest index down.
   for (std::size_t c = M; ties > 0 && c-- > 0;) {
     if (std::fabs(z[c]) != thr) continue;
     --ties;
-    if (z[c] > 0) {
-      words[c / 64] |= std::uint64_t{1} << (63 - c % 64);
-    } else if (z[c] < 0) {
-      const std::size_t b = M + c;
-      words[b / 64] |= std::uint64_t{1} << (63 - b % 64);
-    }
+    set_sign_bit(z, M, c, words);
   }
 }
 
-FingerprintBlock binarize(const CoefficientBlock& coeffs, const MadStats& stats, int k_coef) {
+FingerprintBlock binarize(const CoefficientBlock& coeffs, const MadStats& stats, int k_coef,
+                          TieOrder ties) {
   const std::size_t M = coeffs.M, n = coeffs.size();
   assert(stats.size() == M);
   FingerprintBlock out;
@@ -92,16 +121,16 @@ FingerprintBlock binarize(const CoefficientBlock& coeffs, const MadStats& stats,
       std::vector<double> z(M), scratch(M);
 #pragma omp for schedule(static)
       for (std::size_t i = 0; i < n; ++i) {
-        const float* x = coeffs.row(i);
+        const double* x = coeffs.row(i);
         double sum = 0.0;
         for (std::size_t c = 0; c < M; ++c) {
-          z[c] = (static_cast<double>(x[c]) - med[c]) / mad[c] * keep[c];
+          z[c] = (x[c] - med[c]) / mad[c] * keep[c];
           sum += z[c];
         }
         if (!std::isfinite(sum))  // NaN/Inf inputs: treat as uninformative
           for (std::size_t c = 0; c < M; ++c)
             if (!std::isfinite(z[c])) z[c] = 0.0;
-        topk_sign_bits(z.data(), M, k_coef, out.bits.data() + i * out.words, scratch.data());
+        topk_sign_bits(z.data(), M, k_coef, out.bits.data() + i * out.words, scratch.data(), ties);
       }
     } catch (...) {
 #pragma omp critical(qp_fp_binarize_error)

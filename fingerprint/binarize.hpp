@@ -5,9 +5,11 @@
 // a non-finite z) has no robust scale: it gets z_c = 0 instead of FAST's
 // inf/NaN, so it ranks last and never sets a bit.
 //
-// Top-k tie rule: coefficients are ranked by |z| descending, and among equal
-// |z| the higher coefficient index ranks first (what a stable ascending
-// argsort's last k would pick). Deterministic for any input.
+// Top-k tie rule (which of equal |z| at the k-th place are kept):
+// TieOrder::kHighestIndex ranks the higher coefficient index first (what a
+// stable ascending argsort's last k would pick); TieOrder::kNumpy keeps those
+// FAST's np.argsort(|z|)[-k:] keeps (NumPy's introsort order, reproduced by
+// numpy_argsort; "fast" mode). Deterministic for any input.
 //
 // Bits: [M "positive" bits | M "negative" bits]; bit c set when kept z_c > 0,
 // bit M + c when kept z_c < 0. Word layout: see FingerprintBlock.
@@ -23,11 +25,15 @@
 namespace qp::fp {
 
 /// Binarises every row; OpenMP over rows, identical output for any thread count.
-FingerprintBlock binarize(const CoefficientBlock& coeffs, const MadStats& stats, int k_coef);
+enum class TieOrder { kHighestIndex, kNumpy };
+
+FingerprintBlock binarize(const CoefficientBlock& coeffs, const MadStats& stats, int k_coef,
+                          TieOrder ties = TieOrder::kHighestIndex);
 
 /// One vector: z (M doubles, left intact) -> `words` (ceil(2M/64) words,
 /// zeroed here). `scratch` holds at least M doubles.
-void topk_sign_bits(const double* z, std::size_t M, int k, std::uint64_t* words, double* scratch);
+void topk_sign_bits(const double* z, std::size_t M, int k, std::uint64_t* words, double* scratch,
+                    TieOrder ties = TieOrder::kHighestIndex);
 
 /// Words (layout of FingerprintBlock) <-> FAST's np.packbits bytes (MSB first).
 void words_to_packbits(const std::uint64_t* words, std::size_t nbits, std::uint8_t* bytes);

@@ -9,15 +9,18 @@
 
 namespace qp::fp {
 
-/// L2-normalised Haar coefficient vectors, one row of M floats per image.
+/// L2-normalised Haar coefficient vectors, one row of M values per image.
+/// Double precision, as FAST keeps them up to the MAD normalisation ("fast"
+/// mode); "quakeprint" mode rounds them to float32 precision (its long-standing
+/// fingerprints stay the same).
 struct CoefficientBlock {
   std::size_t M = 0;
-  std::vector<float> values;  ///< n x M, row-major
+  std::vector<double> values;  ///< n x M, row-major
   /// Reported time of each image: the frame (centre) time of its centre
   /// column, as FAST stamps fingerprints.
   std::vector<TimeNs> times;
   std::size_t size() const { return times.size(); }
-  const float* row(std::size_t i) const { return values.data() + i * M; }
+  const double* row(std::size_t i) const { return values.data() + i * M; }
   /// Appends another block with the same M (for pooling MAD samples).
   void append(const CoefficientBlock& other);
 };

@@ -1,5 +1,6 @@
 #include "fingerprint/fingerprinter.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <exception>
@@ -30,12 +31,50 @@ struct Image {
   TimeNs time;      // reported (centre) time
 };
 
+// L2 normalisation (in FAST's summation order in fast mode) and storage;
+// "quakeprint" mode keeps float32 precision, as its fingerprints always had.
+void store_normalised(double* img, std::size_t M, bool fast, double* dst) {
+  if (fast) {
+    l2_normalize_numpy(img, M);
+    std::copy(img, img + M, dst);
+  } else {
+    l2_normalize(img, M);
+    for (std::size_t c = 0; c < M; ++c) dst[c] = static_cast<double>(static_cast<float>(img[c]));
+  }
+}
+
 }  // namespace
 
 Fingerprinter::Fingerprinter(const FingerprintParams& p)
     : p_(p), spec_(p), ax_(pillow_bilinear_axis(p.fp_length, p.ntimes())) {
   p_.validate();
   ay_ = pillow_bilinear_axis(spec_.rows(), p_.nfreq);
+}
+
+void Fingerprinter::image_from_columns(const float* c0, std::size_t col_height, std::vector<float>& tmp_raw,
+                                       std::vector<float>& tmp_h, double* img) const {
+  const int nfreq = p_.nfreq, ntimes = p_.ntimes(), rows = spec_.rows();
+  const std::size_t fp_length = static_cast<std::size_t>(p_.fp_length);
+  if (ax_.identity()) {  // columns already resized to nfreq rows
+    for (int r = 0; r < nfreq; ++r)
+      for (int t = 0; t < ntimes; ++t)
+        img[static_cast<std::size_t>(r) * ntimes + t] =
+            static_cast<double>(c0[static_cast<std::size_t>(t) * col_height + r]);
+    return;
+  }
+  // Pillow order: horizontal pass (time), then vertical (frequency).
+  for (int r = 0; r < rows; ++r)
+    for (std::size_t t = 0; t < fp_length; ++t)
+      tmp_raw[static_cast<std::size_t>(r) * fp_length + t] = c0[t * col_height + r];
+  for (int r = 0; r < rows; ++r)
+    for (int t = 0; t < ntimes; ++t)
+      tmp_h[static_cast<std::size_t>(r) * ntimes + t] =
+          resample_one(ax_, t, tmp_raw.data() + static_cast<std::size_t>(r) * fp_length, 1);
+  for (int r = 0; r < nfreq; ++r)
+    for (int t = 0; t < ntimes; ++t)
+      img[static_cast<std::size_t>(r) * ntimes + t] = static_cast<double>(
+          ay_.identity() ? tmp_h[static_cast<std::size_t>(r) * ntimes + t]
+                         : resample_one(ay_, r, tmp_h.data() + t, ntimes));
 }
 
 CoefficientBlock Fingerprinter::coefficients(const float* x, const std::uint8_t* mask,
@@ -112,7 +151,7 @@ CoefficientBlock Fingerprinter::coefficients(const float* x, const std::uint8_t*
 
   CoefficientBlock out;
   out.M = M;
-  out.values.assign(images.size() * M, 0.0f);
+  out.values.assign(images.size() * M, 0.0);
   out.times.resize(images.size());
   for (std::size_t i = 0; i < images.size(); ++i) out.times[i] = images[i].time;
   if (images.empty()) return out;
@@ -160,31 +199,9 @@ CoefficientBlock Fingerprinter::coefficients(const float* x, const std::uint8_t*
       }
 #pragma omp for schedule(static)
       for (std::size_t i = 0; i < images.size(); ++i) {
-        const float* c0 = cols.data() + images[i].col * col_height;
-        if (per_column_resize) {
-          for (int r = 0; r < nfreq; ++r)
-            for (int t = 0; t < ntimes; ++t)
-              img[static_cast<std::size_t>(r) * ntimes + t] =
-                  static_cast<double>(c0[static_cast<std::size_t>(t) * col_height + r]);
-        } else {
-          // Pillow order: horizontal pass (time), then vertical (frequency).
-          for (int r = 0; r < rows; ++r)
-            for (std::size_t t = 0; t < fp_length; ++t)
-              tmp_raw[static_cast<std::size_t>(r) * fp_length + t] = c0[t * col_height + r];
-          for (int r = 0; r < rows; ++r)
-            for (int t = 0; t < ntimes; ++t)
-              tmp_h[static_cast<std::size_t>(r) * ntimes + t] =
-                  resample_one(ax_, t, tmp_raw.data() + static_cast<std::size_t>(r) * fp_length, 1);
-          for (int r = 0; r < nfreq; ++r)
-            for (int t = 0; t < ntimes; ++t)
-              img[static_cast<std::size_t>(r) * ntimes + t] = static_cast<double>(
-                  ay_.identity() ? tmp_h[static_cast<std::size_t>(r) * ntimes + t]
-                                 : resample_one(ay_, r, tmp_h.data() + t, ntimes));
-        }
+        image_from_columns(cols.data() + images[i].col * col_height, col_height, tmp_raw, tmp_h, img.data());
         haar2d_pyramid(img.data(), nfreq, ntimes, scratch.data());
-        l2_normalize(img.data(), M);
-        float* dst = out.values.data() + i * M;
-        for (std::size_t c = 0; c < M; ++c) dst[c] = static_cast<float>(img[c]);
+        store_normalised(img.data(), M, fast, out.values.data() + i * M);
       }
     } catch (...) {
 #pragma omp critical(qp_fp_error)

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "fingerprint/coefficients.hpp"
 #include "fingerprint/params.hpp"
@@ -37,6 +38,11 @@ class Fingerprinter {
                                 TimeNs start, TimeNs t_begin, TimeNs t_end) const;
 
  private:
+  /// One image (nfreq x ntimes doubles, row-major) from its first column's
+  /// data: columns already resized (time axis kept), or the Pillow resize.
+  void image_from_columns(const float* c0, std::size_t col_height, std::vector<float>& tmp_raw,
+                          std::vector<float>& tmp_h, double* img) const;
+
   FingerprintParams p_;
   Spectrogram spec_;
   ResampleAxis ax_;  // time axis: fp_length -> ntimes

@@ -65,4 +65,23 @@ void l2_normalize(double* v, std::size_t n) {
   for (std::size_t k = 0; k < n; ++k) v[k] /= norm;  // divide, as sklearn does
 }
 
+void l2_normalize_numpy(double* v, std::size_t n) {
+  double lane[2] = {0.0, 0.0};
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 2; ++l) {
+      double a = lane[l];
+      for (int k = 6; k >= 0; k -= 2) a = v[i + k + l] * v[i + k + l] + a;
+      lane[l] = a;
+    }
+  for (; i < n; i += 2)
+    for (std::size_t l = 0; l < 2; ++l) {
+      const double x = i + l < n ? v[i + l] : 0.0;
+      lane[l] = x * x + lane[l];
+    }
+  const double norm = std::sqrt(0.0 + (lane[0] + lane[1]));
+  if (norm == 0.0) return;
+  for (std::size_t k = 0; k < n; ++k) v[k] /= norm;
+}
+
 }  // namespace qp::fp

@@ -23,4 +23,9 @@ int haar_max_level(int rows, int cols);
 /// vector stays zero.
 void l2_normalize(double* v, std::size_t n);
 
+/// The same with the norm summed in NumPy's order (np.einsum('ij,ij->i'),
+/// which sklearn uses: two lanes, even and odd indices, eight values per
+/// step, lanes added at the end), so the norm is bit-identical to FAST's.
+void l2_normalize_numpy(double* v, std::size_t n);
+
 }  // namespace qp::fp

@@ -63,10 +63,10 @@ MadStats compute_mad_stats(const CoefficientBlock& sample) {
     std::vector<double> col(n);
 #pragma omp for schedule(static)
     for (std::size_t c = 0; c < M; ++c) {
-      for (std::size_t i = 0; i < n; ++i) col[i] = static_cast<double>(sample.values[i * M + c]);
+      for (std::size_t i = 0; i < n; ++i) col[i] = sample.values[i * M + c];
       const double med = median_inplace(col);
       for (std::size_t i = 0; i < n; ++i)
-        col[i] = std::fabs(static_cast<double>(sample.values[i * M + c]) - med);
+        col[i] = std::fabs(sample.values[i * M + c] - med);
       s.median[c] = med;
       s.mad[c] = median_inplace(col);
     }

@@ -18,7 +18,10 @@ namespace qp::fp {
 
 /// Where frames and images start.
 enum class FrameMode {
-  /// Frames start at each contiguous segment's first sample, as FAST does.
+  /// Frames start at each contiguous segment's first sample, as FAST does,
+  /// and every step rounds as FAST's Python does (SciPy's float32 FFT,
+  /// NumPy's norm and argsort orders, float64 coefficients): bit-identical
+  /// fingerprints (docs/fingerprints.md).
   kFast,
   /// Frames start on multiples of spec_lag since the epoch and images on
   /// multiples of dt_fp, so fingerprints of chunks, days and stations line up.

@@ -2,6 +2,10 @@
 
 #include <fftw3.h>
 
+// SciPy's FFT (scipy.fft is pocketfft), as Debian ships it with pythran.
+#define POCKETFFT_NO_MULTITHREADING
+#include <pocketfft.hpp>
+
 #include <cassert>
 #include <cmath>
 #include <mutex>
@@ -17,6 +21,11 @@ std::mutex& planner_mutex() {
 }
 
 }  // namespace
+
+struct Spectrogram::ReferencePlan {
+  explicit ReferencePlan(std::size_t n) : plan(n) {}
+  pocketfft::detail::pocketfft_r<float> plan;
+};
 
 class Spectrogram::Workspace {
  public:
@@ -69,11 +78,12 @@ std::vector<double> periodic_hann(int n) {
 }
 
 Spectrogram::Spectrogram(const FingerprintParams& p)
-    : Spectrogram(p.sampling_rate, p.nperseg(), p.hop(), p.min_freq, p.max_freq) {}
+    : Spectrogram(p.sampling_rate, p.nperseg(), p.hop(), p.min_freq, p.max_freq,
+                  p.mode == FrameMode::kFast ? FftPrecision::kReference : FftPrecision::kDouble) {}
 
 Spectrogram::Spectrogram(double sampling_rate, int nperseg, int hop, double min_freq,
-                         double max_freq)
-    : fs_(sampling_rate), nperseg_(nperseg), hop_(hop) {
+                         double max_freq, FftPrecision precision)
+    : fs_(sampling_rate), nperseg_(nperseg), hop_(hop), precision_(precision) {
   assert(nperseg >= 2 && hop >= 1);
   const auto n = static_cast<std::size_t>(nperseg);
   const std::vector<double> w = periodic_hann(nperseg);
@@ -101,6 +111,10 @@ Spectrogram::Spectrogram(double sampling_rate, int nperseg, int hop, double min_
   row_begin_ = lo;
   rows_ = std::max(0, hi - lo);
 
+  if (precision_ == FftPrecision::kReference) {
+    reference_plan_ = std::make_unique<ReferencePlan>(n);
+    return;
+  }
   Workspace ws(nperseg);
   std::lock_guard<std::mutex> lock(planner_mutex());
   plan_ = fftw_plan_dft_r2c_1d(nperseg, ws.in, ws.out, FFTW_ESTIMATE);
@@ -139,16 +153,27 @@ void Spectrogram::frame(const float* x, float* rows_out, Workspace& ws) const {
   const auto n = static_cast<std::size_t>(nperseg_);
   // detrend('constant'): x - mean(x), all in float32 as NumPy does.
   const float mean = numpy_pairwise_sum(x, n) / static_cast<float>(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const float d = x[i] - mean;
-    ws.in[i] = static_cast<double>(window_[i] * d);
+  float* buf = ws.demeaned.data();
+  for (std::size_t i = 0; i < n; ++i) buf[i] = window_[i] * (x[i] - mean);
+  // Bin j as (re, im); pocketfft leaves FFTPACK's order r0, r1, i1, r2, i2, ...
+  auto bin = [&](int j) -> std::pair<float, float> {
+    if (precision_ == FftPrecision::kReference) {
+      if (j == 0) return {buf[0], 0.0f};
+      const std::size_t k = 2 * static_cast<std::size_t>(j) - 1;
+      return {buf[k], k + 1 < n ? buf[k + 1] : 0.0f};
+    }
+    return {static_cast<float>(ws.out[j][0]), static_cast<float>(ws.out[j][1])};
+  };
+  if (precision_ == FftPrecision::kReference) {
+    reference_plan_->plan.exec(buf, 1.0f, true);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) ws.in[i] = static_cast<double>(buf[i]);
+    fftw_execute_dft_r2c(static_cast<fftw_plan>(plan_), ws.in, ws.out);
   }
-  fftw_execute_dft_r2c(static_cast<fftw_plan>(plan_), ws.in, ws.out);
   const int last = nperseg_ / 2;  // Nyquist bin when nperseg is even
   for (int r = 0; r < rows_; ++r) {
     const int j = row_begin_ + r;
-    const float re = static_cast<float>(ws.out[j][0]);
-    const float im = static_cast<float>(ws.out[j][1]);
+    const auto [re, im] = bin(j);
     float p = re * re + im * im;  // conj(X)*X in complex64
     p *= scale_;
     // One-sided: double all bins but DC and (for even nfft) Nyquist.

@@ -3,10 +3,12 @@
 // nfft = nperseg, one-sided "density" scaling, rows cropped by FAST's rules.
 //
 // Single-precision inputs are handled as NumPy does for float32 data (window
-// rounded to float32, float32 pairwise mean, float32 products and scaling), so
-// the only difference from the reference is the FFT's own rounding: the FFT
-// runs in double precision (FFTW), which is closer to the exact transform than
-// the reference's float32 pocketfft.
+// rounded to float32, float32 pairwise mean, float32 products and scaling).
+// The FFT: FftPrecision::kReference runs SciPy's own float32 pocketfft (the
+// header Debian ships with python3-pythran), so every column is bit-identical
+// to scipy.signal.spectrogram's ("fast" mode: near-ties at the top-k boundary
+// then fall as in FAST); FftPrecision::kDouble runs FFTW in double precision,
+// closer to the exact transform (the default "quakeprint" mode).
 #pragma once
 
 #include <cstddef>
@@ -16,6 +18,9 @@
 #include "fingerprint/params.hpp"
 
 namespace qp::fp {
+
+/// Which FFT computes the columns (see the file comment).
+enum class FftPrecision { kDouble, kReference };
 
 class Spectrogram {
  public:
@@ -28,7 +33,9 @@ class Spectrogram {
 
   /// Makes the FFTW plan once (FFTW_ESTIMATE: deterministic plan choice, so
   /// every process gives the same rounding).
-  Spectrogram(double sampling_rate, int nperseg, int hop, double min_freq, double max_freq);
+  Spectrogram(double sampling_rate, int nperseg, int hop, double min_freq, double max_freq,
+              FftPrecision precision = FftPrecision::kDouble);
+  /// kReference in "fast" mode, kDouble otherwise.
   explicit Spectrogram(const FingerprintParams& p);
   ~Spectrogram();
   Spectrogram(const Spectrogram&) = delete;
@@ -61,7 +68,10 @@ class Spectrogram {
   int row_begin_ = 0, rows_ = 0;
   std::vector<float> window_;  // periodic Hann rounded to float32
   float scale_ = 0;            // 1/(fs*sum(w^2)) in float32, as NumPy computes it
-  void* plan_ = nullptr;       // fftw_plan
+  FftPrecision precision_;
+  void* plan_ = nullptr;       // fftw_plan (kDouble)
+  struct ReferencePlan;        // pocketfft_r<float> (kReference)
+  std::unique_ptr<ReferencePlan> reference_plan_;
 };
 
 /// NumPy's pairwise float32 summation (np.add.reduce on a contiguous float32

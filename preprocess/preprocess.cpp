@@ -383,8 +383,11 @@ Continuous preprocess(const Continuous& raw, const PreprocessParams& p, std::uin
   if (error) std::rethrow_exception(error);
 
   // 5. Mask: an output is valid when no untrusted raw sample, and no chunk
-  // edge, lies within the filters' reach of it.
-  const double reach = std::ceil(edge_seconds(p, rin) * rin);
+  // edge, lies within the filters' reach of it. "fast" mode keeps what FAST's
+  // ObsPy recipe keeps: its filters are causal and restart at every segment's
+  // first sample, so only the untrusted samples themselves are masked (the
+  // settling stretch after a segment start stays, as in FAST's output).
+  const double reach = p.fast_mode() ? 0.0 : std::ceil(edge_seconds(p, rin) * rin);
   for (std::size_t m = 0; m < n_out; ++m) out.mask[m] = covered[m];
   // First output whose raw position is >= pos (positions increase with m).
   auto first_output_at = [&](double pos) {

@@ -51,7 +51,9 @@ double edge_seconds(const PreprocessParams& p, double input_rate);
 /// a flat run, not a spike) is demeaned, detrended, tapered, band-passed and
 /// decimated on its own; output samples lie on the absolute grid of the
 /// output rate. Output mask is 0 for gaps, flat runs and spikes widened by
-/// edge_seconds, and for chunk edges. Gaps (no data at all) are filled with
+/// edge_seconds, and for chunk edges; in "fast" mode it is 0 only for the gaps,
+/// flat runs and spikes themselves (FAST keeps its causal filters' settling
+/// stretch: the output starts at the first input sample). Gaps (no data at all) are filled with
 /// Gaussian noise at the level of the neighbouring valid output (median and
 /// 1.4826*MAD of up to 2000 samples each side), seeded from (p.seed, seed,
 /// gap start time), and stay masked. Same inputs, same bytes.

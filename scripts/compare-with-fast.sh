@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs quakeprint with a FAST run's own parameters on a data set with a
+# Runs quakeprint with a FAST run's own parameters (preprocess and fingerprint
+# mode "fast": FAST's samples, windows and arithmetic) on a data set with a
 # reference catalog, and scores it the way FAST users compare detectors.
 #
 #   scripts/compare-with-fast.sh [options] DATA_DIR FAST_PARAMS_DIR OUT_DIR
@@ -15,27 +16,36 @@
 # Options: -q QUAKEPRINT (binary, default build/bin/quakeprint),
 #          -n RANKS (default 1), -b "FREQMIN FREQMAX" (FAST's band-pass, which
 #          its parameter files do not record; default "2 20"), -g GLOB (data
-#          files, default "*.mseed").
+#          files, default "*.mseed"), -f FAST_FP_DIR (FAST's fingerprints/
+#          folder: also compare fingerprints, see below).
 # Prints the summary: events matched (first arrival within 2 s of the
 # reference's earliest P), unmatched detections, P picks within 1 s, and
 # origins within 2 s where quakeprint located the event.
+# With -f: for every FAST <STA>.<CHA>.fp there (with its .ts), our
+# fingerprints of that channel are exported (OUT_DIR/fingerprints/) and
+# compared by time (quakeprint compare-fingerprints; OUT_DIR/fingerprints/
+# <STA>.<CHA>.parity.txt); the summary gets, over all those channels, FAST's
+# fingerprints, how many have one of ours at the same time, how many of those
+# are bit-identical and how many have Jaccard >= 0.9.
 set -euo pipefail
 
 QP=build/bin/quakeprint
 RANKS=1
 BAND="2 20"
 GLOB="*.mseed"
-while getopts "q:n:b:g:" opt; do
+FAST_FP=""
+while getopts "q:n:b:g:f:" opt; do
   case $opt in
     q) QP=$OPTARG ;;
     n) RANKS=$OPTARG ;;
     b) BAND=$OPTARG ;;
     g) GLOB=$OPTARG ;;
-    *) sed -n '2,22p' "$0"; exit 2 ;;
+    f) FAST_FP=$(cd "$OPTARG" && pwd) ;;
+    *) sed -n '2,30p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 3 ] || { sed -n '2,22p' "$0"; exit 2; }
+[ $# -eq 3 ] || { sed -n '2,30p' "$0"; exit 2; }
 DATA=$(cd "$1" && pwd)
 PARAMS=$(cd "$2" && pwd)
 OUT=$3
@@ -61,7 +71,9 @@ read -r fmin fmax <<<"$BAND"
 #    and locations from its coordinates.
 {
   printf '[run]\ndirectory = "run"\nname = "compare-with-fast"\n\n'
-  sed "s/^# freqmin, freqmax.*/freqmin = $fmin\nfreqmax = $fmax/" "$OUT/imported.toml"
+  # FAST's windows and arithmetic too (docs/fingerprints.md): fingerprint mode "fast".
+  sed -e "s/^# freqmin, freqmax.*/freqmin = $fmin\nfreqmax = $fmax/" \
+      -e 's/^\[fingerprint\]$/[fingerprint]\nmode = "fast"/' "$OUT/imported.toml"
   printf '\n[location]\nenabled = true\nstations_file = "%s"\n' "$DATA/stations.csv"
   # One [[stations]] entry per NET.STA.LOC with its channels, in file order.
   awk -F, -v glob="$DATA/$GLOB" 'NR > 1 {
@@ -87,6 +99,29 @@ picks=()
 "$QP" evaluate "$OUT/run/catalog/catalog.csv" "$DATA/catalog.csv" \
   --match origin -o "$OUT/eval-origin" >"$OUT/eval-origin.txt"
 
+# Fingerprint parity over every channel FAST_FP has fingerprints of.
+fingerprint_parity() {
+  local fp sta cha sid total=0 same=0 ident=0 jac=0 n=0
+  mkdir -p "$OUT/fingerprints"
+  for fp in "$FAST_FP"/*.fp; do
+    [ -f "${fp%.fp}.ts" ] || continue
+    sta=$(basename "$fp" .fp); cha=${sta#*.}; sta=${sta%%.*}
+    # The SEED id of that station and channel in stations.csv.
+    sid=$(awk -F, -v s="$sta" -v c="$cha" 'NR > 1 && $2 == s && $4 == c { print $1 "." $2 "." $3 "." $4; exit }' "$DATA/stations.csv")
+    [ -n "$sid" ] || continue
+    (cd "$OUT" && "$QP" fingerprint config.toml --export-fast "$sid" --export-dir "$OUT/fingerprints" >>run.log 2>&1)
+    "$QP" compare-fingerprints "$OUT/fingerprints/$sid.fp" "$fp" -o "$OUT/fingerprints/$sta.$cha.parity.txt" >/dev/null
+    get() { awk -v k="$1" '$1 == k { print $2; exit }' "$OUT/fingerprints/$sta.$cha.parity.txt"; }
+    total=$((total + $(get fast_fingerprints))); same=$((same + $(get same_time)))
+    ident=$((ident + $(get bit_identical))); jac=$((jac + $(get jaccard_ge_0.9))); n=$((n + 1))
+  done
+  echo "fingerprint_channels $n"
+  echo "fast_fingerprints $total"
+  echo "fingerprints_same_time $same"
+  echo "fingerprints_bit_identical $ident"
+  echo "fingerprints_jaccard_ge_0.9 $jac"
+}
+
 # First "key = value" of an evaluation.txt (later ones belong to the bins).
 value() { awk -F' = ' -v k="$2" '$1 == k { print $2; exit }' "$1"; }
 A=$OUT/eval-arrival/evaluation.txt
@@ -103,4 +138,5 @@ located=$(awk -F, 'NR > 1 && $3 != ""' "$OUT/run/catalog/catalog.csv" | wc -l)
   fi
   echo "located $located"
   echo "matched_origin_2s $(value "$O" n_matched)"
+  [ -z "$FAST_FP" ] || fingerprint_parity
 } | tee "$OUT/summary.txt"

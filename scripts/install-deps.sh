@@ -15,6 +15,8 @@ packages=(
   libxml2-utils
   python3-numpy python3-scipy python3-h5py
   python3-matplotlib
+  python3-pythran  # pocketfft.hpp: SciPy's FFT, for "fast" mode's bit-identical spectrogram
+  python3-pywt python3-pil python3-sklearn  # test_fp_fast_unseen: FAST's own feature extraction as reference
 )
 # The report's headless-browser check (chromium) and the QuakeML client test
 # (seisplotjs under Node.js): by command, since a Node.js from elsewhere

@@ -146,6 +146,18 @@ int main(int argc, char** argv) {
   rep_cmd->add_option("--top-events", rep.top_events, "record sections of this many events, highest score first");
   rep_cmd->add_option("--top-families", rep.top_families, "member overlays of this many families, largest first");
 
+  CompareFingerprintsOptions cf;
+  auto* cf_cmd = app.add_subcommand(
+      "compare-fingerprints",
+      "fingerprint parity with a FAST run: share of FAST's fingerprints with one of ours at the same "
+      "time, bit-identical, and with Jaccard >= 0.9");
+  cf_cmd->add_option("OURS", cf.ours, "our fingerprints in FAST's format (fingerprint --export-fast): X.fp, X.ts next to it")
+      ->required();
+  cf_cmd->add_option("FAST", cf.fast, "FAST's <STA>.<CHA>.fp, its .ts next to it")->required();
+  cf_cmd->add_option("--jaccard", cf.jaccard_min, "Jaccard threshold (default 0.9)");
+  cf_cmd->add_option("--tolerance-ms", cf.tolerance_ms, "same time within this many ms (default 1)");
+  cf_cmd->add_option("-o,--out", cf.out, "also write the summary to this file");
+
   std::filesystem::path demo_dir = "demo-run";
   auto* demo_cmd = app.add_subcommand("demo", "synthetic network -> every stage -> scores against the truth");
   demo_cmd->add_option("DIR", demo_dir, "working folder (default demo-run)");
@@ -180,6 +192,7 @@ int main(int argc, char** argv) {
     if (*sy_cmd) return cmd_synth(sy, mpi);
     if (*ev_cmd) return cmd_evaluate(ev, mpi);
     if (*im_cmd) return cmd_import_fast(im, mpi);
+    if (*cf_cmd) return cmd_compare_fingerprints(cf, mpi);
     if (*demo_cmd) return cmd_demo(demo_dir, mpi);
     if (*rep_cmd) return cmd_report(rep, mpi);
     if (mpi.root()) std::cout << app.help();

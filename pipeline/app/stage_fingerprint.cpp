@@ -85,15 +85,15 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
         const std::uint64_t seed = lc.cfg.run().seed ^ std::stoull(hash_hex(sid), nullptr, 16);
         fp::CoefficientBlock sample;
         sample.M = p.M();
-        // The sample is held in memory (4*M bytes per vector, as FAST does):
+        // The sample is held in memory (8*M bytes per vector, as FAST does):
         // beyond kMadSampleBytes keep an evenly spread, deterministic subset
         // of the windows, so memory does not grow with the archive's length.
-        constexpr double kMadSampleBytes = 96.0 * 1024 * 1024;
+        constexpr double kMadSampleBytes = 192.0 * 1024 * 1024;
         auto windows = fp::mad_sample_windows(data_begin, data_end, p, seed);
         double span_ns = 0;
         for (const auto& [wb, we] : windows) span_ns += static_cast<double>(we - wb);
         const double vectors = span_ns / static_cast<double>(p.dt_fp_ns());
-        const double bytes = vectors * 4.0 * static_cast<double>(p.M());
+        const double bytes = vectors * 8.0 * static_cast<double>(p.M());
         if (bytes > kMadSampleBytes) {
           const auto stride = static_cast<std::size_t>(std::ceil(bytes / kMadSampleBytes));
           std::vector<std::pair<TimeNs, TimeNs>> kept;
@@ -163,13 +163,15 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
         fp::FingerprintBlock block;
         block.words = p.words64();
         // An hour of images at a time: memory stays bounded whatever the
-        // chunk length (coefficients take 4*M bytes per image).
+        // chunk length (coefficients take 8*M bytes per image).
         constexpr TimeNs kStep = 3600 * kNsPerSecond;
         if (!w.samples.empty())
           for (TimeNs b = std::max(c, floor_to(w.start, kStep)); b < std::min(c + chunk, w.end()); b += kStep) {
             const fp::CoefficientBlock coefs = fper.coefficients(
                 w.samples.data(), w.mask.data(), w.samples.size(), w.start, b, std::min(b + kStep, c + chunk));
-            block.append(fp::binarize(coefs, stats, p.k_coef));
+            block.append(fp::binarize(coefs, stats, p.k_coef,
+                                      p.mode == fp::FrameMode::kFast ? fp::TieOrder::kNumpy
+                                                                     : fp::TieOrder::kHighestIndex));
           }
         store.write_h5(out, prov, [&](h5::File& f) {
           f.set_attr("seed_id", sid);

@@ -41,12 +41,20 @@ struct ReportOptions {
   int top_families = 10;      // overlays for this many families (most members)
 };
 
+struct CompareFingerprintsOptions {
+  std::filesystem::path ours, fast, out;  // X.fp with X.ts next to it
+  double jaccard_min = 0.9;
+  double tolerance_ms = 1.0;
+};
+
 int cmd_synth(const SynthOptions& o, MpiContext& mpi);
 int cmd_evaluate(const EvaluateCommandOptions& o, MpiContext& mpi);
 catalog::EvaluationResult run_evaluation(const EvaluateCommandOptions& o, bool print);
 int cmd_import_fast(const ImportFastOptions& o, MpiContext& mpi);
 /// Writes an offline HTML report of the run (scripts/report/quakeprint_report.py).
 int cmd_report(const ReportOptions& o, MpiContext& mpi);
+/// Prints (and with o.out writes) the parity of two .fp/.ts pairs.
+int cmd_compare_fingerprints(const CompareFingerprintsOptions& o, MpiContext& mpi);
 int cmd_demo(const std::filesystem::path& dir, MpiContext& mpi);
 /// The stage parameters the demo config uses.
 std::string demo_parameters();

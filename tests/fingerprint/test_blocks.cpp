@@ -12,6 +12,7 @@
 #include "fingerprint/haar.hpp"
 #include "fingerprint/mad.hpp"
 #include "fingerprint/params.hpp"
+#include "fingerprint/parity.hpp"
 #include "fingerprint/resize.hpp"
 #include "fingerprint/spectrogram.hpp"
 #include "pipeline/error.hpp"
@@ -266,7 +267,7 @@ TEST(TopK, LargeVectorKeepsExactlyTheKLargest) {
 TEST(Binarize, MadZeroGivesNoNanAndNoBit) {
   CoefficientBlock b;
   b.M = 32;
-  b.values.assign(32, 0.01f);
+  b.values.assign(32, 0.01);
   b.values[3] = 0.5f;  // would be infinite z with MAD 0
   b.times = {123};
   MadStats s;
@@ -327,6 +328,49 @@ TEST(Files, MadFpTsRoundTrip) {
   EXPECT_EQ(g.bits, f.bits);
   EXPECT_EQ(read_fast_ts(dir / "x.ts"), f.times);
   EXPECT_THROW(read_fast_fp(dir / "x.fp", 24), InputError);  // 4 B is not a multiple of 3 B
+}
+
+TEST(Parity, PairsByTimeAndCountsIdenticalAndJaccard) {
+  // Reference: 4 fingerprints of 64 bits at 0, 0.5, 1.0, 1.5 s.
+  FingerprintBlock ref;
+  ref.words = 1;
+  ref.bits = {0xF000000000000000ULL, 0x0F00000000000000ULL, 0x00FF000000000000ULL, 0x1ULL};
+  ref.times = {0, 500'000'000, 1'000'000'000, 1'500'000'000};
+  // Ours: the first identical (0.4 ms late), the second with 3 of 4 bits
+  // (Jaccard 0.75), the third with one bit more (8 of 9: 0.889), none at
+  // 1.5 s, and one of our own at 2 s.
+  FingerprintBlock ours;
+  ours.words = 1;
+  ours.bits = {0xF000000000000000ULL, 0x0E00000000000000ULL, 0x00FF800000000000ULL, 0x1ULL};
+  ours.times = {400'000, 500'000'000, 1'000'000'000, 2'000'000'000};
+  const ParityResult r = compare_with_reference(ours, ref, 0.8, 1'000'000);
+  EXPECT_EQ(r.reference, 4u);
+  EXPECT_EQ(r.ours, 4u);
+  EXPECT_EQ(r.same_time, 3u);
+  EXPECT_EQ(r.identical, 1u);
+  EXPECT_EQ(r.jaccard_ok, 2u);               // 1.0 and 0.889 >= 0.8; 0.75 not
+  EXPECT_DOUBLE_EQ(r.median_jaccard, 8.0 / 9.0);
+  const std::string text = r.report(0.8);
+  EXPECT_NE(text.find("same_time 3 (75.00 % of the reference's)"), std::string::npos) << text;
+  EXPECT_NE(text.find("bit_identical 1 (25.00 %)"), std::string::npos) << text;
+  // A tighter tolerance loses the first pair.
+  EXPECT_EQ(compare_with_reference(ours, ref, 0.8, 100'000).same_time, 2u);
+  // Different fingerprint sizes are an input error.
+  FingerprintBlock wide = ours;
+  wide.words = 2;
+  wide.bits.assign(8, 0);
+  EXPECT_THROW(compare_with_reference(wide, ref, 0.8, 1'000'000), InputError);
+
+  // Files: bits per fingerprint from the .fp size over the .ts lines.
+  const auto dir = test::temp_dir("fp_parity");
+  write_fast_fp(dir / "a.fp", ref, 64);
+  write_fast_ts(dir / "a.ts", ref.times);
+  const FingerprintBlock back = read_fast_pair(dir / "a.fp");
+  EXPECT_EQ(back.words, 1u);
+  EXPECT_EQ(back.bits, ref.bits);
+  EXPECT_EQ(back.times, ref.times);
+  write_fast_ts(dir / "a.ts", {0, 1, 2});  // 32 B over 3 lines
+  EXPECT_THROW(read_fast_pair(dir / "a.fp"), InputError);
 }
 
 TEST(Params, DerivedValues) {

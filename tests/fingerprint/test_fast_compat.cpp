@@ -122,7 +122,7 @@ TEST_P(FastCompat, MatchesReferenceFingerprints) {
     if (e.path().filename().string().rfind("madLIND_" + cha + "_", 0) == 0) mad_path = e.path();
   ASSERT_FALSE(mad_path.empty());
   const MadStats ref_stats = read_mad_file(mad_path, p.M());
-  const FingerprintBlock fp_ref_mad = binarize(coeffs, ref_stats, p.k_coef);
+  const FingerprintBlock fp_ref_mad = binarize(coeffs, ref_stats, p.k_coef, TieOrder::kNumpy);
   for (std::size_t i = 0; i < fp_ref_mad.size(); ++i)
     ASSERT_EQ(popcount(fp_ref_mad.row(i), fp_ref_mad.words), static_cast<std::size_t>(p.k_coef));
   const Comparison a = compare(fp_ref_mad, ref, ref_times, 0.9);
@@ -139,7 +139,7 @@ TEST_P(FastCompat, MatchesReferenceFingerprints) {
     max_dmed = std::max(max_dmed, std::fabs(own.median[c] - ref_stats.median[c]));
     max_dmad = std::max(max_dmad, std::fabs(own.mad[c] - ref_stats.mad[c]));
   }
-  const FingerprintBlock fp_own = binarize(coeffs, own, p.k_coef);
+  const FingerprintBlock fp_own = binarize(coeffs, own, p.k_coef, TieOrder::kNumpy);
   const Comparison b = compare(fp_own, ref, ref_times, 0.9);
   const double pct_j = 100.0 * b.jaccard_ok / ref.size();
   std::printf("[%s] own MAD: max |dmedian| %.3g, max |dMAD| %.3g; %zu/%zu bit-identical (%.2f %%), "

@@ -91,7 +91,7 @@ TEST(Fingerprinter, ChunksAndBufferOffsetsGiveTheSameFingerprints) {
   ASSERT_LT(j, whole.size());
   ASSERT_EQ(whole.size() - j, later.size());
   EXPECT_EQ(0, std::memcmp(later.values.data(), whole.values.data() + j * whole.M,
-                           later.values.size() * sizeof(float)));
+                           later.values.size() * sizeof(double)));
 }
 
 TEST(Fingerprinter, NoFingerprintSpansMaskedSamples) {
@@ -121,7 +121,7 @@ TEST(Fingerprinter, NoFingerprintSpansMaskedSamples) {
     // Images before the gap are unchanged by it.
     for (std::size_t i = 0; i < before; ++i) {
       ASSERT_EQ(b.times[i], full.times[i]);
-      EXPECT_EQ(0, std::memcmp(b.row(i), full.row(i), b.M * sizeof(float)));
+      EXPECT_EQ(0, std::memcmp(b.row(i), full.row(i), b.M * sizeof(double)));
     }
     if (mode == FrameMode::kFast) {
       // Fast mode restarts frames at the first valid sample after the gap.
@@ -165,7 +165,7 @@ TEST(Fingerprinter, ByteIdenticalForAnyThreadCount) {
     const FingerprintBlock f2 = binarize(b2, s2, p.k_coef);
     ASSERT_GT(b1.size(), 400u);
     EXPECT_EQ(b1.times, b2.times);
-    EXPECT_EQ(0, std::memcmp(b1.values.data(), b2.values.data(), b1.values.size() * sizeof(float)));
+    EXPECT_EQ(0, std::memcmp(b1.values.data(), b2.values.data(), b1.values.size() * sizeof(double)));
     EXPECT_EQ(s1.median, s2.median);
     EXPECT_EQ(s1.mad, s2.mad);
     EXPECT_EQ(f1.bits, f2.bits);
