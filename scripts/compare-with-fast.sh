@@ -15,7 +15,12 @@
 # Options: -q QUAKEPRINT (binary, default build/bin/quakeprint),
 #          -n RANKS (default 1), -b "FREQMIN FREQMAX" (FAST's band-pass, which
 #          its parameter files do not record; default "2 20"), -g GLOB (data
-#          files, default "*.mseed").
+#          files, default "*.mseed"), -r REFERENCE (reference catalog instead
+#          of DATA_DIR/catalog.csv: any CSV with a time column, see
+#          docs/catalog-format.md), -s STATION (that station alone, at
+#          nsta_thresh 1; reference picks at that station only, so events
+#          match within 2 s of the station's own reference P), -c CHANNELS
+#          (with -s: only these channels of it, comma-separated, e.g. HHZ).
 # Prints the summary: events matched (first arrival within 2 s of the
 # reference's earliest P), unmatched detections, P picks within 1 s, and
 # origins within 2 s where quakeprint located the event.
@@ -25,26 +30,48 @@ QP=build/bin/quakeprint
 RANKS=1
 BAND="2 20"
 GLOB="*.mseed"
-while getopts "q:n:b:g:" opt; do
+REFERENCE=""
+STATION=""
+CHANNELS=""
+while getopts "q:n:b:g:r:s:c:" opt; do
   case $opt in
     q) QP=$OPTARG ;;
     n) RANKS=$OPTARG ;;
     b) BAND=$OPTARG ;;
     g) GLOB=$OPTARG ;;
-    *) sed -n '2,22p' "$0"; exit 2 ;;
+    r) REFERENCE=$OPTARG ;;
+    s) STATION=$OPTARG ;;
+    c) CHANNELS=$OPTARG ;;
+    *) sed -n '2,28p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 3 ] || { sed -n '2,22p' "$0"; exit 2; }
+[ $# -eq 3 ] || { sed -n '2,28p' "$0"; exit 2; }
 DATA=$(cd "$1" && pwd)
 PARAMS=$(cd "$2" && pwd)
 OUT=$3
 QP=$(cd "$(dirname "$QP")" && pwd)/$(basename "$QP")
-for f in "$DATA/stations.csv" "$DATA/catalog.csv" "$PARAMS/config.json"; do
+[ -n "$REFERENCE" ] || REFERENCE=$DATA/catalog.csv
+for f in "$DATA/stations.csv" "$REFERENCE" "$PARAMS/config.json"; do
   [ -f "$f" ] || { echo "compare-with-fast: $f is missing" >&2; exit 2; }
 done
+REFERENCE=$(cd "$(dirname "$REFERENCE")" && pwd)/$(basename "$REFERENCE")
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+# The stations run: all of stations.csv, or the one asked for.
+STATIONS_CSV=$DATA/stations.csv
+REF_PICKS=$DATA/picks.csv
+if [ -n "$STATION" ]; then
+  awk -F, -v s="$STATION" -v c=",$CHANNELS," 'NR == 1 || ($2 == s && (c == ",," || index(c, "," $4 ",")))' \
+    "$DATA/stations.csv" >"$OUT/stations.csv"
+  [ "$(wc -l <"$OUT/stations.csv")" -gt 1 ] || { echo "compare-with-fast: no station $STATION in $DATA/stations.csv" >&2; exit 2; }
+  STATIONS_CSV=$OUT/stations.csv
+  if [ -f "$DATA/picks.csv" ]; then  # picks name the station in column 2 (STA or NET.STA.LOC.CHA)
+    awk -F, -v s="$STATION" 'NR == 1 { print; next } { n = split($2, p, "."); if ((n == 1 ? p[1] : p[2]) == s) print }' \
+      "$DATA/picks.csv" >"$OUT/reference_picks.csv"
+    REF_PICKS=$OUT/reference_picks.csv
+  fi
+fi
 launch=()
 if [ "$RANKS" -gt 1 ]; then
   launch=(mpiexec -n "$RANKS" --oversubscribe)
@@ -61,8 +88,12 @@ read -r fmin fmax <<<"$BAND"
 #    and locations from its coordinates.
 {
   printf '[run]\ndirectory = "run"\nname = "compare-with-fast"\n\n'
-  sed "s/^# freqmin, freqmax.*/freqmin = $fmin\nfreqmax = $fmax/" "$OUT/imported.toml"
-  printf '\n[location]\nenabled = true\nstations_file = "%s"\n' "$DATA/stations.csv"
+  if [ -n "$STATION" ]; then
+    sed "s/^# freqmin, freqmax.*/freqmin = $fmin\nfreqmax = $fmax/; s/^nsta_thresh = .*/nsta_thresh = 1/" "$OUT/imported.toml"
+  else
+    sed "s/^# freqmin, freqmax.*/freqmin = $fmin\nfreqmax = $fmax/" "$OUT/imported.toml"
+  fi
+  printf '\n[location]\nenabled = true\nstations_file = "%s"\n' "$STATIONS_CSV"
   # One [[stations]] entry per NET.STA.LOC with its channels, in file order.
   awk -F, -v glob="$DATA/$GLOB" 'NR > 1 {
       key = $1 "." $2 "." $3
@@ -75,16 +106,16 @@ read -r fmin fmax <<<"$BAND"
         printf "\n[[stations]]\nnetwork = \"%s\"\nstation = \"%s\"\nlocation = \"%s\"\nchannels = [%s]\nfiles = [\"%s\"]\n",
                net[k], sta[k], loc[k], chans[k], glob
       }
-    }' "$DATA/stations.csv"
+    }' "$STATIONS_CSV"
 } >"$OUT/config.toml"
 
 # 3. Every stage, then the scores.
 (cd "$OUT" && "${launch[@]}" "$QP" run config.toml >run.log 2>&1) || { tail -20 "$OUT/run.log" >&2; exit 1; }
 picks=()
-[ -f "$DATA/picks.csv" ] && picks=(--picks "$OUT/run/catalog/picks.csv" --reference-picks "$DATA/picks.csv")
-"$QP" evaluate "$OUT/run/catalog/catalog.csv" "$DATA/catalog.csv" "${picks[@]}" \
+[ -f "$REF_PICKS" ] && picks=(--picks "$OUT/run/catalog/picks.csv" --reference-picks "$REF_PICKS")
+"$QP" evaluate "$OUT/run/catalog/catalog.csv" "$REFERENCE" "${picks[@]}" \
   --match arrival -o "$OUT/eval-arrival" >"$OUT/eval-arrival.txt"
-"$QP" evaluate "$OUT/run/catalog/catalog.csv" "$DATA/catalog.csv" \
+"$QP" evaluate "$OUT/run/catalog/catalog.csv" "$REFERENCE" \
   --match origin -o "$OUT/eval-origin" >"$OUT/eval-origin.txt"
 
 # First "key = value" of an evaluation.txt (later ones belong to the bins).

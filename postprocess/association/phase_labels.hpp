@@ -1,0 +1,44 @@
+// Which phase a station's first clear onset is.
+//
+// On a local network P arrives first, so the first clear onset in a
+// station's window is its P. A far station's P can carry little energy on
+// the vertical next to the horizontals' coda, which once made such onsets
+// S, with a predicted P seconds before them reported instead. The rule
+// here: an onset is S only when a P precedes it at that station, or when,
+// taken as P, it conflicts with the event's other P onsets (the moveout
+// demands it). Energy alone never makes an onset S.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "pipeline/time.hpp"
+#include "postprocess/association/onset_consistency.hpp"
+
+namespace qp::post {
+
+/// An onset whose first second carries less than this share of its energy
+/// on the vertical looks like S (P is polarised along the ray, near vertical
+/// at local distances).
+constexpr double kPVerticalShare = 0.3;
+
+/// Energy of [t, t + 1 s] above that of [t - 2.5 s, t - 0.5 s] of `x` (n
+/// samples at `rate` Hz from `start`); 0 without data.
+double onset_energy(const float* x, std::size_t n, TimeNs start, double rate, TimeNs t);
+
+/// What one station of an event knows about its first clear onset.
+struct FirstOnset {
+  StationOnset onset;            ///< time (common clock), uncertainty, coordinates
+  bool has_horizontals = false;  ///< a three-component station
+  double vertical_share = 1.0;   ///< energy share of the onset's first second on the vertical
+  bool p_before = false;         ///< a weaker onset on the vertical precedes it within S-P reach
+};
+
+/// For each station: true where its first onset is S. An onset is S only
+/// where it looks like S (horizontals, vertical share below kPVerticalShare)
+/// and either a P precedes it at its station or, taken as P, it conflicts
+/// with the P onsets of the event's other stations (inconsistent_onsets);
+/// with no other P onset to compare with, it stays P.
+std::vector<bool> first_onsets_are_s(const std::vector<FirstOnset>& onsets, const OnsetConsistencyParams& params);
+
+}  // namespace qp::post
