@@ -113,12 +113,13 @@ void pick_onset(StationPick& x, TimeNs begin, TimeNs end, double min_snr = 2.0) 
 // Labels each station's first clear onset P or S (post::first_onsets_are_s:
 // energy mostly on the horizontals makes an onset S only where a weaker
 // vertical onset precedes it, which is then the P, or where the others'
-// moveout demands it) and searches S on the horizontals after each P.
+// moveout demands it, located where coordinates allow) and searches S on
+// the horizontals after each P.
 // Energy, not signal-to-noise: the components of one sensor share a gain,
 // while their noise in the band can differ several-fold.
 void label_phases(std::vector<StationPick>& sp, const post::NetworkEvent& ne, const std::vector<Station>& stations,
                   WaveformCache& waveforms, const catalog::StationTable* coords,
-                  const post::OnsetConsistencyParams& consistency) {
+                  const catalog::LocationParams& location, const post::OnsetConsistencyParams& consistency) {
   std::vector<post::FirstOnset> first;
   std::vector<std::size_t> at;                     // index into sp
   std::vector<std::optional<post::Arrival>> weaker;  // a weaker vertical onset before it
@@ -131,6 +132,7 @@ void label_phases(std::vector<StationPick>& sp, const post::NetworkEvent& ne, co
     if (coords)
       if (const catalog::StationCoords* c = coords->find(x.pick.seed_id)) f.onset.coords = {{c->latitude, c->longitude}};
     f.has_horizontals = !st.horizontals.empty();
+    f.seed_id = x.pick.seed_id;
     std::optional<post::Arrival> earlier;
     if (f.has_horizontals) {
       const double ez = onset_energy(x.wf, x.pick.time);
@@ -151,15 +153,15 @@ void label_phases(std::vector<StationPick>& sp, const post::NetworkEvent& ne, co
     at.push_back(i);
     weaker.push_back(earlier);
   }
-  const std::vector<bool> is_s = post::first_onsets_are_s(first, consistency);
+  const auto label = post::label_first_onsets(first, consistency, {coords, &location});
   for (std::size_t k = 0; k < at.size(); ++k) {
     StationPick& x = sp[at[k]];
     const Station& st = stations[static_cast<std::size_t>(ne.stations[at[k]].station)];
-    if (is_s[k] && !weaker[k]) {  // the moveout's S; P too weak to pick
+    if (label[k] == post::OnsetLabel::kS) {  // P too weak to pick
       x.pick.phase = "S";
       continue;
     }
-    if (is_s[k]) {  // P the weaker vertical onset before it, S this one
+    if (label[k] == post::OnsetLabel::kSAfterWeakerP) {  // P the weaker vertical onset before it, S this one
       x.s_pick = catalog::Pick{"", st.horizontals.front().seed_id(), "S", x.pick.time, x.pick.uncertainty_s,
                                x.pick.similarity};
       x.pick.time = weaker[k]->time;
@@ -349,7 +351,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
                       format_iso8601(x.pick.time));
       }
     }
-    label_phases(sp, ne, stations, waveforms, coords ? &*coords : nullptr, consistency);
+    label_phases(sp, ne, stations, waveforms, coords ? &*coords : nullptr, lc.location, consistency);
     for (auto& x : sp) {
       if (x.s_pick) earlier_s[catalog::station_of(x.pick.seed_id)].insert(x.s_pick->time);
       if (post::has_onset(x.pick) && x.pick.phase == "S") earlier_s[catalog::station_of(x.pick.seed_id)].insert(x.pick.time);

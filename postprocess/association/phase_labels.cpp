@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <utility>
+
+#include "pipeline/log.hpp"
 
 namespace qp::post {
 
@@ -22,32 +26,87 @@ double onset_energy(const float* x, std::size_t n, TimeNs start, double rate, Ti
   return std::max(0.0, mean_sq(t, t + kNsPerSecond) - mean_sq(t - 5 * kNsPerSecond / 2, t - kNsPerSecond / 2));
 }
 
-std::vector<bool> first_onsets_are_s(const std::vector<FirstOnset>& onsets, const OnsetConsistencyParams& params) {
-  std::vector<bool> s_like(onsets.size()), is_s(onsets.size(), false);
+namespace {
+
+// Predicted (P, S) seconds on the onsets' clock at each onset's station,
+// from a location of the agreeing P-like onsets; empty where that is not
+// possible.
+std::vector<std::optional<std::pair<double, double>>> predicted_phases(const std::vector<FirstOnset>& onsets,
+                                                                       const std::vector<std::size_t>& judges,
+                                                                       const PhaseLocator& locator) {
+  std::vector<std::optional<std::pair<double, double>>> out(onsets.size());
+  if (!locator.stations || !locator.location) return out;
+  const TimeNs t0 = 1000 * kNsPerSecond;  // any clock; the onsets' seconds are relative
+  std::vector<catalog::Pick> picks;
+  for (std::size_t j : judges) {
+    if (onsets[j].seed_id.empty()) continue;
+    picks.push_back(catalog::Pick{"", onsets[j].seed_id, "P", t0 + seconds_to_ns(onsets[j].onset.time_s),
+                                  onsets[j].onset.uncertainty_s, 0.0});
+  }
+  std::string why;
+  const auto loc = catalog::locate(picks, *locator.stations, *locator.location, &why);
+  spdlog::debug("phase labels: {} P onsets {}", picks.size(), loc ? "located" : "not located: " + why);
+  if (!loc) return out;
+  for (std::size_t i = 0; i < onsets.size(); ++i) {
+    const catalog::StationCoords* c = onsets[i].seed_id.empty() ? nullptr : locator.stations->find(onsets[i].seed_id);
+    if (!c) continue;
+    const double dist = catalog::distance_km(loc->latitude, loc->longitude, c->latitude, c->longitude);
+    const double origin = ns_to_seconds(loc->origin_time - t0);
+    const auto& model = locator.location->model;
+    out[i] = {{origin + model.travel_time(Phase::kP, dist, loc->depth_km, -c->elevation_m / 1000.0),
+               origin + model.travel_time(Phase::kS, dist, loc->depth_km, -c->elevation_m / 1000.0)}};
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<OnsetLabel> label_first_onsets(const std::vector<FirstOnset>& onsets,
+                                           const OnsetConsistencyParams& params, const PhaseLocator& locator) {
+  std::vector<bool> s_like(onsets.size());
+  std::vector<OnsetLabel> label(onsets.size(), OnsetLabel::kP);
   std::vector<StationOnset> p_onsets;  // the onsets that look like P
+  std::vector<std::size_t> p_index;
   for (std::size_t i = 0; i < onsets.size(); ++i) {
     s_like[i] = onsets[i].has_horizontals && onsets[i].vertical_share < kPVerticalShare;
-    if (!s_like[i]) p_onsets.push_back(onsets[i].onset);
+    if (!s_like[i]) {
+      p_onsets.push_back(onsets[i].onset);
+      p_index.push_back(i);
+    }
   }
   // The P onsets that agree with each other judge the rest.
   const auto bad = inconsistent_onsets(p_onsets, params);
   std::vector<StationOnset> judges;
+  std::vector<std::size_t> judge_index;
   for (std::size_t k = 0; k < p_onsets.size(); ++k)
-    if (!std::binary_search(bad.begin(), bad.end(), k)) judges.push_back(p_onsets[k]);
+    if (!std::binary_search(bad.begin(), bad.end(), k)) {
+      judges.push_back(p_onsets[k]);
+      judge_index.push_back(p_index[k]);
+    }
+  const bool any_s_like = std::find(s_like.begin(), s_like.end(), true) != s_like.end();
+  const auto predicted = any_s_like ? predicted_phases(onsets, judge_index, locator)
+                                    : std::vector<std::optional<std::pair<double, double>>>(onsets.size());
   for (std::size_t i = 0; i < onsets.size(); ++i) {
     if (!s_like[i]) continue;
+    const double t = onsets[i].onset.time_s;
+    if (predicted[i]) {  // the location's moveout: nearer its S than its P
+      if (std::fabs(t - predicted[i]->second) < std::fabs(t - predicted[i]->first)) label[i] = OnsetLabel::kS;
+      spdlog::debug("phase labels: {} onset {:.2f} predicted P {:.2f} S {:.2f}", onsets[i].seed_id, t,
+                    predicted[i]->first, predicted[i]->second);
+      continue;
+    }
     if (onsets[i].p_before) {
-      is_s[i] = true;
+      label[i] = OnsetLabel::kSAfterWeakerP;
       continue;
     }
     // Taken as P, it arrives later than the moveout from most of the
     // others allows: S. With nothing to compare with it stays P.
     std::size_t too_late = 0;
     for (const auto& q : judges)
-      too_late += onsets[i].onset.time_s > q.time_s && !inconsistent_onsets({q, onsets[i].onset}, params).empty();
-    is_s[i] = !judges.empty() && 2 * too_late > judges.size();
+      too_late += t > q.time_s && !inconsistent_onsets({q, onsets[i].onset}, params).empty();
+    if (!judges.empty() && 2 * too_late > judges.size()) label[i] = OnsetLabel::kS;
   }
-  return is_s;
+  return label;
 }
 
 }  // namespace qp::post

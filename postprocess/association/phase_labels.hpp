@@ -10,10 +10,13 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "pipeline/time.hpp"
 #include "postprocess/association/onset_consistency.hpp"
+#include "postprocess/catalog/location.hpp"
+#include "postprocess/catalog/stations.hpp"
 
 namespace qp::post {
 
@@ -32,13 +35,35 @@ struct FirstOnset {
   bool has_horizontals = false;  ///< a three-component station
   double vertical_share = 1.0;   ///< energy share of the onset's first second on the vertical
   bool p_before = false;         ///< a weaker onset on the vertical precedes it within S-P reach
+  std::string seed_id;           ///< its channel, for locating (empty: not located)
 };
 
-/// For each station: true where its first onset is S. An onset is S only
+/// Station coordinates and velocity model to locate the event's P onsets
+/// with, where known.
+struct PhaseLocator {
+  const catalog::StationTable* stations = nullptr;
+  const catalog::LocationParams* location = nullptr;
+};
+
+/// What a first onset is.
+enum class OnsetLabel {
+  kP,
+  kS,                ///< S by the moveout; its P was too weak to pick
+  kSAfterWeakerP,    ///< S because the weaker vertical onset before it is the P
+};
+
+/// For each station: the label of its first onset. An onset is S only
 /// where it looks like S (horizontals, vertical share below kPVerticalShare)
-/// and either a P precedes it at its station or, taken as P, it conflicts
-/// with the P onsets of the event's other stations (inconsistent_onsets);
-/// with no other P onset to compare with, it stays P.
-std::vector<bool> first_onsets_are_s(const std::vector<FirstOnset>& onsets, const OnsetConsistencyParams& params);
+/// and the moveout demands it or a P precedes it at its station:
+///  - where the P-like onsets that agree with each other locate the event
+///    (`locator` given, enough of them with coordinates), when the onset
+///    lies nearer the predicted S than the predicted P at its station (the
+///    location overrules a weaker onset before it);
+///  - otherwise where p_before is set (kSAfterWeakerP);
+///  - otherwise, when taken as P it arrives later after most of them than
+///    their distance allows (inconsistent_onsets' bound).
+/// With no P-like onset to compare with and none before it, it stays P.
+std::vector<OnsetLabel> label_first_onsets(const std::vector<FirstOnset>& onsets,
+                                           const OnsetConsistencyParams& params, const PhaseLocator& locator = {});
 
 }  // namespace qp::post

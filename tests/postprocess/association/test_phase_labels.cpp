@@ -5,11 +5,14 @@
 #include <cmath>
 #include <vector>
 
+#include "pipeline/velocity_model.hpp"
 #include "postprocess/association/phase_labels.hpp"
 
 namespace {
 
 using namespace qp::post;
+using Labels = std::vector<OnsetLabel>;
+constexpr OnsetLabel P = OnsetLabel::kP, S = OnsetLabel::kS, SAfterP = OnsetLabel::kSAfterWeakerP;
 
 // A three-component station `km` north of the source (1 degree = 111.195 km)
 // whose first onset at `time_s` has `share` of its energy on the vertical.
@@ -37,7 +40,7 @@ TEST(PhaseLabels, FarStationsPOnsetStaysPWhateverItsEnergy) {
   // it is P, not an S with a P estimate seconds before it.
   const std::vector<FirstOnset> ev = {onset(20 / 6.0, 20, 0.8), onset(40 / 6.0, 40, 0.6),
                                       onset(60 / 6.0, 60, 0.15)};
-  EXPECT_EQ(first_onsets_are_s(ev, params()), (std::vector<bool>{false, false, false}));
+  EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, P}));
 }
 
 TEST(PhaseLabels, MoveoutDemandsS) {
@@ -45,23 +48,23 @@ TEST(PhaseLabels, MoveoutDemandsS) {
   // S (30 / 3.46 = 8.7 s), 4.5 s after the P 5 km away: too late for a P.
   const std::vector<FirstOnset> ev = {onset(20 / 6.0, 20, 0.8), onset(25 / 6.0, 25, 0.7),
                                       onset(30 / 3.46, 30, 0.2)};
-  EXPECT_EQ(first_onsets_are_s(ev, params()), (std::vector<bool>{false, false, true}));
+  EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, S}));
   // Its energy on the vertical says P: the label stays P (the location
   // then judges it as a P onset).
   auto vertical = ev;
   vertical[2].vertical_share = 0.6;
-  EXPECT_EQ(first_onsets_are_s(vertical, params()), (std::vector<bool>{false, false, false}));
+  EXPECT_EQ(label_first_onsets(vertical, params()), (Labels{P, P, P}));
 }
 
 TEST(PhaseLabels, APBeforeItMakesItS) {
   // One station alone: its S-like onset is S only when a weaker vertical
   // onset precedes it; otherwise it is the station's first arrival, P.
-  EXPECT_EQ(first_onsets_are_s({onset(5.0, 20, 0.1, true)}, params()), std::vector<bool>{true});
-  EXPECT_EQ(first_onsets_are_s({onset(5.0, 20, 0.1, false)}, params()), std::vector<bool>{false});
+  EXPECT_EQ(label_first_onsets({onset(5.0, 20, 0.1, true)}, params()), Labels{SAfterP});
+  EXPECT_EQ(label_first_onsets({onset(5.0, 20, 0.1, false)}, params()), Labels{P});
   // One component: no horizontals to compare with, always P.
   FirstOnset z = onset(5.0, 20, 0.0, true);
   z.has_horizontals = false;
-  EXPECT_EQ(first_onsets_are_s({z}, params()), std::vector<bool>{false});
+  EXPECT_EQ(label_first_onsets({z}, params()), Labels{P});
 }
 
 TEST(PhaseLabels, EarlyOnsetIsNotS) {
@@ -69,7 +72,48 @@ TEST(PhaseLabels, EarlyOnsetIsNotS) {
   // event) conflicts with them too, but S never arrives before P: P here,
   // left to the onset-consistency check.
   const std::vector<FirstOnset> ev = {onset(3.3, 20, 0.8), onset(4.2, 25, 0.7), onset(-4.0, 30, 0.2)};
-  EXPECT_EQ(first_onsets_are_s(ev, params()), (std::vector<bool>{false, false, false}));
+  EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, P}));
+}
+
+TEST(PhaseLabels, LocatedMoveoutDecides) {
+  // Five stations around a source at 5 km depth give P onsets that locate
+  // it; two more have S-like onsets: one at its predicted S (S), one at its
+  // predicted P though a weaker vertical onset precedes it (P: the location
+  // overrules the weaker onset).
+  const auto model = qp::VelocityModel::homogeneous(6.0, 3.46);
+  const double lat0 = 64.0, lon0 = -17.0, depth = 5.0;
+  struct Sta { const char* name; double north_km, east_km; };
+  const std::vector<Sta> sta = {{"A", 10, 0}, {"B", -8, 6}, {"C", 3, -12}, {"D", -5, -9}, {"E", 15, 14},
+                                {"F", -20, 5}, {"G", 12, -18}};
+  std::vector<qp::catalog::StationCoords> coords;
+  std::vector<FirstOnset> ev;
+  for (std::size_t i = 0; i < sta.size(); ++i) {
+    qp::catalog::StationCoords c;
+    c.network = "XX";
+    c.station = sta[i].name;
+    c.channel = "HHZ";
+    c.latitude = lat0 + sta[i].north_km / 111.195;
+    c.longitude = lon0 + sta[i].east_km / (111.195 * std::cos(lat0 * M_PI / 180));
+    coords.push_back(c);
+    const double dist = qp::catalog::distance_km(lat0, lon0, c.latitude, c.longitude);
+    const bool s_onset = sta[i].name[0] == 'F';
+    FirstOnset f;
+    f.onset = {model.travel_time(s_onset ? qp::Phase::kS : qp::Phase::kP, dist, depth, 0.0), 0.05,
+               std::make_pair(c.latitude, c.longitude)};
+    f.has_horizontals = true;
+    f.vertical_share = i >= 5 ? 0.1 : 0.7;
+    f.p_before = sta[i].name[0] == 'G';
+    f.seed_id = c.seed_id();
+    ev.push_back(f);
+  }
+  const qp::catalog::StationTable table(coords);
+  qp::catalog::LocationParams loc;
+  loc.model = model;
+  EXPECT_EQ(label_first_onsets(ev, params(), {&table, &loc}), (Labels{P, P, P, P, P, S, P}));
+  // Without a location the weaker onset before G decides; F's S (4.3 s
+  // after A's P, 30 km from A) is within what the distance bound allows a
+  // P, so nothing demands S there.
+  EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, P, P, P, P, SAfterP}));
 }
 
 TEST(PhaseLabels, OnsetEnergyIsTheRiseAboveTheNoiseBefore) {
