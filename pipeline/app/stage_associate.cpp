@@ -70,6 +70,8 @@ constexpr double kConsistentOffsetS = 1.5;
 constexpr double kRepickToleranceS = 1.0;
 constexpr double kRepickMinSnr = 3.0;
 constexpr double kMinOnsetSnr = 3.0;
+// The onset of an event seen at one station only: clear, or not an onset.
+constexpr double kMinOneStationSnr = 5.0;
 // A P before an S-like onset may be weaker than a first onset must be.
 constexpr double kMinWeakPSnr = 2.0;
 // S is searched on the horizontals this long after a P onset: S-P grows by
@@ -89,6 +91,7 @@ struct StationPick {
   ChannelWaveform wf;  // the pick channel around it
   catalog::Pick pick;
   bool estimated = false;  // time set from the event's other stations
+  double snr = 0;          // of the onset, where one was found
   std::optional<catalog::Pick> s_pick;  // on a horizontal, after a P onset
 };
 
@@ -108,6 +111,7 @@ void pick_onset(StationPick& x, TimeNs begin, TimeNs end, double min_snr = 2.0) 
   if (!a.found || a.snr < min_snr) return;
   x.pick.time = a.time;
   x.pick.uncertainty_s = a.uncertainty_s;
+  x.snr = a.snr;
 }
 
 // Labels each station's first clear onset P or S (post::first_onsets_are_s:
@@ -168,13 +172,15 @@ void label_phases(std::vector<StationPick>& sp, const post::NetworkEvent& ne, co
       x.pick.uncertainty_s = weaker[k]->uncertainty_s;
       continue;
     }
-    if (st.horizontals.empty()) continue;
-    // S on the horizontals: the clearest onset after the P, the P coda
-    // serving as its noise reference.
+    // S on the horizontals (on the one channel of a one-component
+    // station): the clearest onset after the P, the P coda serving as its
+    // noise reference.
     const TimeNs s_begin = x.pick.time + seconds_to_ns(kMinSMinusPS);
     const TimeNs s_end = x.pick.time + seconds_to_ns(kMaxSMinusPS);
     double best_snr = 0;
-    for (const auto& h : st.horizontals) {
+    const bool one_component = st.channels.size() == 1;
+    if (!one_component && st.horizontals.empty()) continue;
+    for (const auto& h : one_component ? st.channels : st.horizontals) {
       const ChannelWaveform wf = waveforms.span(h.seed_id(), s_begin - 30 * kNsPerSecond, s_end + kNsPerSecond);
       if (wf.samples.empty()) continue;
       const post::Arrival a = post::refine_arrival(wf.samples.data(), wf.samples.size(), wf.start,
@@ -351,6 +357,10 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
                       format_iso8601(x.pick.time));
       }
     }
+    // One station has no moveout to tell an earthquake from a noise burst
+    // that matched another: its onset must be clear.
+    if (sp.size() == 1 && post::has_onset(sp[0].pick) && sp[0].snr < kMinOneStationSnr)
+      sp[0].pick.uncertainty_s = std::max(sp[0].pick.uncertainty_s, post::kEstimateUncertaintyS);
     label_phases(sp, ne, stations, waveforms, coords ? &*coords : nullptr, lc.location, consistency);
     for (auto& x : sp) {
       if (x.s_pick) earlier_s[catalog::station_of(x.pick.seed_id)].insert(x.s_pick->time);

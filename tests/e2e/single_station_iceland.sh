@@ -3,6 +3,7 @@
 # (scripts/compare-with-fast.sh -s): its events match the catalog's events
 # within 2 s of LIND's own reference P, with few unmatched detections; then
 # its vertical channel alone (the issue's case, once "no network events").
+# Measured: LIND 7 of 18 matched, 0 unmatched; LIND HHZ 7 of 18, 1.
 QP=$1 SHARED=$2 WORK=$3
 source "$(dirname "$0")/lib.sh"
 data="$SHARED/data/iceland-z7-2014"
@@ -20,6 +21,6 @@ run_one() {  # run_one NAME MIN_MATCHED MAX_UNMATCHED [compare-with-fast options
   [ "$(get unmatched_detections)" -le "$max_unmatched" ] || fail "$name: unmatched $(get unmatched_detections) > $max_unmatched"
   [ "$(get located)" -eq 0 ] || fail "$name: one station located $(get located) events"
 }
-run_one LIND MIN3C MAXU3C -s LIND
-run_one LIND-HHZ MIN1C MAXU1C -s LIND -c HHZ
+run_one LIND 6 1 -s LIND
+run_one LIND-HHZ 6 2 -s LIND -c HHZ
 echo "PASS"
