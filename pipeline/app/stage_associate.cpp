@@ -146,10 +146,12 @@ void label_phases(std::vector<StationPick>& sp, const post::NetworkEvent& ne, co
                            x.pick.time);
       if (ez + eh > 0) f.vertical_share = ez / (ez + eh);
       if (f.vertical_share < post::kPVerticalShare && !x.wf.samples.empty()) {
+        // The earliest rise connected to this onset (the signal staying up
+        // from it on): a P whose coda runs into the S, not a noise blip.
         const post::Arrival a = post::refine_arrival(x.wf.samples.data(), x.wf.samples.size(), x.wf.start,
                                                      x.wf.sampling_rate, x.pick.time - seconds_to_ns(kMaxSMinusPS),
-                                                     x.pick.time - seconds_to_ns(kMinSMinusPS));
-        if (a.found && a.snr >= kMinWeakPSnr) earlier = a;
+                                                     x.pick.time + kNsPerSecond);
+        if (a.found && a.snr >= kMinWeakPSnr && a.time <= x.pick.time - seconds_to_ns(kMinSMinusPS)) earlier = a;
         f.p_before = earlier.has_value();
       }
     }
@@ -480,21 +482,24 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         catalog::Pick* p = nullptr;
         for (auto& q : e.picks)
           if (q.seed_id == sid && q.phase == "P") p = &q;
-        if (p && post::has_onset(*p) && std::llabs(p->time - predicted) <= tolerance) continue;
-        const bool had_onset = p && post::has_onset(*p);
-        // An onset labelled S where the location predicts P is the P.
-        const auto s_at_p = std::find_if(e.picks.begin(), e.picks.end(), [&](const catalog::Pick& q) {
+        const bool p_onset = p && post::has_onset(*p);
+        const bool p_near = p_onset && std::llabs(p->time - predicted) <= tolerance;
+        const auto s_near = std::find_if(e.picks.begin(), e.picks.end(), [&](const catalog::Pick& q) {
           return q.seed_id == sid && q.phase == "S" && post::has_onset(q) && std::llabs(q.time - predicted) <= tolerance;
         });
-        if (!had_onset && s_at_p != e.picks.end()) {
-          s_at_p->phase = "P";
+        const bool station_has_onset = std::any_of(e.picks.begin(), e.picks.end(), [&](const catalog::Pick& q) {
+          return catalog::station_of(q.seed_id) == catalog::station_of(sid) && post::has_onset(q);
+        });
+        auto choice = [&](std::optional<bool> found) {
+          return post::p_after_location(p_onset, p_near, s_near != e.picks.end(), station_has_onset, found);
+        };
+        if (choice(std::nullopt) == post::PAfterLocation::kKeep) continue;
+        if (choice(std::nullopt) == post::PAfterLocation::kSIsP) {
+          s_near->phase = "P";
           if (p) e.picks.erase(e.picks.begin() + (p - e.picks.data()));
           ++repicked;
           continue;
         }
-        const bool station_has_onset = std::any_of(e.picks.begin(), e.picks.end(), [&](const catalog::Pick& q) {
-          return catalog::station_of(q.seed_id) == catalog::station_of(sid) && post::has_onset(q);
-        });
         StationPick x;
         x.centre = predicted;
         x.pick = p ? *p : catalog::Pick{"", sid, "P", predicted, kRepickToleranceS, 0.0};
@@ -508,9 +513,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         // A narrow window around a prediction holds little noise to judge
         // against: ask for a clearer onset than the first pass does.
         pick_onset(x, predicted - tolerance, predicted + tolerance, kRepickMinSnr);
-        // A clear onset is replaced by another onset, never by a prediction;
-        // nor does a prediction join a station that has a clear onset.
-        if (!post::has_onset(x.pick) && (had_onset || station_has_onset)) continue;
+        if (choice(post::has_onset(x.pick)) == post::PAfterLocation::kKeep) continue;  // onset or estimate otherwise
         if (!p) {
           e.picks.push_back(x.pick);
           ++repicked;

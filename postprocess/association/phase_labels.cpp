@@ -109,4 +109,13 @@ std::vector<OnsetLabel> label_first_onsets(const std::vector<FirstOnset>& onsets
   return label;
 }
 
+PAfterLocation p_after_location(bool p_onset, bool p_onset_near_prediction, bool s_onset_near_prediction,
+                                bool station_has_onset, std::optional<bool> found) {
+  if (p_onset && p_onset_near_prediction) return PAfterLocation::kKeep;
+  if (!p_onset && s_onset_near_prediction) return PAfterLocation::kSIsP;
+  if (!found) return PAfterLocation::kSearch;
+  if (*found) return PAfterLocation::kOnset;
+  return p_onset || station_has_onset ? PAfterLocation::kKeep : PAfterLocation::kEstimate;
+}
+
 }  // namespace qp::post

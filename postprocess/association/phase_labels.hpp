@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,5 +66,23 @@ enum class OnsetLabel {
 /// With no P-like onset to compare with and none before it, it stays P.
 std::vector<OnsetLabel> label_first_onsets(const std::vector<FirstOnset>& onsets,
                                            const OnsetConsistencyParams& params, const PhaseLocator& locator = {});
+
+/// What a located event's station takes as its P near the P the location
+/// predicts there.
+enum class PAfterLocation {
+  kKeep,      ///< its pick stays as it is
+  kSIsP,      ///< its S onset, within the tolerance of the predicted P, is its P
+  kSearch,    ///< search an onset near the prediction, then ask again
+  kOnset,     ///< the onset found near the prediction
+  kEstimate,  ///< the predicted time, as an estimate
+};
+
+/// The rule: a clear P onset within the tolerance of the prediction stays;
+/// an S onset there is the P; otherwise an onset near the prediction is
+/// searched (`found` nullopt until then). An onset found replaces the pick;
+/// where none is found, an estimate never replaces a clear onset, nor joins
+/// a station that has a clear onset of either phase.
+PAfterLocation p_after_location(bool p_onset, bool p_onset_near_prediction, bool s_onset_near_prediction,
+                                bool station_has_onset, std::optional<bool> found);
 
 }  // namespace qp::post

@@ -129,3 +129,29 @@ TEST(PhaseLabels, OnsetEnergyIsTheRiseAboveTheNoiseBefore) {
 }
 
 }  // namespace
+
+namespace {
+
+using qp::post::PAfterLocation;
+using qp::post::p_after_location;
+
+TEST(PhaseLabels, AnEstimateNeverReplacesAClearOnset) {
+  // p_after_location(p_onset, p_onset_near_prediction, s_onset_near_prediction, station_has_onset, found)
+  // A clear P near the prediction stays, searched for nothing.
+  EXPECT_EQ(p_after_location(true, true, false, true, std::nullopt), PAfterLocation::kKeep);
+  // The far station: its onset was taken for S and the location
+  // predicts P there: the onset is the P (no estimate seconds before it).
+  EXPECT_EQ(p_after_location(false, false, true, true, std::nullopt), PAfterLocation::kSIsP);
+  // A clear P far from the prediction: searched near it; an onset found
+  // there replaces it, nothing found leaves it (never an estimate).
+  EXPECT_EQ(p_after_location(true, false, false, true, std::nullopt), PAfterLocation::kSearch);
+  EXPECT_EQ(p_after_location(true, false, false, true, true), PAfterLocation::kOnset);
+  EXPECT_EQ(p_after_location(true, false, false, true, false), PAfterLocation::kKeep);
+  // A station whose only clear onset is an S far from the predicted P gets
+  // no estimated P beside it; one with no onset at all gets the estimate.
+  EXPECT_EQ(p_after_location(false, false, false, true, false), PAfterLocation::kKeep);
+  EXPECT_EQ(p_after_location(false, false, false, false, false), PAfterLocation::kEstimate);
+  EXPECT_EQ(p_after_location(false, false, false, false, true), PAfterLocation::kOnset);
+}
+
+}  // namespace
