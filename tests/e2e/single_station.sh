@@ -4,15 +4,17 @@
 #    (quakeprint run, default parameters) on synthetic data in KW1's real
 #    noise, and its events match the truth.
 # 2. The association's acceptance measure with one station
-#    (scripts/synth-recall.sh -n 1, the demo's parameters, KW1 noise):
+#    (scripts/synth-recall.sh -n 1, the demo's parameters, KW1 noise, seeds 1-4):
 #    recall and precision >= 0.9 over events with a family partner and pick
 #    SNR >= 5 at the station, first arrivals within 1 s of the true P for
 #    >= 90% of matched events; three components, then the vertical alone.
+#    Measured: three components 44 of 47 events, precision 1; the vertical
+#    alone 38 of 41, precision 1; every matched P within 1 s.
 QP=$1 SHARED=$2 WORK=$3
 source "$(dirname "$0")/lib.sh"
 noise="$SHARED/data/kw1-noise-2011/BW.KW1..EHZ.D.2011.090.mseed"
 [ -f "$noise" ] || skip "real noise $noise is absent"
-SEEDS=${QP_SINGLE_STATION_SEEDS:-"1 2"}
+SEEDS=${QP_SINGLE_STATION_SEEDS:-"1 2 3 4"}
 
 out="$WORK/single-station-minimal"
 rm -rf "$out"
@@ -36,7 +38,9 @@ TOML
   --family-only --min-snr 5 --min-snr-stations 1 -o "$out/score" >/dev/null
 get() { awk -F' = ' -v k="$1" '$1 == k { print $2; exit }' "$out/score/evaluation.txt"; }
 echo "minimal config: $(get n_reference_matched) of $(get n_reference) events, precision $(get precision)"
-[ "$(get n_reference_matched)" -ge 1 ] || fail "minimal one-station config: no event matched"
+# Measured (seed 3): 14 of 16 events, precision 1.
+awk -v r="$(get recall)" 'BEGIN { exit !(r >= 0.75) }' || fail "minimal one-station config: recall $(get recall) < 0.75"
+awk -v p="$(get precision)" 'BEGIN { exit !(p >= 0.9) }' || fail "minimal one-station config: precision $(get precision) < 0.9"
 # Every event has a P pick on the vertical, no location.
 awk -F, 'NR > 1 && $3 != "" { exit 1 }' "$out/run/catalog/catalog.csv" || fail "a one-station event has a location"
 awk -F, 'NR > 1 && $3 == "P" && $2 !~ /HHZ$/ { exit 1 }' "$out/run/catalog/picks.csv" || fail "a P pick off the vertical"
