@@ -51,8 +51,9 @@ LoadedConfig load_config(const std::filesystem::path& path) {
   // user set that no detection could reach is refused up front, in every
   // stage, rather than after hours of preprocessing.
   const int n_stations = static_cast<int>(c.stations().size());
-  if (!as.has("nsta_thresh"))
-    lc.assoc.nsta_thresh = std::max(1, std::min(lc.assoc.nsta_thresh, n_stations));
+  if (!as.has("nsta_thresh"))  // read again with that default, so `quakeprint config` shows it
+    lc.assoc.nsta_thresh = static_cast<int>(
+        as.get_int("nsta_thresh", std::max(1, std::min(lc.assoc.nsta_thresh, n_stations)), 1, 1 << 20));
   else if (lc.assoc.nsta_thresh > n_stations)
     as.fail("nsta_thresh", "is " + std::to_string(lc.assoc.nsta_thresh) + " but the config lists only " +
                                std::to_string(n_stations) + " station(s); set nsta_thresh = " +
