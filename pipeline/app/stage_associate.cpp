@@ -69,6 +69,8 @@ constexpr double kConsistentOffsetS = 1.5;
 // searched again within it.
 constexpr double kRepickToleranceS = 1.0;
 constexpr double kRepickMinSnr = 3.0;
+// A located event's clear onset this far from its predicted P is not its P.
+constexpr double kMaxOnsetResidualS = 2.0;
 constexpr double kMinOnsetSnr = 3.0;
 // The onset of an event seen at one station only: clear, or not an onset.
 constexpr double kMinOneStationSnr = 5.0;
@@ -490,8 +492,9 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         const bool station_has_onset = std::any_of(e.picks.begin(), e.picks.end(), [&](const catalog::Pick& q) {
           return catalog::station_of(q.seed_id) == catalog::station_of(sid) && post::has_onset(q);
         });
+        const bool p_far = p_onset && std::llabs(p->time - predicted) > seconds_to_ns(kMaxOnsetResidualS);
         auto choice = [&](std::optional<bool> found) {
-          return post::p_after_location(p_onset, p_near, s_near != e.picks.end(), station_has_onset, found);
+          return post::p_after_location(p_onset, p_near, s_near != e.picks.end(), station_has_onset, found, p_far);
         };
         if (choice(std::nullopt) == post::PAfterLocation::kKeep) continue;
         if (choice(std::nullopt) == post::PAfterLocation::kSIsP) {

@@ -95,27 +95,28 @@ std::vector<OnsetLabel> label_first_onsets(const std::vector<FirstOnset>& onsets
                     predicted[i]->first, predicted[i]->second);
       continue;
     }
-    if (onsets[i].p_before) {
-      label[i] = OnsetLabel::kSAfterWeakerP;
+    if (judges.empty()) {  // alone (one station): S only after a P before it
+      if (onsets[i].p_before) label[i] = OnsetLabel::kSAfterWeakerP;
       continue;
     }
-    // Taken as P, it arrives later than the moveout from most of the
-    // others allows: S. With nothing to compare with it stays P.
-    std::size_t too_late = 0;
-    for (const auto& q : judges)
-      too_late += t > q.time_s && !inconsistent_onsets({q, onsets[i].onset}, params).empty();
-    if (!judges.empty() && 2 * too_late > judges.size()) label[i] = OnsetLabel::kS;
+    // Other stations' P onsets that do not locate the event: S, its P too
+    // weak to pick (the location later turns it into the P where it
+    // predicts P there), unless it precedes every one of them.
+    bool before_all = true;
+    for (const auto& q : judges) before_all = before_all && t < q.time_s;
+    if (!before_all) label[i] = OnsetLabel::kS;
   }
   return label;
 }
 
 PAfterLocation p_after_location(bool p_onset, bool p_onset_near_prediction, bool s_onset_near_prediction,
-                                bool station_has_onset, std::optional<bool> found) {
+                                bool station_has_onset, std::optional<bool> found, bool p_onset_beyond_error) {
   if (p_onset && p_onset_near_prediction) return PAfterLocation::kKeep;
   if (!p_onset && s_onset_near_prediction) return PAfterLocation::kSIsP;
   if (!found) return PAfterLocation::kSearch;
   if (*found) return PAfterLocation::kOnset;
-  return p_onset || station_has_onset ? PAfterLocation::kKeep : PAfterLocation::kEstimate;
+  if (p_onset) return p_onset_beyond_error ? PAfterLocation::kEstimate : PAfterLocation::kKeep;
+  return station_has_onset ? PAfterLocation::kKeep : PAfterLocation::kEstimate;
 }
 
 }  // namespace qp::post

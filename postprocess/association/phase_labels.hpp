@@ -1,12 +1,14 @@
-// Which phase a station's first clear onset is.
+// Which phase a station's first clear onset is, and what a located event's
+// station takes as its P.
 //
 // On a local network P arrives first, so the first clear onset in a
 // station's window is its P. A far station's P can carry little energy on
 // the vertical next to the horizontals' coda, which once made such onsets
-// S, with a predicted P seconds before them reported instead. The rule
-// here: an onset is S only when a P precedes it at that station, or when,
-// taken as P, it conflicts with the event's other P onsets (the moveout
-// demands it). Energy alone never makes an onset S.
+// S, with a predicted P seconds before them reported instead. The rules
+// here: an S-like onset is S only where the moveout says so (a location of
+// the event's P onsets, or other stations' earlier P onsets) or a P
+// precedes it at its station; once the event is located, an S onset where
+// it predicts P is the P, and an estimate never replaces a clear onset.
 #pragma once
 
 #include <cstddef>
@@ -53,17 +55,18 @@ enum class OnsetLabel {
   kSAfterWeakerP,    ///< S because the weaker vertical onset before it is the P
 };
 
-/// For each station: the label of its first onset. An onset is S only
-/// where it looks like S (horizontals, vertical share below kPVerticalShare)
-/// and the moveout demands it or a P precedes it at its station:
+/// For each station: the label of its first onset. Only an onset that
+/// looks like S (horizontals, vertical share below kPVerticalShare) can be S:
 ///  - where the P-like onsets that agree with each other locate the event
-///    (`locator` given, enough of them with coordinates), when the onset
-///    lies nearer the predicted S than the predicted P at its station (the
+///    (`locator` given, enough of them with coordinates), S when it lies
+///    nearer the predicted S than the predicted P at its station (the
 ///    location overrules a weaker onset before it);
-///  - otherwise where p_before is set (kSAfterWeakerP);
-///  - otherwise, when taken as P it arrives later after most of them than
-///    their distance allows (inconsistent_onsets' bound).
-/// With no P-like onset to compare with and none before it, it stays P.
+///  - where other stations have P onsets that do not locate it, S (its P
+///    too weak to pick; the located event's re-pick, p_after_location, makes
+///    it the P where the location predicts P there), unless it precedes them
+///    all;
+///  - alone (one station, or no P-like onset elsewhere), S only where a P
+///    precedes it at its station (p_before: kSAfterWeakerP), else P.
 std::vector<OnsetLabel> label_first_onsets(const std::vector<FirstOnset>& onsets,
                                            const OnsetConsistencyParams& params, const PhaseLocator& locator = {});
 
@@ -79,10 +82,13 @@ enum class PAfterLocation {
 
 /// The rule: a clear P onset within the tolerance of the prediction stays;
 /// an S onset there is the P; otherwise an onset near the prediction is
-/// searched (`found` nullopt until then). An onset found replaces the pick;
-/// where none is found, an estimate never replaces a clear onset, nor joins
-/// a station that has a clear onset of either phase.
+/// searched (`found` nullopt until then). An onset found replaces the pick.
+/// Where none is found, the prediction (an estimate) replaces a clear P onset
+/// only when that lies beyond any model error from it (`p_onset_beyond_error`:
+/// a noise burst the location left out, not this event's arrival), and never
+/// joins a station that has a clear onset of either phase.
 PAfterLocation p_after_location(bool p_onset, bool p_onset_near_prediction, bool s_onset_near_prediction,
-                                bool station_has_onset, std::optional<bool> found);
+                                bool station_has_onset, std::optional<bool> found,
+                                bool p_onset_beyond_error = false);
 
 }  // namespace qp::post

@@ -12,6 +12,8 @@ namespace {
 
 using namespace qp::post;
 using Labels = std::vector<OnsetLabel>;
+using qp::post::PAfterLocation;
+using qp::post::p_after_location;
 constexpr OnsetLabel P = OnsetLabel::kP, S = OnsetLabel::kS, SAfterP = OnsetLabel::kSAfterWeakerP;
 
 // A three-component station `km` north of the source (1 degree = 111.195 km)
@@ -32,25 +34,18 @@ OnsetConsistencyParams params() {
   return p;
 }
 
-TEST(PhaseLabels, FarStationsPOnsetStaysPWhateverItsEnergy) {
+TEST(PhaseLabels, FarStationsSLikePOnsetWaitsForTheLocation) {
   // The case: stations 20, 40 and 60 km from the source (vp 6 km/s),
   // P at 3.3, 6.7 and 10 s; the far station's P is weak on the vertical
-  // next to the horizontals (share 0.15) and nothing precedes it. The
-  // moveout allows it as P (40 km from the first station: up to 8 s), so
-  // it is P, not an S with a P estimate seconds before it.
+  // next to the horizontals (share 0.15). Two P onsets do not locate the
+  // event: the onset is taken for S (P too weak to pick) until the
+  // location predicts P there, which makes it the P (p_after_location,
+  // kSIsP, below), with no estimate before it.
   const std::vector<FirstOnset> ev = {onset(20 / 6.0, 20, 0.8), onset(40 / 6.0, 40, 0.6),
                                       onset(60 / 6.0, 60, 0.15)};
-  EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, P}));
-}
-
-TEST(PhaseLabels, MoveoutDemandsS) {
-  // Stations 20, 25 and 30 km away: the far one's first clear onset is its
-  // S (30 / 3.46 = 8.7 s), 4.5 s after the P 5 km away: too late for a P.
-  const std::vector<FirstOnset> ev = {onset(20 / 6.0, 20, 0.8), onset(25 / 6.0, 25, 0.7),
-                                      onset(30 / 3.46, 30, 0.2)};
   EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, S}));
-  // Its energy on the vertical says P: the label stays P (the location
-  // then judges it as a P onset).
+  EXPECT_EQ(p_after_location(false, false, true, true, std::nullopt), PAfterLocation::kSIsP);
+  // Its energy on the vertical says P: P.
   auto vertical = ev;
   vertical[2].vertical_share = 0.6;
   EXPECT_EQ(label_first_onsets(vertical, params()), (Labels{P, P, P}));
@@ -69,8 +64,8 @@ TEST(PhaseLabels, APBeforeItMakesItS) {
 
 TEST(PhaseLabels, EarlyOnsetIsNotS) {
   // An S-like onset seconds before the others' P (a burst, or the previous
-  // event) conflicts with them too, but S never arrives before P: P here,
-  // left to the onset-consistency check.
+  // event): S never arrives before every P, so P here, left to the
+  // onset-consistency check.
   const std::vector<FirstOnset> ev = {onset(3.3, 20, 0.8), onset(4.2, 25, 0.7), onset(-4.0, 30, 0.2)};
   EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, P}));
 }
@@ -110,10 +105,9 @@ TEST(PhaseLabels, LocatedMoveoutDecides) {
   qp::catalog::LocationParams loc;
   loc.model = model;
   EXPECT_EQ(label_first_onsets(ev, params(), {&table, &loc}), (Labels{P, P, P, P, P, S, P}));
-  // Without a location the weaker onset before G decides; F's S (4.3 s
-  // after A's P, 30 km from A) is within what the distance bound allows a
-  // P, so nothing demands S there.
-  EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, P, P, P, P, SAfterP}));
+  // Without a location both are S (P too weak to pick), as the onsets of
+  // other stations precede them.
+  EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, P, P, P, S, S}));
 }
 
 TEST(PhaseLabels, OnsetEnergyIsTheRiseAboveTheNoiseBefore) {
@@ -132,10 +126,7 @@ TEST(PhaseLabels, OnsetEnergyIsTheRiseAboveTheNoiseBefore) {
 
 namespace {
 
-using qp::post::PAfterLocation;
-using qp::post::p_after_location;
-
-TEST(PhaseLabels, AnEstimateNeverReplacesAClearOnset) {
+TEST(PhaseLabels, AnEstimateReplacesNoClearOnsetOfTheEvent) {
   // p_after_location(p_onset, p_onset_near_prediction, s_onset_near_prediction, station_has_onset, found)
   // A clear P near the prediction stays, searched for nothing.
   EXPECT_EQ(p_after_location(true, true, false, true, std::nullopt), PAfterLocation::kKeep);
@@ -147,6 +138,9 @@ TEST(PhaseLabels, AnEstimateNeverReplacesAClearOnset) {
   EXPECT_EQ(p_after_location(true, false, false, true, std::nullopt), PAfterLocation::kSearch);
   EXPECT_EQ(p_after_location(true, false, false, true, true), PAfterLocation::kOnset);
   EXPECT_EQ(p_after_location(true, false, false, true, false), PAfterLocation::kKeep);
+  // ... unless it lies beyond any model error from the prediction (a noise
+  // burst the location left out): then the prediction, as an estimate.
+  EXPECT_EQ(p_after_location(true, false, false, true, false, true), PAfterLocation::kEstimate);
   // A station whose only clear onset is an S far from the predicted P gets
   // no estimated P beside it; one with no onset at all gets the estimate.
   EXPECT_EQ(p_after_location(false, false, false, true, false), PAfterLocation::kKeep);
