@@ -17,7 +17,12 @@
 #          -n RANKS (default 1), -b "FREQMIN FREQMAX" (FAST's band-pass, which
 #          its parameter files do not record; default "2 20"), -g GLOB (data
 #          files, default "*.mseed"), -f FAST_FP_DIR (FAST's fingerprints/
-#          folder: also compare fingerprints, see below).
+#          folder: also compare fingerprints, see below), -r REFERENCE
+#          (reference catalog instead of DATA_DIR/catalog.csv: any CSV with a
+#          time column, see docs/catalog-format.md), -s STATION (that station
+#          alone, at nsta_thresh 1; reference picks at that station only, so
+#          events match within 2 s of the station's own reference P),
+#          -c CHANNELS (with -s: only these channels of it, comma-separated).
 # Prints the summary: events matched (first arrival within 2 s of the
 # reference's earliest P), unmatched detections, P picks within 1 s, and
 # origins within 2 s where quakeprint located the event.
@@ -34,27 +39,49 @@ RANKS=1
 BAND="2 20"
 GLOB="*.mseed"
 FAST_FP=""
-while getopts "q:n:b:g:f:" opt; do
+REFERENCE=""
+STATION=""
+CHANNELS=""
+while getopts "q:n:b:g:f:r:s:c:" opt; do
   case $opt in
     q) QP=$OPTARG ;;
     n) RANKS=$OPTARG ;;
     b) BAND=$OPTARG ;;
     g) GLOB=$OPTARG ;;
     f) FAST_FP=$(cd "$OPTARG" && pwd) ;;
-    *) sed -n '2,30p' "$0"; exit 2 ;;
+    r) REFERENCE=$OPTARG ;;
+    s) STATION=$OPTARG ;;
+    c) CHANNELS=$OPTARG ;;
+    *) sed -n '2,32p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 3 ] || { sed -n '2,30p' "$0"; exit 2; }
+[ $# -eq 3 ] || { sed -n '2,32p' "$0"; exit 2; }
 DATA=$(cd "$1" && pwd)
 PARAMS=$(cd "$2" && pwd)
 OUT=$3
 QP=$(cd "$(dirname "$QP")" && pwd)/$(basename "$QP")
-for f in "$DATA/stations.csv" "$DATA/catalog.csv" "$PARAMS/config.json"; do
+[ -n "$REFERENCE" ] || REFERENCE=$DATA/catalog.csv
+for f in "$DATA/stations.csv" "$REFERENCE" "$PARAMS/config.json"; do
   [ -f "$f" ] || { echo "compare-with-fast: $f is missing" >&2; exit 2; }
 done
+REFERENCE=$(cd "$(dirname "$REFERENCE")" && pwd)/$(basename "$REFERENCE")
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+# The stations run: all of stations.csv, or the one asked for.
+STATIONS_CSV=$DATA/stations.csv
+REF_PICKS=$DATA/picks.csv
+if [ -n "$STATION" ]; then
+  awk -F, -v s="$STATION" -v c=",$CHANNELS," 'NR == 1 || ($2 == s && (c == ",," || index(c, "," $4 ",")))' \
+    "$DATA/stations.csv" >"$OUT/stations.csv"
+  [ "$(wc -l <"$OUT/stations.csv")" -gt 1 ] || { echo "compare-with-fast: no station $STATION in $DATA/stations.csv" >&2; exit 2; }
+  STATIONS_CSV=$OUT/stations.csv
+  if [ -f "$DATA/picks.csv" ]; then  # picks name the station in column 2 (STA or NET.STA.LOC.CHA)
+    awk -F, -v s="$STATION" 'NR == 1 { print; next } { n = split($2, p, "."); if ((n == 1 ? p[1] : p[2]) == s) print }' \
+      "$DATA/picks.csv" >"$OUT/reference_picks.csv"
+    REF_PICKS=$OUT/reference_picks.csv
+  fi
+fi
 launch=()
 if [ "$RANKS" -gt 1 ]; then
   launch=(mpiexec -n "$RANKS" --oversubscribe)
@@ -72,9 +99,11 @@ read -r fmin fmax <<<"$BAND"
 {
   printf '[run]\ndirectory = "run"\nname = "compare-with-fast"\n\n'
   # FAST's windows and arithmetic too (docs/fingerprints.md): fingerprint mode "fast".
+  nsta_rule=""
+  [ -n "$STATION" ] && nsta_rule='s/^nsta_thresh = .*/nsta_thresh = 1/'
   sed -e "s/^# freqmin, freqmax.*/freqmin = $fmin\nfreqmax = $fmax/" \
-      -e 's/^\[fingerprint\]$/[fingerprint]\nmode = "fast"/' "$OUT/imported.toml"
-  printf '\n[location]\nenabled = true\nstations_file = "%s"\n' "$DATA/stations.csv"
+      -e 's/^\[fingerprint\]$/[fingerprint]\nmode = "fast"/' ${nsta_rule:+-e "$nsta_rule"} "$OUT/imported.toml"
+  printf '\n[location]\nenabled = true\nstations_file = "%s"\n' "$STATIONS_CSV"
   # One [[stations]] entry per NET.STA.LOC with its channels, in file order.
   awk -F, -v glob="$DATA/$GLOB" 'NR > 1 {
       key = $1 "." $2 "." $3
@@ -87,16 +116,16 @@ read -r fmin fmax <<<"$BAND"
         printf "\n[[stations]]\nnetwork = \"%s\"\nstation = \"%s\"\nlocation = \"%s\"\nchannels = [%s]\nfiles = [\"%s\"]\n",
                net[k], sta[k], loc[k], chans[k], glob
       }
-    }' "$DATA/stations.csv"
+    }' "$STATIONS_CSV"
 } >"$OUT/config.toml"
 
 # 3. Every stage, then the scores.
 (cd "$OUT" && "${launch[@]}" "$QP" run config.toml >run.log 2>&1) || { tail -20 "$OUT/run.log" >&2; exit 1; }
 picks=()
-[ -f "$DATA/picks.csv" ] && picks=(--picks "$OUT/run/catalog/picks.csv" --reference-picks "$DATA/picks.csv")
-"$QP" evaluate "$OUT/run/catalog/catalog.csv" "$DATA/catalog.csv" "${picks[@]}" \
+[ -f "$REF_PICKS" ] && picks=(--picks "$OUT/run/catalog/picks.csv" --reference-picks "$REF_PICKS")
+"$QP" evaluate "$OUT/run/catalog/catalog.csv" "$REFERENCE" "${picks[@]}" \
   --match arrival -o "$OUT/eval-arrival" >"$OUT/eval-arrival.txt"
-"$QP" evaluate "$OUT/run/catalog/catalog.csv" "$DATA/catalog.csv" \
+"$QP" evaluate "$OUT/run/catalog/catalog.csv" "$REFERENCE" \
   --match origin -o "$OUT/eval-origin" >"$OUT/eval-origin.txt"
 
 # Fingerprint parity over every channel FAST_FP has fingerprints of.

@@ -10,7 +10,14 @@
 #          -s "SEEDS" (default "1 2 3 4 5 6"),
 #          -f NOISE_FILE (real noise whose spectra the generator keeps, e.g.
 #          ../shared/data/kw1-noise-2011/BW.KW1..EHZ.D.2011.090.mseed;
-#          default: the generator's coloured noise).
+#          default: the generator's coloured noise),
+#          -n STATIONS (stations generated, default the generator's 4;
+#          with 1 the demo associates at nsta_thresh 1),
+#          -c COMPONENTS (e.g. "HHZ" for one component; default the
+#          generator's HHZ,HHN,HHE),
+#          -m MIN_SNR -k MIN_SNR_STATIONS (the scored events: pick SNR at
+#          least MIN_SNR at MIN_SNR_STATIONS stations; default 3 and
+#          min(3, STATIONS)).
 # For each seed: OUT_DIR/seed<N>/ holds the data, the config, the run and
 # the scores. Scored (quakeprint evaluate --family-only --min-snr-stations 3):
 # events with a family partner whose picks reach SNR 3 at 3 or more
@@ -21,16 +28,28 @@ set -euo pipefail
 QP=build/bin/quakeprint
 SEEDS="1 2 3 4 5 6"
 NOISE=""
-while getopts "q:s:f:" opt; do
+STATIONS=""
+COMPONENTS=""
+MIN_SNR=3
+MIN_SNR_STATIONS=""
+while getopts "q:s:f:n:c:m:k:" opt; do
   case $opt in
     q) QP=$OPTARG ;;
     s) SEEDS=$OPTARG ;;
     f) NOISE=$OPTARG ;;
-    *) sed -n '2,18p' "$0"; exit 2 ;;
+    n) STATIONS=$OPTARG ;;
+    c) COMPONENTS=$OPTARG ;;
+    m) MIN_SNR=$OPTARG ;;
+    k) MIN_SNR_STATIONS=$OPTARG ;;
+    *) sed -n '2,26p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { sed -n '2,18p' "$0"; exit 2; }
+[ $# -eq 1 ] || { sed -n '2,26p' "$0"; exit 2; }
+if [ -z "$MIN_SNR_STATIONS" ]; then
+  MIN_SNR_STATIONS=3
+  [ -n "$STATIONS" ] && [ "$STATIONS" -lt 3 ] && MIN_SNR_STATIONS=$STATIONS
+fi
 QP=$(cd "$(dirname "$QP")" && pwd)/$(basename "$QP")
 [ -z "$NOISE" ] || NOISE=$(cd "$(dirname "$NOISE")" && pwd)/$(basename "$NOISE")
 OUT=$1
@@ -42,16 +61,19 @@ for seed in $SEEDS; do
   dir="$OUT/seed$seed"
   rm -rf "$dir"
   mkdir -p "$dir"
-  if [ -n "$NOISE" ]; then
-    "$QP" synth -o "$dir/data" --seed "$seed" --noise-file "$NOISE" >"$dir/synth.log" 2>&1
-  else
-    "$QP" synth -o "$dir/data" --seed "$seed" >"$dir/synth.log" 2>&1
+  synth=("$QP" synth -o "$dir/data" --seed "$seed")
+  [ -z "$NOISE" ] || synth+=(--noise-file "$NOISE")
+  [ -z "$STATIONS" ] || synth+=(--stations "$STATIONS")
+  if [ -n "$COMPONENTS" ]; then
+    printf '[synth]\ncomponents = ["%s"]\n' "$(echo "$COMPONENTS" | sed 's/,/", "/g')" >"$dir/synth.toml"
+    synth+=("$dir/synth.toml")
   fi
+  "${synth[@]}" >"$dir/synth.log" 2>&1
   # demo runs every stage with the demo's parameters on the data it finds.
   "$QP" demo "$dir" >"$dir/demo.log" 2>&1 || { echo "seed $seed: demo failed (see $dir/demo.log)" >&2; exit 1; }
   "$QP" evaluate "$dir/run/catalog/catalog.csv" "$dir/data/truth_catalog.csv" \
     --picks "$dir/run/catalog/picks.csv" --reference-picks "$dir/data/truth_picks.csv" \
-    --family-only --min-snr-stations 3 -o "$dir/score" >/dev/null
+    --family-only --min-snr "$MIN_SNR" --min-snr-stations "$MIN_SNR_STATIONS" -o "$dir/score" >/dev/null
   get() { awk -F' = ' -v k="$1" '$1 == k { print $2; exit }' "$dir/score/evaluation.txt"; }
   ref=$(get n_reference) hit=$(get n_reference_matched) det=$(get n_detections) true=$(get n_matched)
   p=$(get n_p_picks_compared) p1=$(get p_picks_within_1_s)

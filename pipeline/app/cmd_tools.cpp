@@ -179,7 +179,13 @@ int cmd_demo(const fs::path& dir, MpiContext& mpi) {
       }
       ss << "]\nfiles = [\"data/" << network << "." << sta << ".*.mseed\"]\n\n";
     }
-    ss << demo_parameters();
+    std::string params = demo_parameters();
+    // The demo's threshold of two stations, where the data has only one.
+    if (comps.size() < 2) {
+      const auto at = params.find("nsta_thresh = 2");
+      if (at != std::string::npos) params.replace(at, 15, "nsta_thresh = 1");
+    }
+    ss << params;
     text = ss.str();
     write_file_atomically(config, text);
   }

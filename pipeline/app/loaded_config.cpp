@@ -1,5 +1,6 @@
 #include "pipeline/app/loaded_config.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "pipeline/app/slurm_settings.hpp"
@@ -45,10 +46,18 @@ LoadedConfig load_config(const std::filesystem::path& path) {
                                   "waveforms the fingerprint stage reads");
   if (lc.fp.max_freq > 0.5 * lc.fp.sampling_rate)
     fps.fail("max_freq", "is above the Nyquist frequency of sampling_rate");
+  // A default never contradicts the station list: nsta_thresh left unset is
+  // at most the number of stations (1 for a one-station config). A value the
+  // user set that no detection could reach is refused up front, in every
+  // stage, rather than after hours of preprocessing.
   const int n_stations = static_cast<int>(c.stations().size());
-  if (lc.assoc.nsta_thresh > n_stations)
+  if (!as.has("nsta_thresh"))  // read again with that default, so `quakeprint config` shows it
+    lc.assoc.nsta_thresh = static_cast<int>(
+        as.get_int("nsta_thresh", std::max(1, std::min(lc.assoc.nsta_thresh, n_stations)), 1, 1 << 20));
+  else if (lc.assoc.nsta_thresh > n_stations)
     as.fail("nsta_thresh", "is " + std::to_string(lc.assoc.nsta_thresh) + " but the config lists only " +
-                               std::to_string(n_stations) + " station(s)");
+                               std::to_string(n_stations) + " station(s); set nsta_thresh = " +
+                               std::to_string(std::max(1, n_stations)) + " or fewer");
   read_slurm_settings(c);  // [slurm], [slurm.<stage>]: validated here, used by submit
   c.reject_unknown();
   return lc;

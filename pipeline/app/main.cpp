@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
   auto* ev_cmd = app.add_subcommand("evaluate", "score a detection catalog against a reference catalog");
   ev_cmd->add_option("DETECTIONS", ev.detections, "catalog.csv of quakeprint")->required();
   ev_cmd->add_option("REFERENCE", ev.reference,
-                     "reference catalog: quakeprint catalog.csv, synth truth_catalog.csv, or time,latitude,... layout")->required();
+                     "reference catalog: quakeprint catalog.csv, synth truth_catalog.csv, or any CSV with a time column (time, origin_time, first_arrival, ...)")->required();
   ev_cmd->add_option("--picks", ev.detection_picks, "the detections' picks.csv");
   ev_cmd->add_option("--reference-picks", ev.reference_picks, "reference picks (earliest P per event is matched)");
   ev_cmd->add_option("--tolerance", ev.tolerance_s, "matching tolerance in seconds (default 2)");

@@ -15,6 +15,7 @@
 #include "pipeline/app/event_store.hpp"
 #include "pipeline/app/loaded_config.hpp"
 #include "pipeline/app/stage_common.hpp"
+#include "pipeline/app/waveform_cache.hpp"
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/log.hpp"
 #include "postprocess/association/arrival.hpp"
@@ -22,6 +23,7 @@
 #include "postprocess/association/fast_detlist.hpp"
 #include "postprocess/association/network_events.hpp"
 #include "postprocess/association/onset_consistency.hpp"
+#include "postprocess/association/phase_labels.hpp"
 #include "postprocess/association/sightings.hpp"
 #include "postprocess/association/station_pairs.hpp"
 #include "postprocess/catalog/catalog.hpp"
@@ -68,6 +70,10 @@ constexpr double kRepickMinSnr = 3.0;
 // A located event's clear onset this far from its predicted P is not its P.
 constexpr double kMaxOnsetResidualS = 2.0;
 constexpr double kMinOnsetSnr = 3.0;
+// The onset of an event seen at one station only: clear, or not an onset.
+constexpr double kMinOneStationSnr = 5.0;
+// A P before an S-like onset may be weaker than a first onset must be.
+constexpr double kMinWeakPSnr = 2.0;
 // S is searched on the horizontals this long after a P onset: S-P grows by
 // about 1 s per 8 km of distance, so 12 s covers a local network.
 constexpr double kMinSMinusPS = 0.3;
@@ -85,27 +91,13 @@ struct StationPick {
   ChannelWaveform wf;  // the pick channel around it
   catalog::Pick pick;
   bool estimated = false;  // time set from the event's other stations
+  double snr = 0;          // of the onset, where one was found
   std::optional<catalog::Pick> s_pick;  // on a horizontal, after a P onset
 };
 
-// An onset with less than this share of its energy on the vertical is S.
-constexpr double kPVerticalShare = 0.3;
-// Energy of [t, t + 1 s] above that of [t - 2.5 s, t - 0.5 s]; 0 without data.
-double onset_energy(const ChannelWaveform& wf, TimeNs t) {
-  if (wf.samples.empty() || wf.sampling_rate <= 0) return 0;
-  auto mean_sq = [&](TimeNs a, TimeNs b) {
-    const auto n = static_cast<std::ptrdiff_t>(wf.samples.size());
-    auto idx = [&](TimeNs x) {
-      return std::clamp<std::ptrdiff_t>(
-          static_cast<std::ptrdiff_t>(std::llround(ns_to_seconds(x - wf.start) * wf.sampling_rate)), 0, n);
-    };
-    const std::ptrdiff_t i0 = idx(a), i1 = idx(b);
-    if (i1 <= i0) return 0.0;
-    double sum = 0;
-    for (std::ptrdiff_t i = i0; i < i1; ++i) sum += double(wf.samples[std::size_t(i)]) * wf.samples[std::size_t(i)];
-    return sum / double(i1 - i0);
-  };
-  return std::max(0.0, mean_sq(t, t + kNsPerSecond) - mean_sq(t - 5 * kNsPerSecond / 2, t - kNsPerSecond / 2));
+// Energy of the onset at t on w (post::onset_energy).
+double onset_energy(const ChannelWaveform& w, TimeNs t) {
+  return post::onset_energy(w.samples.data(), w.samples.size(), w.start, w.sampling_rate, t);
 }
 
 // Sets x.pick's time and uncertainty to the onset in [begin, end] when there
@@ -119,80 +111,88 @@ void pick_onset(StationPick& x, TimeNs begin, TimeNs end, double min_snr = 2.0) 
   if (!a.found || a.snr < min_snr) return;
   x.pick.time = a.time;
   x.pick.uncertainty_s = a.uncertainty_s;
+  x.snr = a.snr;
 }
 
-// Picks read short spans of many channels, in time order. Each channel's
-// day units are loaded once and kept (least recently used dropped beyond a
-// memory cap); a span is sliced from them instead of reading whole units for
-// every pick.
-class WaveformCache {
- public:
-  WaveformCache(const RunStore& store, TimeNs chunk) : store_(store), chunk_(chunk) {}
-
-  ChannelWaveform span(const std::string& sid, TimeNs begin, TimeNs end) {
-    auto u = units_.find(sid);
-    if (u == units_.end()) u = units_.emplace(sid, waveform_units(store_, sid)).first;
-    std::vector<ChannelWaveform> parts;
-    for (TimeNs c = floor_to(begin, chunk_); c < end; c += chunk_) {
-      const auto it = u->second.find(c);
-      if (it == u->second.end()) continue;
-      parts.push_back(slice(unit(sid, c, it->second), begin, end));
+// Labels each station's first clear onset P or S (post::first_onsets_are_s:
+// energy mostly on the horizontals makes an onset S only where a weaker
+// vertical onset precedes it, which is then the P, or where the others'
+// moveout demands it, located where coordinates allow) and searches S on
+// the horizontals after each P.
+// Energy, not signal-to-noise: the components of one sensor share a gain,
+// while their noise in the band can differ several-fold.
+void label_phases(std::vector<StationPick>& sp, const post::NetworkEvent& ne, const std::vector<Station>& stations,
+                  WaveformCache& waveforms, const catalog::StationTable* coords,
+                  const catalog::LocationParams& location, const post::OnsetConsistencyParams& consistency) {
+  std::vector<post::FirstOnset> first;
+  std::vector<std::size_t> at;                     // index into sp
+  std::vector<std::optional<post::Arrival>> weaker;  // a weaker vertical onset before it
+  for (std::size_t i = 0; i < sp.size(); ++i) {
+    StationPick& x = sp[i];
+    const Station& st = stations[static_cast<std::size_t>(ne.stations[i].station)];
+    if (!post::has_onset(x.pick)) continue;
+    post::FirstOnset f;
+    f.onset = {ns_to_seconds(x.pick.time - sp.front().centre), x.pick.uncertainty_s, std::nullopt};
+    if (coords)
+      if (const catalog::StationCoords* c = coords->find(x.pick.seed_id)) f.onset.coords = {{c->latitude, c->longitude}};
+    f.has_horizontals = !st.horizontals.empty();
+    f.seed_id = x.pick.seed_id;
+    std::optional<post::Arrival> earlier;
+    if (f.has_horizontals) {
+      const double ez = onset_energy(x.wf, x.pick.time);
+      double eh = 0;
+      for (const auto& h : st.horizontals)
+        eh += onset_energy(waveforms.span(h.seed_id(), x.pick.time - 3 * kNsPerSecond, x.pick.time + 2 * kNsPerSecond),
+                           x.pick.time);
+      if (ez + eh > 0) f.vertical_share = ez / (ez + eh);
+      if (f.vertical_share < post::kPVerticalShare && !x.wf.samples.empty()) {
+        // The earliest rise connected to this onset (the signal staying up
+        // from it on): a P whose coda runs into the S, not a noise blip.
+        const post::Arrival a = post::refine_arrival(x.wf.samples.data(), x.wf.samples.size(), x.wf.start,
+                                                     x.wf.sampling_rate, x.pick.time - seconds_to_ns(kMaxSMinusPS),
+                                                     x.pick.time + kNsPerSecond);
+        if (a.found && a.snr >= kMinWeakPSnr && a.time <= x.pick.time - seconds_to_ns(kMinSMinusPS)) earlier = a;
+        f.p_before = earlier.has_value();
+      }
     }
-    return concatenate(parts);
+    first.push_back(f);
+    at.push_back(i);
+    weaker.push_back(earlier);
   }
-
- private:
-  static constexpr std::size_t kMaxBytes = std::size_t{512} << 20;
-
-  const ChannelWaveform& unit(const std::string& sid, TimeNs c, const fs::path& file) {
-    const auto key = std::make_pair(sid, c);
-    auto it = loaded_.find(key);
-    if (it == loaded_.end()) {
-      h5::File f = h5::File::open_read(file);
-      it = loaded_.emplace(key, Entry{read_waveform(f), 0}).first;
-      bytes_ += it->second.wf.samples.size() * (sizeof(float) + 1);
+  const auto label = post::label_first_onsets(first, consistency, {coords, &location});
+  for (std::size_t k = 0; k < at.size(); ++k) {
+    StationPick& x = sp[at[k]];
+    const Station& st = stations[static_cast<std::size_t>(ne.stations[at[k]].station)];
+    if (label[k] == post::OnsetLabel::kS) {  // P too weak to pick
+      x.pick.phase = "S";
+      continue;
     }
-    it->second.used = ++clock_;
-    while (bytes_ > kMaxBytes && loaded_.size() > 1) {  // drop the least recently used
-      auto old = loaded_.begin();
-      for (auto i = loaded_.begin(); i != loaded_.end(); ++i)
-        if (i->second.used < old->second.used) old = i;
-      if (old == it) break;
-      bytes_ -= old->second.wf.samples.size() * (sizeof(float) + 1);
-      loaded_.erase(old);
+    if (label[k] == post::OnsetLabel::kSAfterWeakerP) {  // P the weaker vertical onset before it, S this one
+      x.s_pick = catalog::Pick{"", st.horizontals.front().seed_id(), "S", x.pick.time, x.pick.uncertainty_s,
+                               x.pick.similarity};
+      x.pick.time = weaker[k]->time;
+      x.pick.uncertainty_s = weaker[k]->uncertainty_s;
+      continue;
     }
-    return it->second.wf;
+    // S on the horizontals (on the one channel of a one-component
+    // station): the clearest onset after the P, the P coda serving as its
+    // noise reference.
+    const TimeNs s_begin = x.pick.time + seconds_to_ns(kMinSMinusPS);
+    const TimeNs s_end = x.pick.time + seconds_to_ns(kMaxSMinusPS);
+    double best_snr = 0;
+    const bool one_component = st.channels.size() == 1;
+    if (!one_component && st.horizontals.empty()) continue;
+    for (const auto& h : one_component ? st.channels : st.horizontals) {
+      const ChannelWaveform wf = waveforms.span(h.seed_id(), s_begin - 30 * kNsPerSecond, s_end + kNsPerSecond);
+      if (wf.samples.empty()) continue;
+      const post::Arrival a = post::refine_arrival(wf.samples.data(), wf.samples.size(), wf.start,
+                                                   wf.sampling_rate, s_begin, s_end, /*first_arrival=*/false);
+      if (!a.found || a.snr < kMinOnsetSnr || a.snr <= best_snr) continue;
+      best_snr = a.snr;
+      x.s_pick = catalog::Pick{"", h.seed_id(), "S", a.time, a.uncertainty_s, x.pick.similarity};
+    }
   }
-
-  // Samples of w whose times lie in [begin, end), on w's sample grid.
-  static ChannelWaveform slice(const ChannelWaveform& w, TimeNs begin, TimeNs end) {
-    ChannelWaveform out;
-    out.seed_id = w.seed_id;
-    out.sampling_rate = w.sampling_rate;
-    const auto n = static_cast<std::int64_t>(w.samples.size());
-    auto index = [&](TimeNs t) {  // first sample at or after t
-      return std::clamp<std::int64_t>(
-          static_cast<std::int64_t>(std::ceil(static_cast<double>(t - w.start) * w.sampling_rate / 1e9 - 1e-6)), 0, n);
-    };
-    const std::int64_t i0 = index(begin), i1 = index(end);
-    out.start = w.start + static_cast<TimeNs>(std::llround(static_cast<double>(i0) * 1e9 / w.sampling_rate));
-    if (i1 <= i0) return out;
-    out.samples.assign(w.samples.begin() + i0, w.samples.begin() + i1);
-    out.mask.assign(w.mask.begin() + i0, w.mask.begin() + i1);
-    return out;
-  }
-
-  struct Entry {
-    ChannelWaveform wf;
-    std::uint64_t used;
-  };
-  const RunStore& store_;
-  TimeNs chunk_;
-  std::map<std::string, std::map<TimeNs, fs::path>> units_;
-  std::map<std::pair<std::string, TimeNs>, Entry> loaded_;
-  std::size_t bytes_ = 0;
-  std::uint64_t clock_ = 0;
-};
+}
 
 }  // namespace
 
@@ -359,45 +359,11 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
                       format_iso8601(x.pick.time));
       }
     }
-    // The first clear onset at a station is its P (on a local network P
-    // arrives first), unless its first second's energy lies mostly on the
-    // horizontals: then P was too weak to pick and the onset is the S.
-    // Energy, not signal-to-noise: the components of one sensor share a
-    // gain, while their noise in the band can differ several-fold.
-    for (std::size_t i = 0; i < sp.size(); ++i) {
-      StationPick& x = sp[i];
-      const Station& st = stations[static_cast<std::size_t>(ne.stations[i].station)];
-      if (!post::has_onset(x.pick) || st.horizontals.empty()) continue;
-      const double ez = onset_energy(x.wf, x.pick.time);
-      double eh = 0;
-      for (const auto& h : st.horizontals)
-        eh += onset_energy(waveforms.span(h.seed_id(), x.pick.time - 3 * kNsPerSecond, x.pick.time + 2 * kNsPerSecond),
-                           x.pick.time);
-      if (ez + eh > 0 && ez / (ez + eh) < kPVerticalShare) {
-        x.pick.phase = "S";
-        continue;
-      }
-      // S on the horizontals: the clearest onset after the P, the P coda
-      // serving as its noise reference.
-      const TimeNs s_begin = x.pick.time + seconds_to_ns(kMinSMinusPS);
-      const TimeNs s_end = x.pick.time + seconds_to_ns(kMaxSMinusPS);
-      double best_snr = 0;
-      for (const auto& h : st.horizontals) {
-        StationPick y;
-        y.centre = s_begin;
-        y.pick = catalog::Pick{"", h.seed_id(), "S", s_begin, post::kEstimateUncertaintyS, x.pick.similarity};
-        y.wf = waveforms.span(h.seed_id(), s_begin - 30 * kNsPerSecond, s_end + kNsPerSecond);
-        if (y.wf.samples.empty()) continue;
-        const post::Arrival a = post::refine_arrival(y.wf.samples.data(), y.wf.samples.size(), y.wf.start,
-                                                     y.wf.sampling_rate, s_begin, s_end,
-                                                     /*first_arrival=*/false);
-        if (!a.found || a.snr < kMinOnsetSnr || a.snr <= best_snr) continue;
-        best_snr = a.snr;
-        y.pick.time = a.time;
-        y.pick.uncertainty_s = a.uncertainty_s;
-        x.s_pick = y.pick;
-      }
-    }
+    // One station has no moveout to tell an earthquake from a noise burst
+    // that matched another: its onset must be clear.
+    if (sp.size() == 1 && post::has_onset(sp[0].pick) && sp[0].snr < kMinOneStationSnr)
+      sp[0].pick.uncertainty_s = std::max(sp[0].pick.uncertainty_s, post::kEstimateUncertaintyS);
+    label_phases(sp, ne, stations, waveforms, coords ? &*coords : nullptr, lc.location, consistency);
     for (auto& x : sp) {
       if (x.s_pick) earlier_s[catalog::station_of(x.pick.seed_id)].insert(x.s_pick->time);
       if (post::has_onset(x.pick) && x.pick.phase == "S") earlier_s[catalog::station_of(x.pick.seed_id)].insert(x.pick.time);
@@ -516,18 +482,31 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         catalog::Pick* p = nullptr;
         for (auto& q : e.picks)
           if (q.seed_id == sid && q.phase == "P") p = &q;
-        if (p && post::has_onset(*p) && std::llabs(p->time - predicted) <= tolerance) continue;
-        const bool had_onset = p && post::has_onset(*p);
-        if (!p) {
-          double similarity = 0;
-          for (const auto& q : e.picks)
-            if (q.seed_id == sid) similarity = q.similarity;
-          e.picks.push_back(catalog::Pick{"", sid, "P", predicted, kRepickToleranceS, similarity});
-          p = &e.picks.back();
+        const bool p_onset = p && post::has_onset(*p);
+        const bool p_near = p_onset && std::llabs(p->time - predicted) <= tolerance;
+        const auto s_near = std::find_if(e.picks.begin(), e.picks.end(), [&](const catalog::Pick& q) {
+          return q.seed_id == sid && q.phase == "S" && post::has_onset(q) && std::llabs(q.time - predicted) <= tolerance;
+        });
+        const bool station_has_onset = std::any_of(e.picks.begin(), e.picks.end(), [&](const catalog::Pick& q) {
+          return catalog::station_of(q.seed_id) == catalog::station_of(sid) && post::has_onset(q);
+        });
+        const bool p_far = p_onset && std::llabs(p->time - predicted) > seconds_to_ns(kMaxOnsetResidualS);
+        auto choice = [&](std::optional<bool> found) {
+          return post::p_after_location(p_onset, p_near, s_near != e.picks.end(), station_has_onset, found, p_far);
+        };
+        if (choice(std::nullopt) == post::PAfterLocation::kKeep) continue;
+        if (choice(std::nullopt) == post::PAfterLocation::kSIsP) {
+          s_near->phase = "P";
+          if (p) e.picks.erase(e.picks.begin() + (p - e.picks.data()));
+          ++repicked;
+          continue;
         }
         StationPick x;
         x.centre = predicted;
-        x.pick = *p;
+        x.pick = p ? *p : catalog::Pick{"", sid, "P", predicted, kRepickToleranceS, 0.0};
+        if (!p)
+          for (const auto& q : e.picks)
+            if (q.seed_id == sid) x.pick.similarity = q.similarity;
         x.pick.time = predicted;
         x.pick.uncertainty_s = kRepickToleranceS;
         x.wf = waveforms.span(sid, predicted - tolerance - 30 * kNsPerSecond,
@@ -535,11 +514,12 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
         // A narrow window around a prediction holds little noise to judge
         // against: ask for a clearer onset than the first pass does.
         pick_onset(x, predicted - tolerance, predicted + tolerance, kRepickMinSnr);
-        // A clear onset is replaced by another onset, and by a prediction
-        // only when it lies further from it than any model error (a noise
-        // burst the location left out).
-        if (had_onset && !post::has_onset(x.pick) && std::llabs(p->time - predicted) <= seconds_to_ns(kMaxOnsetResidualS))
+        if (choice(post::has_onset(x.pick)) == post::PAfterLocation::kKeep) continue;  // onset or estimate otherwise
+        if (!p) {
+          e.picks.push_back(x.pick);
+          ++repicked;
           continue;
+        }
         *p = x.pick;
         ++repicked;
       }

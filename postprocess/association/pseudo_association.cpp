@@ -77,6 +77,12 @@ std::vector<NetworkEventPair> pseudo_associate(const std::vector<std::vector<Eve
     }
     for (const auto& x : e) eid[x.oidx] = x.eid;
   }
+  // With nsta_thresh 1 an event pair no other station shares is a network
+  // event pair of its own (a single station is a network too). FAST's sweep
+  // never forms one-station groups, so this is off at nsta_thresh >= 2.
+  if (params.nsta_thresh <= 1)
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      if (eid[r] < 0) eid[r] = icount++;
 
   // Members of each network id, in row order (diagonal, then t1min).
   std::vector<NetworkEventPair> out(static_cast<std::size_t>(icount));

@@ -26,7 +26,9 @@ struct NetworkEventPair {
 /// exact grouping rule, including its relabelling (a group takes the smallest
 /// existing network id; members' old ids elsewhere are not rewritten). Returned
 /// in network-id order; groups of one station never form (FAST's rule), the
-/// nsta_thresh cut is left to event resolution.
+/// nsta_thresh cut is left to event resolution. With nsta_thresh 1, each
+/// event pair left out of every group is a network event pair of its own
+/// (numbered after the groups, in (ddiag, t1min) order).
 std::vector<NetworkEventPair> pseudo_associate(const std::vector<std::vector<EventPair>>& per_station,
                                                const AssociationParams& params);
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <stdexcept>
 #include <map>
 #include <set>
 
@@ -73,6 +76,90 @@ void id_from_source(std::string source, std::string& id, std::string& family) {
   id = source.substr(begin, end - begin);
 }
 
+// Column names, lower case, a generic CSV's times and fields may go by.
+const std::vector<std::string> kOriginTimeNames = {"time", "origin_time", "origintime", "datetime", "date_time",
+                                                   "event_time", "otime", "origin"};
+const std::vector<std::string> kArrivalTimeNames = {"first_arrival", "arrival_time", "arrival", "p_time",
+                                                    "pick_time", "onset", "onset_time", "detection_time"};
+
+std::string lower_trimmed(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  std::size_t b = 0;
+  while (b < s.size() && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  s.erase(0, b);
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// First header column whose name is one of `names`, or -1.
+int find_column(const CsvReader& r, const std::vector<std::string>& names) {
+  for (const auto& n : names)
+    for (std::size_t i = 0; i < r.header().size(); ++i)
+      if (lower_trimmed(r.header()[i]) == n) return static_cast<int>(i);
+  return -1;
+}
+
+// A time as spreadsheets and ObsPy write it: ISO 8601 (a trailing "+00:00"
+// or " UTC" allowed) or seconds since the epoch.
+std::optional<TimeNs> generic_time_at(const CsvReader& r, const std::vector<std::string>& f, int col) {
+  if (col < 0) return std::nullopt;
+  std::string s = f[static_cast<std::size_t>(col)];
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  if (s.empty()) return std::nullopt;
+  for (const std::string suffix : {"+00:00", "+0000", " UTC", "UTC"})
+    if (s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      s.erase(s.size() - suffix.size());
+      break;
+    }
+  // Epoch seconds, read exactly: whole seconds, then up to 9 decimals.
+  if (!s.empty() && s.find_first_not_of("0123456789.") == std::string::npos &&
+      std::count(s.begin(), s.end(), '.') <= 1 && s.front() != '.') {
+    const auto dot = s.find('.');
+    TimeNs t = std::stoll(s.substr(0, dot)) * kNsPerSecond;
+    if (dot != std::string::npos) {
+      std::string frac = s.substr(dot + 1, 9);
+      frac.resize(9, '0');
+      t += std::stoll(frac);
+    }
+    return t;
+  }
+  try {
+    return parse_iso8601(s);
+  } catch (const std::invalid_argument& e) {
+    r.fail(col, e.what());
+  }
+}
+
+// Any CSV with a time column: the columns are found by name, others ignored.
+// With neither a location nor an arrival column the times are all the list
+// knows (a detection list of one station): they serve as arrival times too.
+bool read_generic_catalog(CsvReader& r, ReferenceCatalog& cat) {
+  const int c_origin = find_column(r, kOriginTimeNames), c_arrival = find_column(r, kArrivalTimeNames);
+  if (c_origin < 0 && c_arrival < 0) return false;
+  const int c_id = find_column(r, {"event_id", "id", "evid", "eventid"});
+  const int c_family = find_column(r, {"family_id", "family"});
+  const int c_lat = find_column(r, {"latitude", "lat"}), c_lon = find_column(r, {"longitude", "lon", "lng"});
+  const int c_depth = find_column(r, {"depth_km", "depth"}), c_mag = find_column(r, {"magnitude", "mag"});
+  const bool times_only = c_arrival < 0 && c_lat < 0 && c_lon < 0;
+  cat.layout = ReferenceLayout::kGeneric;
+  std::vector<std::string> f;
+  while (r.next(f)) {
+    ReferenceEvent ref;
+    ref.origin_time = generic_time_at(r, f, c_origin);
+    ref.first_p = c_arrival >= 0 ? generic_time_at(r, f, c_arrival) : times_only ? ref.origin_time : std::nullopt;
+    if (!ref.origin_time && !ref.first_p) r.fail(c_origin >= 0 ? c_origin : c_arrival, "missing time");
+    if (c_id >= 0) ref.id = f[static_cast<std::size_t>(c_id)];
+    if (ref.id.empty()) ref.id = "row" + std::to_string(r.line());
+    if (c_family >= 0) ref.family_id = f[static_cast<std::size_t>(c_family)];
+    ref.latitude = r.optional_double_at(f, c_lat);
+    ref.longitude = r.optional_double_at(f, c_lon);
+    ref.depth_km = r.optional_double_at(f, c_depth);
+    ref.magnitude = r.optional_double_at(f, c_mag);
+    cat.events.push_back(std::move(ref));
+  }
+  return true;
+}
+
 }  // namespace
 
 ReferenceCatalog read_reference_catalog(const std::string& path) {
@@ -120,8 +207,12 @@ ReferenceCatalog read_reference_catalog(const std::string& path) {
       if (ref.id.empty() || !used.insert(ref.id).second) ref.id = "row" + std::to_string(r.line());
       cat.events.push_back(std::move(ref));
     }
-  } else {
-    unknown_layout(r, {catalog_csv_columns(), kTruthCatalog, kSharedCatalog});
+  } else if (!read_generic_catalog(r, cat)) {
+    throw InputError(path,
+                     "no time column: the header needs one of 'time', 'origin_time', 'first_arrival' "
+                     "(or 'datetime', 'event_time', 'arrival_time', 'p_time', 'pick_time', 'onset'); "
+                     "other columns are optional",
+                     "line 1");
   }
   std::set<std::string> ids;
   for (const auto& e : cat.events)

@@ -5,6 +5,13 @@
 //     longitude,depth_km,magnitude)
 //   - the shared data sets' catalog.csv (time,latitude,longitude,depth_km,
 //     magnitude,mag_type,source[, method columns])
+//   - any other CSV with a header naming a time column (time, origin_time,
+//     datetime, event_time, ... or first_arrival, arrival_time, p_time, ...);
+//     event_id, family_id, latitude, longitude, depth_km, magnitude are read
+//     where present (also as lat, lon, depth, mag), other columns ignored.
+//     Times are ISO 8601 (a trailing +00:00 or UTC allowed) or epoch seconds.
+//     A list with only times (no arrival or location column) is a station's
+//     detection list: its times are arrival times as well.
 // and reference picks, whose earliest P gives the event's first arrival:
 //   - quakeprint picks.csv (event_id,seed_id,phase,time,uncertainty_s,similarity)
 //   - synthetic truth_picks.csv (event_id,seed_id,phase,time,snr)
@@ -37,7 +44,7 @@ struct ReferenceEvent {
 /// The station code of "NET.STA.LOC.CHA", "NET.STA" or "STA".
 std::string station_code(const std::string& id);
 
-enum class ReferenceLayout { kQuakeprint, kSyntheticTruth, kSharedData };
+enum class ReferenceLayout { kQuakeprint, kSyntheticTruth, kSharedData, kGeneric };
 
 struct ReferenceCatalog {
   ReferenceLayout layout = ReferenceLayout::kSharedData;

@@ -119,6 +119,47 @@ TEST(Network, BelowNstaThreshIsDropped) {
   EXPECT_EQ(two.run(p).network_pairs.size(), 1u);  // grouped, then cut
 }
 
+TEST(Network, OneStationIsANetworkAtNstaThreshOne) {
+  // One station: a family of three events (100, 400, 700) gives three event
+  // pairs; at nsta_thresh 1 each is a network event pair of its own and the
+  // three events come out as one family.
+  AssociationParams p;
+  p.nsta_thresh = 1;
+  Net one({0});
+  one.pair(100, 400, {0});
+  one.pair(100, 700, {0});
+  one.pair(400, 700, {0});
+  const auto r = one.run(p);
+  ASSERT_EQ(r.network_pairs.size(), 3u);
+  for (const auto& np : r.network_pairs) EXPECT_EQ(np.n_stations, 1);
+  ASSERT_EQ(r.events.size(), 3u);
+  EXPECT_EQ(r.events[0].earliest(), 100);
+  EXPECT_EQ(r.events[1].earliest(), 400);
+  EXPECT_EQ(r.events[2].earliest(), 700);
+  for (const auto& e : r.events) {
+    EXPECT_EQ(e.family, 0u);
+    EXPECT_EQ(e.linked_events.size(), 2u);
+    EXPECT_EQ(e.n_pairs, 2);
+    // Score of one station: log2(1 + S / ivals_thresh), S its summed votes.
+    EXPECT_NEAR(e.score, std::log2(1.0 + double(e.summed_similarity()) / p.ivals_thresh), 1e-12);
+  }
+  // The default threshold of two stations keeps FAST's rule: nothing.
+  p.nsta_thresh = 2;
+  EXPECT_TRUE(one.run(p).network_pairs.empty());
+
+  // In a network at nsta_thresh 1, a pair seen by two stations stays one
+  // group and a pair only one station saw becomes a group of its own.
+  p.nsta_thresh = 1;
+  Net net({0, 3});
+  net.pair(100, 400, {0, 1});
+  net.pair(1000, 1500, {1});
+  const auto rn = net.run(p);
+  ASSERT_EQ(rn.network_pairs.size(), 2u);
+  EXPECT_EQ(rn.network_pairs[0].n_stations, 2);
+  EXPECT_EQ(rn.network_pairs[1].n_stations, 1);
+  EXPECT_EQ(rn.events.size(), 4u);
+}
+
 TEST(Network, PairsCloserThanMinPairSpacingAreNotRepeats) {
   // 100 matches 108 (its own coda, 8 indices on: the fingerprints overlap)
   // and 400 (a repeat). With a spacing of 13 only the repeat links events.

@@ -291,17 +291,61 @@ TEST(Evaluate, PickAccuracyOverMatchedEvents) {
   EXPECT_EQ(first, "d1,e1,A,0.200");
 }
 
-TEST(ReferenceCatalog, UnknownLayoutNamesColumn) {
+TEST(ReferenceCatalog, AnyCsvWithATimeColumn) {
   const auto dir = qp::test::temp_dir();
-  const auto p = write_text(dir / "weird.csv", "time,lat,lon\n2020-01-01T00:00:00Z,1,2\n");
+  // Columns found by name in any order, extra ones ignored, ISO or epoch times.
+  const auto p = write_text(dir / "mine.csv",
+                            "Mag,notes,Lat,Lon,origin_time,depth\n"
+                            "1.5,\"felt, weakly\",64.6,-17.4,2020-01-01 00:00:10.5+00:00,5\n"
+                            "0.7,,,,1577836830.25,\n");
+  const auto cat = read_reference_catalog(p);
+  EXPECT_EQ(cat.layout, ReferenceLayout::kGeneric);
+  ASSERT_EQ(cat.events.size(), 2u);
+  EXPECT_EQ(*cat.events[0].origin_time, qp::parse_iso8601("2020-01-01T00:00:10.5Z"));
+  EXPECT_EQ(*cat.events[0].latitude, 64.6);
+  EXPECT_EQ(*cat.events[0].longitude, -17.4);
+  EXPECT_EQ(*cat.events[0].depth_km, 5.0);
+  EXPECT_EQ(*cat.events[0].magnitude, 1.5);
+  EXPECT_FALSE(cat.events[0].first_p);  // an origin time with a location: no arrival
+  EXPECT_EQ(*cat.events[1].origin_time, qp::parse_iso8601("2020-01-01T00:00:30.25Z"));
+  EXPECT_EQ(cat.events[0].id, "row2");
+  EXPECT_EQ(cat.events[1].id, "row3");
+
+  // A station's list of times alone: they are arrival times too, and match
+  // detections by first arrival.
+  const auto times = write_text(dir / "times.csv", "time\n2020-01-01T00:00:10Z\n2020-01-01T00:01:00Z\n");
+  const auto tl = read_reference_catalog(times);
+  ASSERT_EQ(tl.events.size(), 2u);
+  ASSERT_TRUE(tl.events[1].first_p);
+  EXPECT_EQ(*tl.events[1].first_p, qp::parse_iso8601("2020-01-01T00:01:00Z"));
+  Event d;
+  d.event_id = "d1";
+  d.first_arrival = qp::parse_iso8601("2020-01-01T00:01:01Z");
+  const auto r = evaluate({d}, tl.events);
+  EXPECT_EQ(r.matches.size(), 1u);
+  EXPECT_EQ(r.n_reference_considered, 2u);
+
+  // No time column: the error names the file and what is needed.
+  const auto bad_header = write_text(dir / "weird.csv", "when,lat,lon\n2020-01-01T00:00:00Z,1,2\n");
   try {
-    read_reference_catalog(p);
+    read_reference_catalog(bad_header);
     FAIL() << "no error";
   } catch (const qp::InputError& e) {
     const std::string m = e.what();
-    EXPECT_NE(m.find("weird.csv (line 1, column 2)"), std::string::npos) << m;
-    EXPECT_NE(m.find("'lat'"), std::string::npos) << m;
+    EXPECT_NE(m.find("weird.csv"), std::string::npos) << m;
+    EXPECT_NE(m.find("no time column"), std::string::npos) << m;
   }
+  const auto bad_time = write_text(dir / "bad_time.csv", "id,time\ne1,yesterday\n");
+  try {
+    read_reference_catalog(bad_time);
+    FAIL() << "no error";
+  } catch (const qp::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("line 2, column 2 (time)"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ReferenceCatalog, BadFieldsNameLineAndColumn) {
+  const auto dir = qp::test::temp_dir();
   const auto bad = write_text(dir / "bad_truth.csv",
                               "event_id,family_id,origin_time,latitude,longitude,depth_km,magnitude\n"
                               "e1,f1,2020-01-01T00:00:10Z,north,,,\n");

@@ -1,0 +1,122 @@
+#include "postprocess/association/phase_labels.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <utility>
+
+#include "pipeline/log.hpp"
+
+namespace qp::post {
+
+double onset_energy(const float* x, std::size_t n, TimeNs start, double rate, TimeNs t) {
+  if (n == 0 || rate <= 0) return 0;
+  const auto count = static_cast<std::ptrdiff_t>(n);
+  auto index = [&](TimeNs s) {
+    return std::clamp<std::ptrdiff_t>(
+        static_cast<std::ptrdiff_t>(std::llround(ns_to_seconds(s - start) * rate)), 0, count);
+  };
+  auto mean_sq = [&](TimeNs a, TimeNs b) {
+    const std::ptrdiff_t i0 = index(a), i1 = index(b);
+    if (i1 <= i0) return 0.0;
+    double sum = 0;
+    for (std::ptrdiff_t i = i0; i < i1; ++i) sum += double(x[i]) * double(x[i]);
+    return sum / double(i1 - i0);
+  };
+  return std::max(0.0, mean_sq(t, t + kNsPerSecond) - mean_sq(t - 5 * kNsPerSecond / 2, t - kNsPerSecond / 2));
+}
+
+namespace {
+
+// Predicted (P, S) seconds on the onsets' clock at each onset's station,
+// from a location of the agreeing P-like onsets; empty where that is not
+// possible.
+std::vector<std::optional<std::pair<double, double>>> predicted_phases(const std::vector<FirstOnset>& onsets,
+                                                                       const std::vector<std::size_t>& judges,
+                                                                       const PhaseLocator& locator) {
+  std::vector<std::optional<std::pair<double, double>>> out(onsets.size());
+  if (!locator.stations || !locator.location) return out;
+  const TimeNs t0 = 1000 * kNsPerSecond;  // any clock; the onsets' seconds are relative
+  std::vector<catalog::Pick> picks;
+  for (std::size_t j : judges) {
+    if (onsets[j].seed_id.empty()) continue;
+    picks.push_back(catalog::Pick{"", onsets[j].seed_id, "P", t0 + seconds_to_ns(onsets[j].onset.time_s),
+                                  onsets[j].onset.uncertainty_s, 0.0});
+  }
+  std::string why;
+  const auto loc = catalog::locate(picks, *locator.stations, *locator.location, &why);
+  spdlog::debug("phase labels: {} P onsets {}", picks.size(), loc ? "located" : "not located: " + why);
+  if (!loc) return out;
+  for (std::size_t i = 0; i < onsets.size(); ++i) {
+    const catalog::StationCoords* c = onsets[i].seed_id.empty() ? nullptr : locator.stations->find(onsets[i].seed_id);
+    if (!c) continue;
+    const double dist = catalog::distance_km(loc->latitude, loc->longitude, c->latitude, c->longitude);
+    const double origin = ns_to_seconds(loc->origin_time - t0);
+    const auto& model = locator.location->model;
+    out[i] = {{origin + model.travel_time(Phase::kP, dist, loc->depth_km, -c->elevation_m / 1000.0),
+               origin + model.travel_time(Phase::kS, dist, loc->depth_km, -c->elevation_m / 1000.0)}};
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<OnsetLabel> label_first_onsets(const std::vector<FirstOnset>& onsets,
+                                           const OnsetConsistencyParams& params, const PhaseLocator& locator) {
+  std::vector<bool> s_like(onsets.size());
+  std::vector<OnsetLabel> label(onsets.size(), OnsetLabel::kP);
+  std::vector<StationOnset> p_onsets;  // the onsets that look like P
+  std::vector<std::size_t> p_index;
+  for (std::size_t i = 0; i < onsets.size(); ++i) {
+    s_like[i] = onsets[i].has_horizontals && onsets[i].vertical_share < kPVerticalShare;
+    if (!s_like[i]) {
+      p_onsets.push_back(onsets[i].onset);
+      p_index.push_back(i);
+    }
+  }
+  // The P onsets that agree with each other judge the rest.
+  const auto bad = inconsistent_onsets(p_onsets, params);
+  std::vector<StationOnset> judges;
+  std::vector<std::size_t> judge_index;
+  for (std::size_t k = 0; k < p_onsets.size(); ++k)
+    if (!std::binary_search(bad.begin(), bad.end(), k)) {
+      judges.push_back(p_onsets[k]);
+      judge_index.push_back(p_index[k]);
+    }
+  const bool any_s_like = std::find(s_like.begin(), s_like.end(), true) != s_like.end();
+  const auto predicted = any_s_like ? predicted_phases(onsets, judge_index, locator)
+                                    : std::vector<std::optional<std::pair<double, double>>>(onsets.size());
+  for (std::size_t i = 0; i < onsets.size(); ++i) {
+    if (!s_like[i]) continue;
+    const double t = onsets[i].onset.time_s;
+    if (predicted[i]) {  // the location's moveout: nearer its S than its P
+      if (std::fabs(t - predicted[i]->second) < std::fabs(t - predicted[i]->first)) label[i] = OnsetLabel::kS;
+      spdlog::debug("phase labels: {} onset {:.2f} predicted P {:.2f} S {:.2f}", onsets[i].seed_id, t,
+                    predicted[i]->first, predicted[i]->second);
+      continue;
+    }
+    if (judges.empty()) {  // alone (one station): S only after a P before it
+      if (onsets[i].p_before) label[i] = OnsetLabel::kSAfterWeakerP;
+      continue;
+    }
+    // Other stations' P onsets that do not locate the event: S, its P too
+    // weak to pick (the location later turns it into the P where it
+    // predicts P there), unless it precedes every one of them.
+    bool before_all = true;
+    for (const auto& q : judges) before_all = before_all && t < q.time_s;
+    if (!before_all) label[i] = OnsetLabel::kS;
+  }
+  return label;
+}
+
+PAfterLocation p_after_location(bool p_onset, bool p_onset_near_prediction, bool s_onset_near_prediction,
+                                bool station_has_onset, std::optional<bool> found, bool p_onset_beyond_error) {
+  if (p_onset && p_onset_near_prediction) return PAfterLocation::kKeep;
+  if (!p_onset && s_onset_near_prediction) return PAfterLocation::kSIsP;
+  if (!found) return PAfterLocation::kSearch;
+  if (*found) return PAfterLocation::kOnset;
+  if (p_onset) return p_onset_beyond_error ? PAfterLocation::kEstimate : PAfterLocation::kKeep;
+  return station_has_onset ? PAfterLocation::kKeep : PAfterLocation::kEstimate;
+}
+
+}  // namespace qp::post
