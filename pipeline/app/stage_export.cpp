@@ -75,6 +75,7 @@ int cmd_run(const PreprocessOptions& o, MpiContext& mpi) {
   static_cast<CommonOptions&>(s) = o;
   if (cmd_search(s, mpi) != 0) return 1;
   if (cmd_associate(o, mpi) != 0) return 1;
+  if (load_config(o.config).match.enabled && cmd_match(o, mpi) != 0) return 1;
   ExportOptions e;
   static_cast<CommonOptions&>(e) = o;
   return cmd_export(e, mpi);

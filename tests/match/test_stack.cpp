@@ -13,6 +13,7 @@
 
 #include "match/detection_refinement.hpp"
 #include "match/fft_correlator.hpp"
+#include "match/network_matcher.hpp"
 #include "match/network_stack.hpp"
 #include "tests/match/match_test_data.hpp"
 #include "tests/support/test_support.hpp"
@@ -173,6 +174,45 @@ TEST(MatchedFilter, FindsPlantedWeakCopyInRealNoiseWithItsRelativeMagnitude) {
     EXPECT_EQ(strong.channels[c].data_lag, strong_at + static_cast<std::size_t>(net.moveouts[c]));
     EXPECT_GT(strong.channels[c].cc, 0.8);  // SNR 5: cc about 0.86
   }
+}
+
+// The same planted network through match_span, the stage's unit of work:
+// channels as they come from the run store (each with its own start on the
+// absolute grid), the template's reference and offsets.
+TEST(MatchedFilter, MatchSpanFindsThePlantedCopies) {
+  QP_REQUIRE_SHARED();
+  const std::size_t weak_at = 12000, strong_at = 21000;
+  const PlantedNetwork net = plant(weak_at, strong_at);
+  const TimeNs dt = 40'000'000, begin = 1'400'000'000LL * 1'000'000'000LL;
+  PreparedTemplate t;
+  t.template_id = "planted";
+  t.reference = begin + 100 * dt;  // the template event itself lies elsewhere
+  t.first_arrival = t.reference + 25 * dt;
+  t.channels = net.templates;
+  t.offsets = net.moveouts;
+  std::vector<SpanChannel> data;
+  for (std::size_t c = 0; c < net.data.size(); ++c) {
+    t.seed_ids.push_back("XX.S" + std::to_string(c) + "..HHZ");
+    // Channel c starts c samples late: the stack must still line up.
+    SpanChannel ch{t.seed_ids.back(), begin + static_cast<TimeNs>(c) * dt,
+                   std::vector<float>(net.data[c].begin() + static_cast<std::ptrdiff_t>(c), net.data[c].end()),
+                   std::vector<std::uint8_t>(net.mask[c].begin() + static_cast<std::ptrdiff_t>(c), net.mask[c].end())};
+    data.push_back(std::move(ch));
+  }
+  MatchParams p;
+  p.min_channels = 3;
+  const SpanResult r = match_span({t}, data, begin, begin + 29000 * dt, 25.0, p);
+  ASSERT_EQ(r.detections.size(), 2u);
+  EXPECT_EQ(r.detections[0].reference_time, begin + static_cast<TimeNs>(weak_at) * dt);
+  EXPECT_EQ(r.detections[1].reference_time, begin + static_cast<TimeNs>(strong_at) * dt);
+  EXPECT_NEAR(r.detections[0].measurement.relative_magnitude, std::log10(0.3), 0.1);
+  EXPECT_NEAR(r.detections[1].measurement.relative_magnitude, 0.0, 0.05);
+  EXPECT_EQ(r.detections[1].channels, 6u);
+  EXPECT_GT(r.detections[0].mad_multiple, 9.0);
+  // A stack that ends before the strong copy holds only the weak one.
+  const SpanResult half = match_span({t}, data, begin, begin + 15000 * dt, 25.0, p);
+  ASSERT_EQ(half.detections.size(), 1u);
+  EXPECT_EQ(half.detections[0].reference_time, begin + static_cast<TimeNs>(weak_at) * dt);
 }
 
 }  // namespace

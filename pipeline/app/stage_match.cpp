@@ -1,0 +1,141 @@
+// The match stage: the events the association found become templates, and
+// network matched filtering over the preprocessed data finds the events that
+// fingerprint similarity missed. Units: (template batch, day) ->
+// match/<batch>/<day>.h5; then rank 0 keeps the best detection per event
+// over all templates in match/detections.csv (docs/run-store.md).
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "match/detection_list.hpp"
+#include "match/match_store.hpp"
+#include "match/network_matcher.hpp"
+#include "match/template_selection.hpp"
+#include "pipeline/app/commands.hpp"
+#include "pipeline/app/event_store.hpp"
+#include "pipeline/app/loaded_config.hpp"
+#include "pipeline/app/stage_common.hpp"
+#include "pipeline/app/unit_runner.hpp"
+#include "pipeline/log.hpp"
+
+namespace qp::app {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<match::EventPicks> event_picks(const std::vector<catalog::Event>& events) {
+  std::vector<match::EventPicks> out;
+  for (const auto& e : events) {
+    match::EventPicks p{e.event_id, e.family_id, e.score, e.first_arrival, e.origin_time, {}};
+    for (const auto& k : e.picks) p.picks.push_back({k.seed_id, k.phase, k.time, k.uncertainty_s});
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+match::SpanChannel as_span(ChannelWaveform&& w) {
+  return {w.seed_id, w.start, std::move(w.samples), std::move(w.mask)};
+}
+
+}  // namespace
+
+int cmd_match(const CommonOptions& o, MpiContext& mpi) {
+  LoadedConfig lc = load_config(o.config);
+  StageSetup setup = begin_stage(lc, mpi, "match", o.force);
+  const RunStore& store = setup.store;
+  const match::MatchParams& p = lc.match;
+  const TimeNs chunk = static_cast<TimeNs>(lc.cfg.run().chunk_days) * kNsPerDay;
+  const fs::path events_file = store.stage_dir("associate") / "network.h5";
+  if (!fs::exists(events_file))
+    throw InputError(events_file.string(), "no association output: run 'quakeprint associate' first");
+  const std::string events_hash = unit_inputs_hash(events_file) + ":" +
+                                  h5::File::open_read(events_file).attr_string("params_hash");
+  std::vector<catalog::Event> events;
+  {
+    h5::File f = h5::File::open_read(events_file);
+    events = read_events(f);
+  }
+
+  // Templates: selected from the events, cut from the preprocessed data.
+  std::vector<std::string> channels;
+  std::map<std::string, std::map<TimeNs, fs::path>> units;
+  double rate = lc.pre.target_rate;
+  for (const auto& ch : lc.cfg.channels()) {
+    channels.push_back(ch.seed_id());
+    units[ch.seed_id()] = waveform_units(store, ch.seed_id());
+    if (rate <= 0 && !units[ch.seed_id()].empty())
+      rate = h5::File::open_read(units[ch.seed_id()].begin()->second).attr_double("sampling_rate_hz");
+  }
+  if (rate <= 0) throw InputError(store.stage_dir("preprocess").string(), "no preprocessed data: run 'quakeprint preprocess' first");
+  const TimeNs step = match::grid_step(rate);
+  const match::ChannelLoader load = [&](const std::string& sid, TimeNs b, TimeNs e) {
+    return as_span(load_span(units.at(sid), b, e, chunk));
+  };
+  std::vector<match::PreparedTemplate> templates;
+  for (const auto& spec : match::select_templates(event_picks(events), channels, rate, p))
+    if (auto t = match::prepare_template(spec, load, rate, p.window_seconds, p.min_channels))
+      templates.push_back(std::move(*t));
+  spdlog::info("match: {} templates from {} events", templates.size(), events.size());
+
+  // Units: batches of templates x chunks of data.
+  std::set<TimeNs> chunks;
+  for (const auto& [sid, u] : units)
+    for (const auto& kv : u) chunks.insert(kv.first);
+  const std::string params_hash = lc.cfg.hash_of({"preprocess", "match"});
+  const auto batch = static_cast<std::size_t>(p.templates_per_unit);
+  std::vector<std::vector<match::PreparedTemplate>> batches;
+  for (std::size_t i = 0; i < templates.size(); i += batch)
+    batches.emplace_back(templates.begin() + static_cast<std::ptrdiff_t>(i),
+                         templates.begin() + static_cast<std::ptrdiff_t>(std::min(templates.size(), i + batch)));
+  std::vector<UnitJob> jobs;
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    const auto& tb = batches[b];
+    std::set<std::string> used;
+    std::ptrdiff_t extent = 0;
+    for (const auto& t : tb) {
+      used.insert(t.seed_ids.begin(), t.seed_ids.end());
+      extent = std::max(extent, t.extent());
+    }
+    for (TimeNs c : chunks) {
+      UnitJob job;
+      char tag[32];
+      std::snprintf(tag, sizeof tag, "batch-%04zu", b);
+      job.name = std::string(tag) + "/" + day_tag(c);
+      job.output = store.stage_dir("match") / tag / (day_tag(c) + ".h5");
+      const TimeNs end = c + chunk, data_end = end + extent * step;
+      std::vector<std::string> inputs = {store.relative(events_file) + " " + events_hash};
+      for (const auto& t : tb) inputs.push_back("template " + t.template_id);
+      for (const auto& sid : used)
+        for (const auto& [start, file] : units.at(sid))
+          if (start < data_end && start + chunk > c) inputs.push_back(store.relative(file) + " " + unit_inputs_hash(file));
+      job.inputs_hash = combine_hashes(inputs);
+      job.params_hash = params_hash;
+      const Provenance prov{"match", job.name, lc.cfg.hash(), params_hash, job.inputs_hash, inputs};
+      job.run = [&, &tb = batches[b], c, end, data_end, used, prov, out = job.output]() {
+        std::vector<match::SpanChannel> data;
+        for (const auto& sid : used) data.push_back(match::slice(load(sid, c, data_end), c, data_end, step));
+        const auto result = match::match_span(tb, data, c, end, rate, p);
+        store.write_h5(out, prov, [&](h5::File& f) { match::write_match_unit(f, tb, result, rate); });
+        return std::to_string(result.detections.size()) + " detections";
+      };
+      jobs.push_back(std::move(job));
+    }
+  }
+  const UnitSummary summary = run_units(mpi, store, "match", jobs, o.force);
+
+  // One detection per event over every template (rank 0; units are all written).
+  if (!mpi.root()) return 0;
+  std::vector<match::NetworkDetection> all;
+  for (const auto& job : jobs) {
+    const auto d = match::read_match_unit(h5::File::open_read(job.output));
+    all.insert(all.end(), d.begin(), d.end());
+  }
+  const auto kept = match::best_per_event(std::move(all), seconds_to_ns(p.window_seconds));
+  match::write_detections_csv(store.stage_dir("match") / "detections.csv", kept);
+  spdlog::info("match done: {} units ({} ran, {} reused), {} detections in {}", jobs.size(), summary.ran,
+               summary.reused, kept.size(), store.relative(store.stage_dir("match") / "detections.csv"));
+  return 0;
+}
+
+}  // namespace qp::app
