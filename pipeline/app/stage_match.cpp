@@ -34,6 +34,20 @@ std::vector<match::EventPicks> event_picks(const std::vector<catalog::Event>& ev
   return out;
 }
 
+// "template <id> <seed>@<window start ns> <unit file> <unit hash> ..." per channel.
+std::string template_identity(const match::PreparedTemplate& t,
+                              const std::map<std::string, std::map<TimeNs, fs::path>>& units,
+                              TimeNs chunk, const RunStore& store) {
+  std::string s = "template " + t.template_id;
+  for (std::size_t c = 0; c < t.seed_ids.size(); ++c) {
+    s += " " + t.seed_ids[c] + "@" + std::to_string(t.reference) + "+" + std::to_string(t.offsets[c]);
+    const auto& u = units.at(t.seed_ids[c]);
+    auto it = u.find(floor_to(t.reference, chunk));
+    if (it != u.end()) s += " " + store.relative(it->second) + " " + unit_inputs_hash(it->second);
+  }
+  return s;
+}
+
 match::SpanChannel as_span(ChannelWaveform&& w) {
   return {w.seed_id, w.start, std::move(w.samples), std::move(w.mask)};
 }
@@ -49,8 +63,6 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
   const fs::path events_file = store.stage_dir("associate") / "network.h5";
   if (!fs::exists(events_file))
     throw InputError(events_file.string(), "no association output: run 'quakeprint associate' first");
-  const std::string events_hash = unit_inputs_hash(events_file) + ":" +
-                                  h5::File::open_read(events_file).attr_string("params_hash");
   std::vector<catalog::Event> events;
   {
     h5::File f = h5::File::open_read(events_file);
@@ -104,8 +116,11 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
       job.name = std::string(tag) + "/" + day_tag(c);
       job.output = store.stage_dir("match") / tag / (day_tag(c) + ".h5");
       const TimeNs end = c + chunk, data_end = end + extent * step;
-      std::vector<std::string> inputs = {store.relative(events_file) + " " + events_hash};
-      for (const auto& t : tb) inputs.push_back("template " + t.template_id);
+      // A unit depends on its templates (their windows and the data they are
+      // cut from) and the data it scans, not on the rest of the events: new
+      // events leave batches of unchanged templates current.
+      std::vector<std::string> inputs;
+      for (const auto& t : tb) inputs.push_back(template_identity(t, units, chunk, store));
       for (const auto& sid : used)
         for (const auto& [start, file] : units.at(sid))
           if (start < data_end && start + chunk > c) inputs.push_back(store.relative(file) + " " + unit_inputs_hash(file));
