@@ -32,4 +32,8 @@ std::vector<NetworkDetection> best_per_event(std::vector<NetworkDetection> detec
 /// mad_multiple, relative_magnitude, channels. Written atomically.
 void write_detections_csv(const std::filesystem::path& path, const std::vector<NetworkDetection>& d);
 
+/// Reads what write_detections_csv wrote; throws qp::InputError naming the
+/// file and line on a bad header or row.
+std::vector<NetworkDetection> read_detections_csv(const std::filesystem::path& path);
+
 }  // namespace qp::match

@@ -1,6 +1,6 @@
 # e2e_match: the match stage on the iceland recordings (5 stations): every
 # template detects itself (cc 1 at its own first arrival) and finds other
-# events too; 1 and 2 ranks give identical unit files (h5diff) and
+# events too; the catalog keeps every associated event and gains the others; 1 and 2 ranks give identical unit files (h5diff) and
 # detections.csv (byte for byte), both ranks running units; a rerun reuses
 # every unit.
 QP=$1 SHARED=$2 WORK=$3
@@ -18,6 +18,14 @@ min_clear_onsets = 2
 templates_per_unit = 4
 TOML
 OMP_NUM_THREADS=1 "$QP" run "$one/config.toml"
+# The catalog of the association alone, for comparison.
+sed -i 's/^enabled = true$/enabled = false/' "$one/config.toml"
+OMP_NUM_THREADS=1 "$QP" export "$one/config.toml"
+events_before=$(($(wc -l < "$one/run/catalog/catalog.csv") - 1))
+head -1 "$one/run/catalog/catalog.csv" | grep -q ',method,' && fail "catalog without matching has match columns"
+cp "$one/run/catalog/picks.csv" "$one/lsh-picks.csv"
+sed -i 's/^enabled = false$/enabled = true/' "$one/config.toml"
+OMP_NUM_THREADS=1 "$QP" export "$one/config.toml"
 det="$one/run/match/detections.csv"
 [ -s "$det" ] || fail "no $det"
 head -1 "$det" | grep -qx 'time,origin_time,template_id,cc,mad_multiple,relative_magnitude,channels' \
@@ -26,8 +34,7 @@ templates=$(awk -F, 'NR > 1 {print $3}' "$det" | sort -u | wc -l)
 # A template's own event: its first arrival is the catalog's, cc 1, M_rel 0.
 self=$(awk -F, 'NR > 1 && $4 >= 0.999 && ($6 + 0 < 0.01 && $6 + 0 > -0.01) {print $1}' "$det" | wc -l)
 total=$(($(wc -l < "$det") - 1))
-events=$(($(wc -l < "$one/run/catalog/catalog.csv") - 1))
-echo "match: $total detections from $templates templates; $self self-detections; LSH catalog: $events events"
+echo "match: $total detections from $templates templates; $self self-detections; LSH catalog: $events_before events"
 [ "$self" -ge 5 ] || fail "only $self templates detected themselves"
 [ "$total" -gt "$self" ] || fail "no detection besides the templates themselves"
 while IFS=, read -r t _ id _; do
@@ -35,6 +42,25 @@ while IFS=, read -r t _ id _; do
     || fail "self-detection of $id at $t is not its catalog first arrival"
 done < <(awk -F, 'NR > 1 && $4 >= 0.999' "$det")
 echo "ok: self-detections lie at their events' first arrivals"
+
+# The catalog: every associated event is still there (method lsh or both),
+# each template's self-detection made it "both", and the other detections
+# are events of their own ("match").
+cat="$one/run/catalog/catalog.csv"
+head -1 "$cat" | grep -q ',method,template_id,cc,mad_multiple,relative_magnitude$' || fail "catalog.csv has no match columns: $(head -1 "$cat")"
+col() { awk -F, -v c="$1" 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == c) k = i; next} {print $k}' "$cat"; }
+lsh=$(col method | grep -cx 'lsh\|both' || true)
+both=$(col method | grep -cx both || true)
+matched=$(col method | grep -cx match || true)
+rows=$(($(wc -l < "$cat") - 1))
+echo "catalog: $rows events: $lsh associated ($both also matched), $matched from matching alone"
+[ "$lsh" = "$events_before" ] || fail "$lsh associated events in the merged catalog, $events_before before"
+[ "$both" -ge "$self" ] || fail "only $both events marked both, $self self-detections"
+[ "$matched" -ge 1 ] || fail "no event from matching alone"
+[ "$rows" = $((lsh + matched)) ] || fail "methods do not add up"
+picks_match=$(awk -F, 'NR > 1' "$one/run/catalog/picks.csv" | wc -l)
+[ "$picks_match" -gt "$(awk -F, 'NR > 1' "$one/lsh-picks.csv" | wc -l)" ] || fail "match events brought no picks"
+echo "ok: merged catalog"
 
 # 2 ranks on a copy of the run with the match stage's outputs removed.
 cp -r "$one" "$two"
@@ -53,6 +79,9 @@ done < <(find "$one/run/match" -name '*.h5' | sort)
 ranks=$(awk -F'\t' '!/^#/ {print $5}' "$two/run/manifest/match.tsv" | sort -u | tr '\n' ' ')
 [ "$ranks" = "0 1 " ] || fail "match units ran on ranks '$ranks', want both 0 and 1"
 echo "ok: $n match units and detections.csv identical for 1 and 2 ranks (units on ranks $ranks)"
+OMP_NUM_THREADS=1 mpiexec -n 2 --oversubscribe $root "$QP" export "$two/config.toml"
+for f in catalog.csv picks.csv catalog.xml; do same_file "$one/run/catalog/$f" "$two/run/catalog/$f"; done
+echo "ok: merged catalog identical for 1 and 2 ranks"
 
 OMP_NUM_THREADS=1 "$QP" match "$one/config.toml"
 expect_states match batch- "$one/run" reused
