@@ -60,6 +60,12 @@ echo "catalog: $rows events: $lsh associated ($both also matched), $matched from
 [ "$rows" = $((lsh + matched)) ] || fail "methods do not add up"
 picks_match=$(awk -F, 'NR > 1' "$one/run/catalog/picks.csv" | wc -l)
 [ "$picks_match" -gt "$(awk -F, 'NR > 1' "$one/lsh-picks.csv" | wc -l)" ] || fail "match events brought no picks"
+grep -q 'method=match template_id=' "$one/run/catalog/catalog.xml" || fail "QuakeML comments carry no match values"
+if command -v xmllint >/dev/null && [ -f "$SHARED/schemas/QuakeML-1.2.xsd" ]; then
+  xmllint --noout --schema "$SHARED/schemas/QuakeML-1.2.xsd" "$one/run/catalog/catalog.xml" 2>&1 | tail -1
+  xmllint --noout --schema "$SHARED/schemas/QuakeML-1.2.xsd" "$one/run/catalog/catalog.xml" >/dev/null 2>&1 \
+    || fail "merged catalog.xml is not valid QuakeML 1.2"
+fi
 echo "ok: merged catalog"
 
 # 2 ranks on a copy of the run with the match stage's outputs removed.
