@@ -70,8 +70,9 @@ SpanResult match_span(const std::vector<PreparedTemplate>& templates,
           moveouts[c] = t.offsets[c] + base[d];
         }
     const auto max_shift = static_cast<std::size_t>(std::llround(p.max_shift_seconds * sampling_rate));
-    // One detection per event within the template's whole extent (moveout + window).
-    for (const StackPeak& peak : find_peaks(stack, level, threshold, static_cast<std::size_t>(t.extent()))) {
+    // One detection per event within the template length (its window): a
+    // longer exclusion (the whole moveout) hid family members 10 s apart.
+    for (const StackPeak& peak : find_peaks(stack, level, threshold, t.window_samples())) {
       SpanDetection det;
       det.template_index = j;
       det.reference_time = begin + static_cast<TimeNs>(peak.lag) * dt;
