@@ -54,8 +54,16 @@ SpanResult match_span(const std::vector<PreparedTemplate>& templates,
   for (std::size_t j = 0; j < templates.size(); ++j) {
     const PreparedTemplate& t = templates[j];
     const auto stack = stacks[j].mean(static_cast<unsigned>(p.min_channels));
-    const StackLevel level = stack_level(stack);
-    const double threshold = detection_threshold(level, p.mad_multiple, p.min_stack_cc);
+    // Detection statistic: the mean scaled by sqrt(n / N), n channels with
+    // data at the lag of the template's N. Its noise level stays the same
+    // where channels are missing (record edges, gaps), so the day's MAD holds
+    // there too; a mean over few channels would exceed it by chance.
+    std::vector<float> statistic(stack.size());
+    const double n_all = static_cast<double>(t.channels.size());
+    for (std::size_t i = 0; i < stack.size(); ++i)
+      statistic[i] = static_cast<float>(stack[i] * std::sqrt(stacks[j].channels_at(i) / n_all));
+    const StackLevel level = stack_level(statistic);
+    const double threshold = detection_threshold(level, p.mad_multiple, -1.0);
     out.levels.push_back(level);
     out.thresholds.push_back(threshold);
     if (level.values == 0) continue;
@@ -72,11 +80,12 @@ SpanResult match_span(const std::vector<PreparedTemplate>& templates,
     const auto max_shift = static_cast<std::size_t>(std::llround(p.max_shift_seconds * sampling_rate));
     // One detection per event within the template length (its window): a
     // longer exclusion (the whole moveout) hid family members 10 s apart.
-    for (const StackPeak& peak : find_peaks(stack, level, threshold, t.window_samples())) {
+    for (const StackPeak& peak : find_peaks(statistic, level, threshold, t.window_samples())) {
+      if (stack[peak.lag] < p.min_stack_cc) continue;  // the absolute floor, on the mean correlation
       SpanDetection det;
       det.template_index = j;
       det.reference_time = begin + static_cast<TimeNs>(peak.lag) * dt;
-      det.stack_cc = peak.value;
+      det.stack_cc = stack[peak.lag];
       det.mad_multiple = peak.mad_multiple;
       det.channels = stacks[j].channels_at(peak.lag);
       det.measurement = measure_detection(t.channels, moveouts, series, peak.lag, max_shift);

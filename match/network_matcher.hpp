@@ -24,18 +24,22 @@ struct SpanDetection {
   std::size_t template_index = 0;
   TimeNs reference_time = 0;  ///< where the template's reference lies in the data
   float stack_cc = 0;         ///< mean correlation over the channels with data
-  double mad_multiple = 0;    ///< (stack - median) / MAD of the day's stack
+  double mad_multiple = 0;    ///< (statistic - median) / MAD of the day's detection statistic
   unsigned channels = 0;      ///< channels with a value at that lag
   DetectionMeasurement measurement;  ///< per template channel, and the relative magnitude
 };
 
 struct SpanResult {
   std::vector<SpanDetection> detections;  ///< by template, then time
-  std::vector<StackLevel> levels;         ///< per template
-  std::vector<double> thresholds;         ///< per template
+  std::vector<StackLevel> levels;         ///< per template: of the detection statistic
+  std::vector<double> thresholds;         ///< per template: median + mad_multiple x MAD of it
 };
 
-/// Detects every template in [begin, end) (reference times). `data` must
+/// Detects every template in [begin, end) (reference times). Detection
+/// statistic: the stack (mean over the n channels with data) x sqrt(n / N),
+/// N the template's channels; a detection is a peak of it at or above its
+/// median + mad_multiple x MAD over the span, one per template window, whose
+/// stack is at least min_stack_cc. `data` must
 /// reach (end - begin) plus each template's extent past its reference for
 /// full coverage; missing data are simply absent from the stack. Channels in
 /// `data` are used in their order (give them sorted: same order, same sums).

@@ -34,16 +34,24 @@ std::vector<match::EventPicks> event_picks(const std::vector<catalog::Event>& ev
   return out;
 }
 
+// Inputs hash of a preprocess unit, read once per file.
+const std::string& cached_unit_hash(std::map<fs::path, std::string>& cache, const fs::path& f) {
+  auto h = cache.find(f);
+  if (h == cache.end()) h = cache.emplace(f, unit_inputs_hash(f)).first;
+  return h->second;
+}
+
 // "template <id> <seed>@<window start ns> <unit file> <unit hash> ..." per channel.
 std::string template_identity(const match::PreparedTemplate& t,
                               const std::map<std::string, std::map<TimeNs, fs::path>>& units,
-                              TimeNs chunk, const RunStore& store) {
+                              TimeNs chunk, const RunStore& store, std::map<fs::path, std::string>& hashes) {
   std::string s = "template " + t.template_id;
   for (std::size_t c = 0; c < t.seed_ids.size(); ++c) {
     s += " " + t.seed_ids[c] + "@" + std::to_string(t.reference) + "+" + std::to_string(t.offsets[c]);
     const auto& u = units.at(t.seed_ids[c]);
     auto it = u.find(floor_to(t.reference, chunk));
-    if (it != u.end()) s += " " + store.relative(it->second) + " " + unit_inputs_hash(it->second);
+    if (it == u.end()) continue;
+    s += " " + store.relative(it->second) + " " + cached_unit_hash(hashes, it->second);
   }
   return s;
 }
@@ -84,10 +92,22 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
   const match::ChannelLoader load = [&](const std::string& sid, TimeNs b, TimeNs e) {
     return as_span(load_span(units.at(sid), b, e, chunk));
   };
+  // Template windows come in time order (ids follow first arrivals): keep each
+  // channel's last chunk instead of reading a whole chunk per window.
+  std::map<std::string, std::pair<TimeNs, match::SpanChannel>> last_chunk;
+  const match::ChannelLoader load_window = [&](const std::string& sid, TimeNs b, TimeNs e) {
+    const TimeNs c = floor_to(b, chunk);
+    if (floor_to(e - 1, chunk) != c) return load(sid, b, e);
+    auto it = last_chunk.find(sid);
+    if (it == last_chunk.end() || it->second.first != c)
+      it = last_chunk.insert_or_assign(sid, std::make_pair(c, load(sid, c, c + chunk))).first;
+    return match::slice(it->second.second, b, e, step);
+  };
   std::vector<match::PreparedTemplate> templates;
   for (const auto& spec : match::select_templates(event_picks(events), channels, rate, p))
-    if (auto t = match::prepare_template(spec, load, rate, p.window_seconds, p.min_channels))
+    if (auto t = match::prepare_template(spec, load_window, rate, p.window_seconds, p.min_channels))
       templates.push_back(std::move(*t));
+  last_chunk.clear();
   spdlog::info("match: {} templates from {} events", templates.size(), events.size());
 
   // Units: batches of templates x chunks of data.
@@ -101,6 +121,7 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
     batches.emplace_back(templates.begin() + static_cast<std::ptrdiff_t>(i),
                          templates.begin() + static_cast<std::ptrdiff_t>(std::min(templates.size(), i + batch)));
   std::vector<UnitJob> jobs;
+  std::map<fs::path, std::string> hashes;  // inputs hash of each preprocess unit, read once
   for (std::size_t b = 0; b < batches.size(); ++b) {
     const auto& tb = batches[b];
     std::set<std::string> used;
@@ -120,10 +141,11 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
       // cut from) and the data it scans, not on the rest of the events: new
       // events leave batches of unchanged templates current.
       std::vector<std::string> inputs;
-      for (const auto& t : tb) inputs.push_back(template_identity(t, units, chunk, store));
+      for (const auto& t : tb) inputs.push_back(template_identity(t, units, chunk, store, hashes));
       for (const auto& sid : used)
         for (const auto& [start, file] : units.at(sid))
-          if (start < data_end && start + chunk > c) inputs.push_back(store.relative(file) + " " + unit_inputs_hash(file));
+          if (start < data_end && start + chunk > c)
+            inputs.push_back(store.relative(file) + " " + cached_unit_hash(hashes, file));
       job.inputs_hash = combine_hashes(inputs);
       job.params_hash = params_hash;
       const Provenance prov{"match", job.name, lc.cfg.hash(), params_hash, job.inputs_hash, inputs};

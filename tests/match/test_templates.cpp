@@ -5,6 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <string>
+
+#include <unistd.h>
 
 #include "match/detection_list.hpp"
 #include "match/prepared_template.hpp"
@@ -102,6 +106,18 @@ TEST(DetectionList, BestTemplateWinsPerEvent) {
   EXPECT_EQ(kept[0].first_arrival, 101 * kS);
   EXPECT_EQ(kept[1].first_arrival, 107 * kS);
   EXPECT_EQ(kept[2].template_id, "t3");
+  // detections.csv round trip (what export merges into the catalog).
+  const auto path = std::filesystem::temp_directory_path() / ("qp_detections_" + std::to_string(::getpid()) + ".csv");
+  write_detections_csv(path, kept);
+  const auto read = read_detections_csv(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(read.size(), kept.size());
+  EXPECT_EQ(read[0].first_arrival, kept[0].first_arrival);
+  EXPECT_EQ(read[0].template_id, "t1");
+  EXPECT_DOUBLE_EQ(read[0].cc, 0.7);
+  EXPECT_DOUBLE_EQ(read[0].relative_magnitude, -0.2);
+  EXPECT_EQ(read[0].channels, 5u);
+  EXPECT_TRUE(std::isnan(read[2].relative_magnitude));
   std::reverse(d.begin(), d.end());
   const auto again = best_per_event(d, 5 * kS);
   ASSERT_EQ(again.size(), kept.size());
