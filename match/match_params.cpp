@@ -10,6 +10,7 @@ MatchParams MatchParams::from_config(ConfigSection& s) {
   p.min_clear_onsets = static_cast<int>(s.get_int("min_clear_onsets", p.min_clear_onsets, 1, 1 << 20));
   p.min_score = s.get_double("min_score", p.min_score, 0.0);
   p.max_per_family = static_cast<int>(s.get_int("max_per_family", p.max_per_family, 0, 1 << 20));
+  p.located_only = s.get_bool("located_only", p.located_only);
   p.seconds_before_pick = s.get_double("seconds_before_pick", p.seconds_before_pick, 0.0, 600.0);
   p.window_seconds = s.get_double("window_seconds", p.window_seconds, 0.1, 600.0);
   p.mad_multiple = s.get_double("mad_multiple", p.mad_multiple, 0.0, 1e6);

@@ -15,6 +15,7 @@ struct MatchParams {
   int min_clear_onsets = 3;          ///< stations with a clear onset (pick uncertainty < 1 s)
   double min_score = 0;              ///< association score an event needs to be a template
   int max_per_family = 0;            ///< templates per family (best first); 0 = all
+  bool located_only = true;          ///< only located events: a location says their picks fit one source
   double seconds_before_pick = 0.5;  ///< window start before the pick
   double window_seconds = 6.0;       ///< window length (P on verticals, S on horizontals)
   double mad_multiple = 9.0;         ///< threshold: median + this x MAD of the day's stack

@@ -69,7 +69,8 @@ std::vector<TemplateSpec> select_templates(const std::vector<EventPicks>& events
                                            double sampling_rate, const MatchParams& p) {
   std::vector<const EventPicks*> eligible;
   for (const auto& e : events)
-    if (e.score >= p.min_score && clear_stations(e) >= p.min_clear_onsets) eligible.push_back(&e);
+    if (e.score >= p.min_score && clear_stations(e) >= p.min_clear_onsets && (e.origin_time || !p.located_only))
+      eligible.push_back(&e);
   std::stable_sort(eligible.begin(), eligible.end(), [](const EventPicks* a, const EventPicks* b) {
     const int ca = clear_stations(*a), cb = clear_stations(*b);
     return std::make_tuple(-ca, -a->score, a->event_id) < std::make_tuple(-cb, -b->score, b->event_id);

@@ -48,7 +48,8 @@ constexpr double kClearOnsetUncertaintyS = 1.0;
 char channel_orientation(const std::string& seed_id);
 
 /// Selects templates among `events` (in their order) per `p`: score at least
-/// min_score, clear onsets at min_clear_onsets stations or more, at most
+/// min_score, clear onsets at min_clear_onsets stations or more, located
+/// (an origin time) unless located_only is off, at most
 /// max_per_family per family (most clear onsets first, then highest score,
 /// then event id). Each clear P onset gives a window on each of the station's
 /// vertical channels in `channels`, each clear S onset one on each of its

@@ -3,6 +3,7 @@
 // fingerprint similarity missed. Units: (template batch, day) ->
 // match/<batch>/<day>.h5; then rank 0 keeps the best detection per event
 // over all templates in match/detections.csv (docs/run-store.md).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -109,6 +110,10 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
       templates.push_back(std::move(*t));
   last_chunk.clear();
   spdlog::info("match: {} templates from {} events", templates.size(), events.size());
+  if (templates.empty() && p.located_only &&
+      std::none_of(events.begin(), events.end(), [](const catalog::Event& e) { return e.origin_time.has_value(); }))
+    spdlog::warn("match: no event is located, and match.located_only takes located events only: "
+                 "enable [location] or set match.located_only = false");
 
   // Units: batches of templates x chunks of data.
   std::set<TimeNs> chunks;

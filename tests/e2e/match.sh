@@ -15,6 +15,7 @@ write_config "$one/config.toml" LIND DYJN FLUR KVER SOSU <<'TOML'
 [match]
 enabled = true
 min_clear_onsets = 2
+located_only = false
 templates_per_unit = 4
 TOML
 OMP_NUM_THREADS=1 "$QP" run "$one/config.toml"

@@ -33,6 +33,7 @@ TEST(TemplateSelection, ClearOnsetsScoreAndFamilyCap) {
   p.max_per_family = 1;
   p.min_score = 1.0;
   p.seconds_before_pick = 0.5;
+  p.located_only = false;
   const std::vector<EventPicks> events = {
       // 3 clear stations, family F1.
       event("e1", "F1", 5, {{"XX.A..HHZ", "P", 100 * kS + 30'000'000, 0.1},
@@ -65,6 +66,13 @@ TEST(TemplateSelection, ClearOnsetsScoreAndFamilyCap) {
   ASSERT_EQ(t[1].windows.size(), 2u);
   EXPECT_EQ(t[1].windows[1].seed_id, "XX.C..HH1");
   EXPECT_EQ(channel_orientation("XX.C..HH2"), 'H');
+  // Located events only: e5 located, e1 not.
+  p.located_only = true;
+  auto located = events;
+  located[4].origin_time = 499 * kS;
+  const auto only = select_templates(located, kChannels, 25.0, p);
+  ASSERT_EQ(only.size(), 1u);
+  EXPECT_EQ(only[0].template_id, "e5");
   EXPECT_EQ(channel_orientation("XX.C..LDO"), 0);
 }
 
