@@ -43,6 +43,7 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi);
 int cmd_search(const SearchOptions& o, MpiContext& mpi);
 int cmd_associate(const CommonOptions& o, MpiContext& mpi);
 int cmd_export(const ExportOptions& o, MpiContext& mpi);
+int cmd_match(const CommonOptions& o, MpiContext& mpi);
 int cmd_run(const PreprocessOptions& o, MpiContext& mpi);
 
 }  // namespace qp::app

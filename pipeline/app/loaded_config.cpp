@@ -31,6 +31,7 @@ LoadedConfig load_config(const std::filesystem::path& path) {
     loc.fail("enabled", "location needs station coordinates: set location.stations_file "
                         "(stations.csv or StationXML)");
   }
+  lc.match = match::MatchParams::from_config(c.section("match"));
   auto& ex = c.section("export");
   lc.exp.min_score = ex.get_double("min_score", 0.0, 0.0);
   lc.exp.quakeml = ex.get_bool("quakeml", true);

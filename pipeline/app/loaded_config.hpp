@@ -6,6 +6,7 @@
 
 #include "fingerprint/params.hpp"
 #include "lsh/params.hpp"
+#include "match/match_params.hpp"
 #include "pipeline/config.hpp"
 #include "postprocess/association/association_params.hpp"
 #include "postprocess/catalog/location.hpp"
@@ -26,6 +27,7 @@ struct LoadedConfig {
   lsh::SearchParams search;
   post::AssociationParams assoc;
   ExportParams exp;
+  match::MatchParams match;
   /// Events whose arrivals agree within this at every shared station are one
   /// event ([associate] duplicate_window_s).
   double duplicate_window_s = 2.0;

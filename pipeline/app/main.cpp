@@ -84,13 +84,18 @@ int main(int argc, char** argv) {
   auto* as_cmd = app.add_subcommand("associate", "candidate pairs -> network events, families, locations");
   add_common(as_cmd, as);
 
+  CommonOptions ma;
+  auto* ma_cmd = app.add_subcommand(
+      "match", "network events as templates -> matched-filter detections ([match]; after associate)");
+  add_common(ma_cmd, ma);
+
   ExportOptions ex;
   auto* ex_cmd = app.add_subcommand("export", "network events -> catalog.csv, picks.csv, QuakeML, NonLinLoc, hypoDD");
   add_common(ex_cmd, ex);
   ex_cmd->add_option("--min-score", ex.min_score, "keep events with at least this score");
 
   PreprocessOptions run;
-  auto* run_cmd = app.add_subcommand("run", "every stage in order: preprocess, fingerprint, search, associate, export");
+  auto* run_cmd = app.add_subcommand("run", "every stage in order: preprocess, fingerprint, search, associate, match (when [match] enabled), export");
   add_common(run_cmd, run);
   run_cmd->add_flag("--skip-bad-files", run.skip_bad_files, "see preprocess --help");
 
@@ -170,7 +175,7 @@ int main(int argc, char** argv) {
 
   bool verbose = false;
   for (auto* o : {&config_opts, static_cast<CommonOptions*>(&pre), static_cast<CommonOptions*>(&fp),
-                  static_cast<CommonOptions*>(&se), &as, static_cast<CommonOptions*>(&ex),
+                  static_cast<CommonOptions*>(&se), &as, &ma, static_cast<CommonOptions*>(&ex),
                   static_cast<CommonOptions*>(&run), static_cast<CommonOptions*>(&sub), &st})
     verbose = verbose || o->verbose;
   qp::setup_logging(mpi.rank(), verbose);
@@ -185,6 +190,7 @@ int main(int argc, char** argv) {
     if (*fp_cmd) return cmd_fingerprint(fp, mpi);
     if (*se_cmd) return cmd_search(se, mpi);
     if (*as_cmd) return cmd_associate(as, mpi);
+    if (*ma_cmd) return cmd_match(ma, mpi);
     if (*ex_cmd) return cmd_export(ex, mpi);
     if (*run_cmd) return cmd_run(run, mpi);
     if (*sub_cmd) return cmd_submit(sub, mpi);

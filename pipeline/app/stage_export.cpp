@@ -2,8 +2,13 @@
 // picks.csv, QuakeML 1.2, NonLinLoc and hypoDD phase files, and FAST's
 // detection list. Identical inputs give identical files: the creation time
 // written into QuakeML is the run's, from its manifest.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 
+#include "match/detection_list.hpp"
 #include "pipeline/app/commands.hpp"
 #include "pipeline/app/event_store.hpp"
 #include "pipeline/app/loaded_config.hpp"
@@ -17,6 +22,67 @@
 
 namespace qp::app {
 namespace fs = std::filesystem;
+
+namespace {
+
+// Matched-filter detections join the catalog. One within `window` of an
+// event's first arrival is that event (method "both", the best detection's
+// template, cc and magnitude); the others are events of their own ("match"):
+// seen at their template's stations, in its family, with its picks moved by
+// the detection's lag. Events get their ids again (ids follow first arrivals).
+void merge_match_detections(std::vector<catalog::Event>& events, const std::vector<catalog::Event>& templates,
+                            const std::vector<match::NetworkDetection>& detections, TimeNs window) {
+  std::map<std::string, const catalog::Event*> template_of;
+  for (const auto& t : templates) template_of[t.event_id] = &t;
+  std::sort(events.begin(), events.end(),
+            [](const catalog::Event& a, const catalog::Event& b) { return a.first_arrival < b.first_arrival; });
+  std::vector<TimeNs> times;
+  for (auto& e : events) {
+    e.method = "lsh";
+    times.push_back(e.first_arrival);
+  }
+  std::vector<catalog::Event> added;
+  for (const auto& d : detections) {
+    auto it = std::lower_bound(times.begin(), times.end(), d.first_arrival - window);
+    std::size_t best = events.size();
+    for (; it != times.end() && *it <= d.first_arrival + window; ++it) {
+      const auto i = static_cast<std::size_t>(it - times.begin());
+      if (best == events.size() || std::llabs(*it - d.first_arrival) < std::llabs(times[best] - d.first_arrival)) best = i;
+    }
+    catalog::Event* e = nullptr;
+    if (best < events.size()) {
+      e = &events[best];
+      if (e->cc && *e->cc >= d.cc) continue;
+      e->method = "both";
+    } else {
+      const auto t = template_of.find(d.template_id);
+      if (t == template_of.end()) continue;  // not an event of this association
+      added.emplace_back();
+      e = &added.back();
+      const catalog::Event& tmpl = *t->second;
+      const TimeNs lag = d.first_arrival - tmpl.first_arrival;
+      e->method = "match";
+      e->first_arrival = d.first_arrival;
+      e->origin_time = d.origin_time;
+      e->n_stations = tmpl.n_stations;
+      e->stations = tmpl.stations;
+      e->family_id = tmpl.family_id;
+      for (catalog::Pick p : tmpl.picks) {
+        p.time += lag;
+        p.similarity = d.cc;
+        e->picks.push_back(p);
+      }
+    }
+    e->template_id = d.template_id;
+    e->cc = d.cc;
+    e->mad_multiple = d.mad_multiple;
+    if (std::isfinite(d.relative_magnitude)) e->relative_magnitude = d.relative_magnitude;
+  }
+  events.insert(events.end(), added.begin(), added.end());
+  catalog::assign_event_ids(events);
+}
+
+}  // namespace
 
 int cmd_export(const ExportOptions& o, MpiContext& mpi) {
   LoadedConfig lc = load_config(o.config);
@@ -33,8 +99,12 @@ int cmd_export(const ExportOptions& o, MpiContext& mpi) {
   }
   const double min_score = o.min_score.value_or(lc.exp.min_score);
   std::vector<catalog::Event> events;
-  for (auto& e : all)
-    if (e.score >= min_score) events.push_back(std::move(e));
+  for (const auto& e : all)
+    if (e.score >= min_score) events.push_back(e);
+  const fs::path detections = store.stage_dir("match") / "detections.csv";
+  if (lc.match.enabled && fs::exists(detections))
+    merge_match_detections(events, all, match::read_detections_csv(detections),
+                           seconds_to_ns(lc.duplicate_window_s));
 
   const fs::path dir = store.dir() / "catalog";
   fs::create_directories(dir);
@@ -61,8 +131,9 @@ int cmd_export(const ExportOptions& o, MpiContext& mpi) {
       copy.commit();
     }
   }
-  spdlog::info("export done: {} of {} events (score >= {}) written to {}", events.size(), all.size(),
-               min_score, dir.string());
+  spdlog::info("export done: {} events written to {} ({} of {} associated events with score >= {}{})", events.size(),
+               dir.string(), std::count_if(events.begin(), events.end(), [](const catalog::Event& e) { return e.method != "match"; }),
+               all.size(), min_score, lc.match.enabled ? ", with matched-filter detections" : "");
   return 0;
 }
 
@@ -75,6 +146,7 @@ int cmd_run(const PreprocessOptions& o, MpiContext& mpi) {
   static_cast<CommonOptions&>(s) = o;
   if (cmd_search(s, mpi) != 0) return 1;
   if (cmd_associate(o, mpi) != 0) return 1;
+  if (load_config(o.config).match.enabled && cmd_match(o, mpi) != 0) return 1;
   ExportOptions e;
   static_cast<CommonOptions&>(e) = o;
   return cmd_export(e, mpi);

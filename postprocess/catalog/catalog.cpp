@@ -79,6 +79,12 @@ const std::vector<std::string>& catalog_csv_extra_columns() {
   return cols;
 }
 
+const std::vector<std::string>& catalog_csv_match_columns() {
+  static const std::vector<std::string> cols = {"method", "template_id", "cc", "mad_multiple",
+                                                "relative_magnitude"};
+  return cols;
+}
+
 const std::vector<std::string>& picks_csv_columns() {
   static const std::vector<std::string> cols = {"event_id",      "seed_id",   "phase",
                                                 "time",          "uncertainty_s", "similarity"};
@@ -90,6 +96,9 @@ void write_catalog_csv(const std::string& path, const std::vector<Event>& events
   std::ostream& out = file.stream();
   std::vector<std::string> header = catalog_csv_columns();
   for (const auto& c : catalog_csv_extra_columns()) header.push_back(c);
+  const bool matched = std::any_of(events.begin(), events.end(), [](const Event& e) { return !e.method.empty(); });
+  if (matched)
+    for (const auto& c : catalog_csv_match_columns()) header.push_back(c);
   out << join(header, ',') << '\n';
   for (const Event& e : events) {
     out << csv_field(e.event_id) << ',' << format_iso8601(e.first_arrival, kTimeDecimals) << ','
@@ -98,7 +107,11 @@ void write_catalog_csv(const std::string& path, const std::vector<Event>& events
         << ',' << csv_field(join(e.stations, ';')) << ',' << csv_field(e.family_id) << ','
         << format_general(e.score) << ',' << e.n_linked << ','
         << opt_fixed(e.origin_uncertainty_s, 3) << ',' << opt_fixed(e.horizontal_uncertainty_km, 3)
-        << ',' << opt_fixed(e.depth_uncertainty_km, 3) << '\n';
+        << ',' << opt_fixed(e.depth_uncertainty_km, 3);
+    if (matched)
+      out << ',' << csv_field(e.method.empty() ? "lsh" : e.method) << ',' << csv_field(e.template_id) << ','
+          << opt_fixed(e.cc, 4) << ',' << opt_fixed(e.mad_multiple, 2) << ',' << opt_fixed(e.relative_magnitude, 3);
+    out << '\n';
   }
   file.commit();
 }
@@ -122,6 +135,8 @@ std::vector<Event> read_catalog_csv(const std::string& path) {
   const int c_ot_unc = r.column("origin_uncertainty_s");
   const int c_h_unc = r.column("horizontal_uncertainty_km");
   const int c_z_unc = r.column("depth_uncertainty_km");
+  const int c_method = r.column("method"), c_template = r.column("template_id"), c_cc = r.column("cc"),
+            c_mad = r.column("mad_multiple"), c_mrel = r.column("relative_magnitude");
   std::vector<Event> events;
   std::vector<std::string> f;
   while (r.next(f)) {
@@ -147,6 +162,11 @@ std::vector<Event> read_catalog_csv(const std::string& path) {
     e.origin_uncertainty_s = r.optional_double_at(f, c_ot_unc);
     e.horizontal_uncertainty_km = r.optional_double_at(f, c_h_unc);
     e.depth_uncertainty_km = r.optional_double_at(f, c_z_unc);
+    if (c_method >= 0) e.method = f[static_cast<std::size_t>(c_method)];
+    if (c_template >= 0) e.template_id = f[static_cast<std::size_t>(c_template)];
+    e.cc = r.optional_double_at(f, c_cc);
+    e.mad_multiple = r.optional_double_at(f, c_mad);
+    e.relative_magnitude = r.optional_double_at(f, c_mrel);
     events.push_back(std::move(e));
   }
   return events;

@@ -33,6 +33,11 @@ struct Event {
   int n_linked = 0;                   // events linked to it by similarity
   double score = 0.0;                 // detection statistic (e.g. FAST peaksum)
   std::vector<Pick> picks;
+  /// Matched filtering (the match stage): "lsh", "match" or "both"; empty
+  /// when the run did no matching (catalog.csv then has no match columns).
+  std::string method;
+  std::string template_id;  ///< the template whose detection this is ("match", "both")
+  std::optional<double> cc, mad_multiple, relative_magnitude;
 
   bool located() const { return origin_time && latitude && longitude; }
 };
@@ -52,6 +57,8 @@ void assign_event_ids(std::vector<Event>& events);
 const std::vector<std::string>& catalog_csv_columns();
 /// Optional columns written after them.
 const std::vector<std::string>& catalog_csv_extra_columns();
+/// Matched-filter columns, written after those when any event has a method.
+const std::vector<std::string>& catalog_csv_match_columns();
 const std::vector<std::string>& picks_csv_columns();
 
 /// Writers: atomic, deterministic, streaming row by row.

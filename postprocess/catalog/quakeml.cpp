@@ -102,6 +102,13 @@ void QuakeMLWriter::write(const Event& e) {
   if (!e.family_id.empty()) stats += " family_id=" + e.family_id;
   stats += " n_linked=" + std::to_string(e.n_linked) +
            " first_arrival=" + time_text(e.first_arrival);
+  if (!e.method.empty()) {  // matched filtering ran (docs/catalog-format.md)
+    stats += " method=" + e.method;
+    if (!e.template_id.empty()) stats += " template_id=" + e.template_id;
+    if (e.cc) stats += " cc=" + format_general(*e.cc, 4);
+    if (e.mad_multiple) stats += " mad_multiple=" + format_general(*e.mad_multiple, 4);
+    if (e.relative_magnitude) stats += " relative_magnitude=" + format_general(*e.relative_magnitude, 3);
+  }
   out << "      <comment><text>" << xml_escape(stats) << "</text></comment>\n";
   creation_info(out, "      ");
 

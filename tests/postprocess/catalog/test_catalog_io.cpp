@@ -71,6 +71,39 @@ TEST(CatalogCsv, GoldenAndRoundTrip) {
   EXPECT_EQ(qp::test::read_file(again), qp::test::read_file(cat));
 }
 
+// With matched filtering, the match columns follow the others and read back;
+// without it (no event has a method) the catalog keeps its columns (golden).
+TEST(CatalogCsv, MatchColumnsRoundTrip) {
+  const auto dir = qp::test::temp_dir();
+  auto events = test::sample_events();
+  ASSERT_GE(events.size(), 2u);
+  events[0].method = "both";
+  events[0].template_id = events[0].event_id;
+  events[0].cc = 0.73126;
+  events[0].mad_multiple = 14.256;
+  events[0].relative_magnitude = -0.5214;
+  events[1].method = "match";
+  events[1].template_id = "qp20140824T000157.38";
+  events[1].cc = 0.4;
+  events[1].mad_multiple = 9.5;
+  const std::string cat = (dir / "catalog.csv").string();
+  write_catalog_csv(cat, events);
+  const std::string text = qp::test::read_file(cat);
+  EXPECT_NE(text.find("depth_uncertainty_km,method,template_id,cc,mad_multiple,relative_magnitude\n"),
+            std::string::npos);
+  const auto back = read_catalog_csv(cat);
+  ASSERT_EQ(back.size(), events.size());
+  EXPECT_EQ(back[0].method, "both");
+  EXPECT_EQ(back[0].template_id, events[0].event_id);
+  ASSERT_TRUE(back[0].cc && back[0].mad_multiple && back[0].relative_magnitude);
+  EXPECT_DOUBLE_EQ(*back[0].cc, 0.7313);  // 4 decimals
+  EXPECT_DOUBLE_EQ(*back[0].mad_multiple, 14.26);
+  EXPECT_DOUBLE_EQ(*back[0].relative_magnitude, -0.521);
+  EXPECT_EQ(back[1].method, "match");
+  EXPECT_FALSE(back[1].relative_magnitude.has_value());
+  for (std::size_t i = 2; i < back.size(); ++i) EXPECT_EQ(back[i].method, "lsh");
+}
+
 TEST(CatalogCsv, HeaderOnlyIsAnEmptyCatalog) {
   const auto dir = qp::test::temp_dir();
   const auto p = (dir / "catalog.csv").string();

@@ -1,0 +1,39 @@
+// The network's detections from every template, one per event: when several
+// templates detect one event, the detection with the highest stack
+// correlation wins; written as match/detections.csv.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/time.hpp"
+
+namespace qp::match {
+
+struct NetworkDetection {
+  TimeNs first_arrival = 0;          ///< the template event's first arrival + the detection's lag
+  std::optional<TimeNs> origin_time; ///< the template's origin + lag, where the template is located
+  std::string template_id;
+  double cc = 0;                     ///< stack correlation
+  double mad_multiple = 0;
+  double relative_magnitude = 0;     ///< NaN when no channel gave an amplitude
+  unsigned channels = 0;
+};
+
+/// Keeps, among detections whose first arrivals lie within `window` of each
+/// other, the one with the highest cc (ties: earlier, then smaller template
+/// id). The result is sorted by (first_arrival, template_id), whatever the
+/// input order.
+std::vector<NetworkDetection> best_per_event(std::vector<NetworkDetection> detections, TimeNs window);
+
+/// Columns: time (first arrival, ISO 8601 Z), origin_time, template_id, cc,
+/// mad_multiple, relative_magnitude, channels. Written atomically.
+void write_detections_csv(const std::filesystem::path& path, const std::vector<NetworkDetection>& d);
+
+/// Reads what write_detections_csv wrote; throws qp::InputError naming the
+/// file and line on a bad header or row.
+std::vector<NetworkDetection> read_detections_csv(const std::filesystem::path& path);
+
+}  // namespace qp::match

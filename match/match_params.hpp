@@ -1,0 +1,31 @@
+// The [match] section: which detected events become templates, their
+// windows, and the network detection threshold (docs/config.md).
+#pragma once
+
+#include <cstdint>
+
+namespace qp {
+class ConfigSection;
+}
+
+namespace qp::match {
+
+struct MatchParams {
+  bool enabled = false;              ///< `quakeprint run` runs the stage only when true
+  int min_clear_onsets = 3;          ///< stations with a clear onset (pick uncertainty < 1 s)
+  double min_score = 0;              ///< association score an event needs to be a template
+  int max_per_family = 0;            ///< templates per family (best first); 0 = all
+  bool located_only = true;          ///< only located events: a location says their picks fit one source
+  double seconds_before_pick = 0.5;  ///< window start before the pick
+  double window_seconds = 6.0;       ///< window length (P on verticals, S on horizontals)
+  double mad_multiple = 9.0;         ///< threshold: median + this x MAD of the day's stack
+  double min_stack_cc = 0.2;         ///< absolute floor of the threshold
+  int min_channels = 3;              ///< channels with data a stack value needs
+  double max_shift_seconds = 0.2;    ///< per-channel lag refinement around the stack's lag
+  int templates_per_unit = 16;       ///< templates correlated together (one unit per batch and day)
+
+  /// Reads [match]; every key has its default; throws ConfigError naming the key.
+  static MatchParams from_config(ConfigSection& s);
+};
+
+}  // namespace qp::match

@@ -1,0 +1,62 @@
+// Which detected events become templates, and which window of which channel
+// each template correlates: P windows on verticals, S windows on horizontals,
+// from clear onsets only (estimated picks carry an uncertainty of 1 s or more).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "match/match_params.hpp"
+#include "pipeline/time.hpp"
+
+namespace qp::match {
+
+/// What template selection needs of a detected event.
+struct EventPicks {
+  struct Pick {
+    std::string seed_id;  ///< the channel the pick was made on (its station is what counts)
+    std::string phase;    ///< "P", "S" or "?"
+    TimeNs time = 0;
+    double uncertainty_s = 0;
+  };
+  std::string event_id, family_id;
+  double score = 0;
+  TimeNs first_arrival = 0;  ///< the event's first arrival (its catalog time)
+  std::optional<TimeNs> origin_time;
+  std::vector<Pick> picks;
+};
+
+struct TemplateWindow {
+  std::string seed_id;
+  std::string phase;
+  TimeNs start = 0;  ///< on the sample grid of the data (rounded down)
+};
+
+struct TemplateSpec {
+  std::string template_id;  ///< the event's id
+  std::string family_id;
+  std::optional<TimeNs> origin_time;
+  TimeNs first_arrival = 0;  ///< the event's first arrival
+  std::vector<TemplateWindow> windows;  ///< sorted by (start, seed_id)
+};
+
+/// Picks with an uncertainty below this are clear onsets.
+constexpr double kClearOnsetUncertaintyS = 1.0;
+
+/// A channel code's orientation: 'Z' vertical, 'H' horizontal (N, E, 1, 2), 0 other.
+char channel_orientation(const std::string& seed_id);
+
+/// Selects templates among `events` (in their order) per `p`: score at least
+/// min_score, clear onsets at min_clear_onsets stations or more, located
+/// (an origin time) unless located_only is off, at most
+/// max_per_family per family (most clear onsets first, then highest score,
+/// then event id). Each clear P onset gives a window on each of the station's
+/// vertical channels in `channels`, each clear S onset one on each of its
+/// horizontals; windows start seconds_before_pick before the pick, rounded
+/// down to the grid of `sampling_rate`. Result sorted by template id.
+std::vector<TemplateSpec> select_templates(const std::vector<EventPicks>& events,
+                                           const std::vector<std::string>& channels,
+                                           double sampling_rate, const MatchParams& p);
+
+}  // namespace qp::match

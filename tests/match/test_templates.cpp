@@ -1,0 +1,136 @@
+// Template selection (clear onsets, score, family cap, P on verticals and S
+// on horizontals), cutting windows from data, and one detection per event
+// over several templates.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include <unistd.h>
+
+#include "match/detection_list.hpp"
+#include "match/prepared_template.hpp"
+#include "match/template_selection.hpp"
+
+namespace qp::match {
+namespace {
+
+constexpr TimeNs kS = 1'000'000'000;
+
+EventPicks event(const std::string& id, const std::string& family, double score,
+                 std::vector<EventPicks::Pick> picks) {
+  return {id, family, score, picks.front().time, std::nullopt, std::move(picks)};
+}
+
+const std::vector<std::string> kChannels = {"XX.A..HHE", "XX.A..HHN", "XX.A..HHZ", "XX.B..HHZ",
+                                            "XX.C..HHZ", "XX.C..HH1"};
+
+TEST(TemplateSelection, ClearOnsetsScoreAndFamilyCap) {
+  MatchParams p;
+  p.min_clear_onsets = 2;
+  p.max_per_family = 1;
+  p.min_score = 1.0;
+  p.seconds_before_pick = 0.5;
+  p.located_only = false;
+  const std::vector<EventPicks> events = {
+      // 3 clear stations, family F1.
+      event("e1", "F1", 5, {{"XX.A..HHZ", "P", 100 * kS + 30'000'000, 0.1},
+                            {"XX.A..HHZ", "S", 102 * kS, 0.2},
+                            {"XX.B..HHZ", "P", 101 * kS, 0.1},
+                            {"XX.C..HHZ", "P", 101 * kS, 0.3}}),
+      // Same family, fewer clear onsets: over the cap.
+      event("e2", "F1", 9, {{"XX.A..HHZ", "P", 200 * kS, 0.1}, {"XX.B..HHZ", "P", 201 * kS, 0.1}}),
+      // Only one clear onset (the other is an estimate, uncertainty >= 1 s).
+      event("e3", "", 9, {{"XX.A..HHZ", "P", 300 * kS, 0.1}, {"XX.B..HHZ", "P", 301 * kS, 1.0}}),
+      // Score too low.
+      event("e4", "", 0.5, {{"XX.A..HHZ", "P", 400 * kS, 0.1}, {"XX.B..HHZ", "P", 401 * kS, 0.1}}),
+      // No family: kept.
+      event("e5", "", 2, {{"XX.B..HHZ", "P", 500 * kS, 0.1}, {"XX.C..HHZ", "S", 501 * kS, 0.1}}),
+  };
+  const auto t = select_templates(events, kChannels, 25.0, p);
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].template_id, "e1");
+  EXPECT_EQ(t[1].template_id, "e5");
+  // e1: P on A, B, C verticals; S on A's two horizontals. Window start
+  // 0.5 s before the pick, rounded down to the 40 ms grid.
+  ASSERT_EQ(t[0].windows.size(), 5u);
+  EXPECT_EQ(t[0].windows[0].seed_id, "XX.A..HHZ");
+  EXPECT_EQ(t[0].windows[0].start, 99 * kS + 520'000'000);
+  EXPECT_EQ(t[0].first_arrival, 100 * kS + 30'000'000);
+  int horizontals = 0;
+  for (const auto& w : t[0].windows) horizontals += w.phase == "S";
+  EXPECT_EQ(horizontals, 2);
+  // e5: B's P, and C's S on its horizontal "1".
+  ASSERT_EQ(t[1].windows.size(), 2u);
+  EXPECT_EQ(t[1].windows[1].seed_id, "XX.C..HH1");
+  EXPECT_EQ(channel_orientation("XX.C..HH2"), 'H');
+  // Located events only: e5 located, e1 not.
+  p.located_only = true;
+  auto located = events;
+  located[4].origin_time = 499 * kS;
+  const auto only = select_templates(located, kChannels, 25.0, p);
+  ASSERT_EQ(only.size(), 1u);
+  EXPECT_EQ(only[0].template_id, "e5");
+  EXPECT_EQ(channel_orientation("XX.C..LDO"), 0);
+}
+
+TEST(PrepareTemplate, DropsWindowsTouchingMaskedDataAndSetsOffsets) {
+  TemplateSpec spec;
+  spec.template_id = "e1";
+  spec.windows = {{"XX.A..HHZ", "P", 10 * kS}, {"XX.B..HHZ", "P", 11 * kS}, {"XX.C..HHZ", "P", 12 * kS}};
+  const ChannelLoader load = [](const std::string& sid, TimeNs, TimeNs) {
+    SpanChannel c;
+    c.seed_id = sid;
+    c.start = 0;
+    c.samples.resize(1000);
+    c.mask.assign(1000, 1);
+    for (std::size_t i = 0; i < c.samples.size(); ++i) c.samples[i] = static_cast<float>(std::sin(0.3 * i));
+    if (sid == "XX.C..HHZ") c.mask[12 * 25 + 10] = 0;  // inside C's window
+    return c;
+  };
+  const auto t = prepare_template(spec, load, 25.0, 2.0, 2);
+  ASSERT_TRUE(t.has_value());
+  ASSERT_EQ(t->seed_ids.size(), 2u);
+  EXPECT_EQ(t->seed_ids[1], "XX.B..HHZ");
+  EXPECT_EQ(t->reference, 10 * kS);
+  EXPECT_EQ(t->offsets[1], 25);
+  EXPECT_EQ(t->window_samples(), 50u);
+  EXPECT_EQ(t->extent(), 75);
+  EXPECT_FALSE(prepare_template(spec, load, 25.0, 2.0, 3).has_value());
+}
+
+TEST(DetectionList, BestTemplateWinsPerEvent) {
+  std::vector<NetworkDetection> d = {
+      {100 * kS, std::nullopt, "t2", 0.5, 12, -0.3, 4},
+      {101 * kS, std::nullopt, "t1", 0.7, 15, -0.2, 5},  // same event, higher cc
+      {107 * kS, std::nullopt, "t1", 0.4, 10, 0.1, 3},   // 6 s later: another event
+      {200 * kS, std::nullopt, "t3", 0.4, 10, NAN, 3},
+  };
+  const auto kept = best_per_event(d, 5 * kS);
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_EQ(kept[0].template_id, "t1");
+  EXPECT_EQ(kept[0].first_arrival, 101 * kS);
+  EXPECT_EQ(kept[1].first_arrival, 107 * kS);
+  EXPECT_EQ(kept[2].template_id, "t3");
+  // detections.csv round trip (what export merges into the catalog).
+  const auto path = std::filesystem::temp_directory_path() / ("qp_detections_" + std::to_string(::getpid()) + ".csv");
+  write_detections_csv(path, kept);
+  const auto read = read_detections_csv(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(read.size(), kept.size());
+  EXPECT_EQ(read[0].first_arrival, kept[0].first_arrival);
+  EXPECT_EQ(read[0].template_id, "t1");
+  EXPECT_DOUBLE_EQ(read[0].cc, 0.7);
+  EXPECT_DOUBLE_EQ(read[0].relative_magnitude, -0.2);
+  EXPECT_EQ(read[0].channels, 5u);
+  EXPECT_TRUE(std::isnan(read[2].relative_magnitude));
+  std::reverse(d.begin(), d.end());
+  const auto again = best_per_event(d, 5 * kS);
+  ASSERT_EQ(again.size(), kept.size());
+  for (std::size_t i = 0; i < kept.size(); ++i) EXPECT_EQ(again[i].template_id, kept[i].template_id);
+}
+
+}  // namespace
+}  // namespace qp::match
