@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -76,7 +77,8 @@ void check_sorted(const std::vector<TimeNs>& times, const char* what) {
 void search_partition(const Source& db, std::size_t begin, std::size_t end,
                       const std::vector<QueryRange>& external, TimeNs near_ns,
                       const SearchParams& p, std::vector<CandidatePair>& out, CoreStats& stats) {
-  const BucketTables tables(db.sigs, begin, end, !external.empty());
+  auto owned_tables = std::make_unique<const BucketTables>(db.sigs, begin, end, !external.empty());
+  const BucketTables& tables = *owned_tables;
   const std::size_t m = end - begin;
   const int T = p.ntbls;
   const std::uint16_t nvotes = static_cast<std::uint16_t>(p.nvotes);
@@ -101,6 +103,7 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
   {
     std::vector<std::uint16_t> votes(m, 0);
     std::vector<std::uint32_t> touched;
+    std::vector<std::uint64_t> later(static_cast<std::size_t>(T));  // (table, position) to scan
     std::vector<std::pair<std::uint32_t, std::uint32_t>> found;  // (member, votes)
     auto emit = [&](std::size_t gq, std::size_t gd_base, std::vector<CandidatePair>& dst) {
       found.clear();
@@ -151,13 +154,19 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
           } else {
             const std::size_t q = u - nexternal;
             const std::uint32_t ne = near_end[q];
-            // Touch every table's bucket first so the cache misses overlap.
-            for (int t = 0; t < T; ++t)
-              __builtin_prefetch(tables.members(t) + 3 * (tables.position(q, t) + 1));
+            // Touch every table's bucket first so the cache misses overlap;
+            // tables where q is its bucket's last member have nothing to scan.
+            std::uint64_t* at = later.data();
             for (int t = 0; t < T; ++t) {
-              const std::uint8_t* mem = tables.members(t);
+              const std::uint32_t pq = tables.position(q, t);
+              if (pq & BucketTables::kLastMember) continue;
+              __builtin_prefetch(tables.members(t) + 3 * (pq + 1));
+              *at++ = static_cast<std::uint64_t>(t) << 32 | pq;
+            }
+            for (const std::uint64_t* it = later.data(); it < at; ++it) {
+              const std::uint8_t* mem = tables.members(static_cast<int>(*it >> 32));
               // Later members of q's bucket; a sentinel ends each table.
-              for (std::size_t j = tables.position(q, t) + 1;; ++j) {
+              for (std::size_t j = (*it & BucketTables::kPositionMask) + 1;; ++j) {
                 const std::uint32_t d = BucketTables::entry(mem, j);
                 if (d & BucketTables::kBucketStart) break;
                 ++lookups;
@@ -175,6 +184,13 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
     }
   }
   if (error) std::rethrow_exception(error);
+  stats.lookups += lookups;
+  stats.queries += nqueries;
+  stats.buckets += tables.buckets();
+  stats.peak_bytes =
+      std::max(stats.peak_bytes, tables.bytes() + static_cast<std::size_t>(omp_get_max_threads()) *
+                                                      m * kPerThreadBytesPerMember);
+  owned_tables.reset();  // before the pairs are copied: they are then held twice
   std::size_t total = out.size();
   for (const auto& c : chunk_out) total += c.size();
   out.reserve(total);
@@ -182,12 +198,6 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
     out.insert(out.end(), c.begin(), c.end());
     std::vector<CandidatePair>().swap(c);
   }
-  stats.lookups += lookups;
-  stats.queries += nqueries;
-  stats.buckets += tables.buckets();
-  stats.peak_bytes =
-      std::max(stats.peak_bytes, tables.bytes() + static_cast<std::size_t>(omp_get_max_threads()) *
-                                                      m * kPerThreadBytesPerMember);
 }
 
 // Partition i of n fingerprints in p partitions: [i*n/p, (i+1)*n/p).

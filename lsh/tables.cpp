@@ -17,9 +17,10 @@ struct __attribute__((packed)) Record {
 }  // namespace
 
 struct BucketTables::Scratch {
-  explicit Scratch(std::size_t m) : a(m), b(m) {}
+  explicit Scratch(std::size_t m) : a(m), b(m), keys(kGroup * m) {}
   std::vector<Record> a, b;
   std::vector<std::uint32_t> low, high;  // digit counts, then write cursors
+  std::vector<std::uint64_t> keys;       // [table of the group][member]
 };
 
 namespace {
@@ -55,14 +56,21 @@ BucketTables::BucketTables(const SignatureView& sigs, std::size_t begin, std::si
   if (key_index_) index_.resize(T);
   table_buckets_.assign(T, 0);
   std::exception_ptr error;
+  const int ngroups = (ntbls_ + kGroup - 1) / kGroup;
 #pragma omp parallel
   {
     Scratch scratch(m_);
-    // Neighbouring tables share the cache lines of the signature rows.
-#pragma omp for schedule(dynamic, 4)
-    for (int t = 0; t < ntbls_; ++t) {
+#pragma omp for schedule(dynamic, 1)
+    for (int g = 0; g < ngroups; ++g) {
       try {
-        build_table(sigs, t, scratch);
+        // One pass over the fingerprint-major signatures copies the group's
+        // key columns, so each row's cache line is read once per group.
+        const int t0 = g * kGroup, nt = std::min(kGroup, ntbls_ - t0);
+        const std::uint64_t* row = sigs.keys + begin_ * static_cast<std::size_t>(ntbls_) + t0;
+        for (std::size_t j = 0; j < m_; ++j, row += ntbls_)
+          for (int k = 0; k < nt; ++k) scratch.keys[static_cast<std::size_t>(k) * m_ + j] = row[k];
+        for (int k = 0; k < nt; ++k)
+          build_table(t0 + k, scratch.keys.data() + static_cast<std::size_t>(k) * m_, scratch);
       } catch (...) {
 #pragma omp critical(qp_lsh_tables_error)
         if (!error) error = std::current_exception();
@@ -73,10 +81,8 @@ BucketTables::BucketTables(const SignatureView& sigs, std::size_t begin, std::si
   for (std::size_t b : table_buckets_) buckets_ += b;
 }
 
-void BucketTables::build_table(const SignatureView& sigs, int t, Scratch& s) {
+void BucketTables::build_table(int t, const std::uint64_t* col, Scratch& s) {
   const std::size_t m = m_;
-  const std::uint64_t* col = sigs.keys + begin_ * static_cast<std::size_t>(ntbls_) + t;
-  const std::size_t stride = static_cast<std::size_t>(ntbls_);
   Record* sorted = s.a.data();
   // Two stable counting passes on the key's top 2*D bits (low digit, then
   // high digit): D is chosen so that a group of equal top bits holds about a
@@ -88,7 +94,7 @@ void BucketTables::build_table(const SignatureView& sigs, int t, Scratch& s) {
   s.low.assign(std::size_t{1} << D, 0);
   s.high.assign(std::size_t{1} << D, 0);
   for (std::size_t j = 0; j < m; ++j) {
-    const std::uint64_t k = col[j * stride];
+    const std::uint64_t k = col[j];
     ++s.low[(k >> shift_low) & mask];
     ++s.high[k >> shift_high];
   }
@@ -102,7 +108,7 @@ void BucketTables::build_table(const SignatureView& sigs, int t, Scratch& s) {
   }
   Record* tmp = s.b.data();
   for (std::size_t j = 0; j < m; ++j) {
-    const std::uint64_t k = col[j * stride];
+    const std::uint64_t k = col[j];
     tmp[s.low[(k >> shift_low) & mask]++] = {k, static_cast<std::uint32_t>(j)};
   }
   for (std::size_t i = 0; i < m; ++i) sorted[s.high[tmp[i].key >> shift_high]++] = tmp[i];
@@ -119,9 +125,10 @@ void BucketTables::build_table(const SignatureView& sigs, int t, Scratch& s) {
   std::size_t distinct = 0;
   for (std::size_t i = 0; i < m; ++i) {
     const bool first = i == 0 || sorted[i].key != sorted[i - 1].key;
+    const bool last = i + 1 == m || sorted[i + 1].key != sorted[i].key;
     distinct += first;
     store3(ids, i, sorted[i].id | (first ? kBucketStart : 0u));
-    store3(pos, sorted[i].id, static_cast<std::uint32_t>(i));
+    store3(pos, sorted[i].id, static_cast<std::uint32_t>(i) | (last ? kLastMember : 0u));
   }
   store3(ids, m, kBucketStart);  // sentinel: ends the last bucket
   table_buckets_[static_cast<std::size_t>(t)] = distinct;

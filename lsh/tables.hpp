@@ -33,6 +33,8 @@ class BucketTables {
   static constexpr std::uint32_t kIdMask = kBucketStart - 1;
   static constexpr std::size_t kMaxMembers = kBucketStart;  ///< fingerprints per partition, exclusive
   static constexpr std::uint32_t kNotFound = 0xffffffffu;
+  static constexpr std::uint32_t kLastMember = 1u << 23;
+  static constexpr std::uint32_t kPositionMask = kLastMember - 1;
 
   /// Tables over fingerprints [begin, end) of `sigs` (OpenMP over tables);
   /// `key_index`: also build the index that find() needs.
@@ -48,8 +50,11 @@ class BucketTables {
   static constexpr std::size_t kBytesPerEntry = 6;
   /// Upper estimate of the key index's bytes per fingerprint and table.
   static constexpr std::size_t kIndexBytesPerEntry = 16;
-  /// Scratch bytes per fingerprint of the partition, per building thread.
-  static constexpr std::size_t kBuildBytesPerMember = 24;
+  /// Tables built from one pass over the signatures.
+  static constexpr int kGroup = 4;
+  /// Scratch bytes per fingerprint of the partition, per building thread:
+  /// two record arrays and the group's key columns.
+  static constexpr std::size_t kBuildBytesPerMember = 24 + 8 * kGroup;
 
   /// Table t's entries (m + 1 of them, the last a sentinel): read with entry().
   const std::uint8_t* members(int t) const {
@@ -57,7 +62,8 @@ class BucketTables {
   }
   /// Entry j of a table: local id (id - begin), | kBucketStart on a bucket's first member.
   static std::uint32_t entry(const std::uint8_t* members, std::size_t j) { return load3(members, j); }
-  /// Position of member `local` (0 <= local < size()) in table t's entries.
+  /// Position of member `local` (0 <= local < size()) in table t's entries
+  /// (& kPositionMask), | kLastMember when no later member shares its bucket.
   std::uint32_t position(std::size_t local, int t) const {
     return load3(pos_.get() + static_cast<std::size_t>(t) * m_ * 3, local);
   }
@@ -87,7 +93,7 @@ class BucketTables {
     p[3 * j + 2] = static_cast<std::uint8_t>(v >> 16);
   }
 
-  void build_table(const SignatureView& sigs, int t, Scratch& scratch);
+  void build_table(int t, const std::uint64_t* keys, Scratch& scratch);
   void build_index(int t, const Scratch& sorted);
 
   std::size_t begin_, m_;
