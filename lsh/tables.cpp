@@ -19,11 +19,29 @@ struct __attribute__((packed)) Record {
 struct BucketTables::Scratch {
   explicit Scratch(std::size_t m) : a(m), b(m), keys(kGroup * m) {}
   std::vector<Record> a, b;
-  std::vector<std::uint32_t> low, high;  // digit counts, then write cursors
-  std::vector<std::uint64_t> keys;       // [table of the group][member]
+  std::vector<std::uint32_t> counts;  // [table of the group][low, high digit][digit]
+  std::vector<std::uint64_t> keys;    // [table of the group][member]
 };
 
 namespace {
+
+// The radix sort's two digits: the key's top 2*D bits, D chosen so that a
+// group of equal top bits holds about a quarter of a record on average.
+struct Digits {
+  explicit Digits(std::size_t m) {
+    int top_bits = 2;
+    while (top_bits < 22 && (std::size_t{1} << (top_bits - 2)) < m) ++top_bits;
+    bits = (top_bits + 1) / 2;
+    shift_high = 64 - bits;
+    shift_low = 64 - 2 * bits;
+    mask = (std::uint64_t{1} << bits) - 1;
+  }
+  std::size_t size() const { return std::size_t{1} << bits; }
+  std::size_t low(std::uint64_t key) const { return (key >> shift_low) & mask; }
+  std::size_t high(std::uint64_t key) const { return key >> shift_high; }
+  int bits, shift_high, shift_low;
+  std::uint64_t mask;
+};
 
 // Sorts records by key, keeping the id order of equal keys, when the records
 // are already ordered by their keys' top bits (one group of equal top bits at
@@ -65,12 +83,24 @@ BucketTables::BucketTables(const SignatureView& sigs, std::size_t begin, std::si
       try {
         // One pass over the fingerprint-major signatures copies the group's
         // key columns, so each row's cache line is read once per group.
+        // The same pass counts the radix sort's digits.
         const int t0 = g * kGroup, nt = std::min(kGroup, ntbls_ - t0);
+        const Digits dg(m_);
+        const std::size_t nd = dg.size();
+        scratch.counts.assign(2 * kGroup * nd, 0);
+        std::uint32_t* counts = scratch.counts.data();
         const std::uint64_t* row = sigs.keys + begin_ * static_cast<std::size_t>(ntbls_) + t0;
         for (std::size_t j = 0; j < m_; ++j, row += ntbls_)
-          for (int k = 0; k < nt; ++k) scratch.keys[static_cast<std::size_t>(k) * m_ + j] = row[k];
+          for (int k = 0; k < nt; ++k) {
+            const std::uint64_t key = row[k];
+            const std::size_t base = 2 * static_cast<std::size_t>(k) * nd;
+            scratch.keys[static_cast<std::size_t>(k) * m_ + j] = key;
+            ++counts[base + dg.low(key)];
+            ++counts[base + nd + dg.high(key)];
+          }
         for (int k = 0; k < nt; ++k)
-          build_table(t0 + k, scratch.keys.data() + static_cast<std::size_t>(k) * m_, scratch);
+          build_table(t0 + k, scratch.keys.data() + static_cast<std::size_t>(k) * m_,
+                      counts + 2 * static_cast<std::size_t>(k) * nd, scratch);
       } catch (...) {
 #pragma omp critical(qp_lsh_tables_error)
         if (!error) error = std::current_exception();
@@ -81,54 +111,46 @@ BucketTables::BucketTables(const SignatureView& sigs, std::size_t begin, std::si
   for (std::size_t b : table_buckets_) buckets_ += b;
 }
 
-void BucketTables::build_table(int t, const std::uint64_t* col, Scratch& s) {
+void BucketTables::build_table(int t, const std::uint64_t* col, std::uint32_t* counts,
+                               Scratch& s) {
   const std::size_t m = m_;
-  Record* sorted = s.a.data();
-  // Two stable counting passes on the key's top 2*D bits (low digit, then
-  // high digit): D is chosen so that a group of equal top bits holds about a
-  // quarter of a record on average.
-  int top_bits = 2;
-  while (top_bits < 22 && (std::size_t{1} << (top_bits - 2)) < m) ++top_bits;
-  const int D = (top_bits + 1) / 2, shift_high = 64 - D, shift_low = 64 - 2 * D;
-  const std::uint64_t mask = (std::uint64_t{1} << D) - 1;
-  s.low.assign(std::size_t{1} << D, 0);
-  s.high.assign(std::size_t{1} << D, 0);
-  for (std::size_t j = 0; j < m; ++j) {
-    const std::uint64_t k = col[j];
-    ++s.low[(k >> shift_low) & mask];
-    ++s.high[k >> shift_high];
-  }
+  // Two stable counting passes on the key's top bits (low digit, then high
+  // digit) keep ids ascending among equal keys; `counts` become write cursors.
+  const Digits dg(m);
+  const std::size_t nd = dg.size();
+  std::uint32_t* low = counts;
+  std::uint32_t* high = counts + nd;
   std::uint32_t sum_low = 0, sum_high = 0;
-  for (std::size_t d = 0; d < s.low.size(); ++d) {
-    const std::uint32_t cl = s.low[d], ch = s.high[d];
-    s.low[d] = sum_low;
-    s.high[d] = sum_high;
+  for (std::size_t d = 0; d < nd; ++d) {
+    const std::uint32_t cl = low[d], ch = high[d];
+    low[d] = sum_low;
+    high[d] = sum_high;
     sum_low += cl;
     sum_high += ch;
   }
   Record* tmp = s.b.data();
-  for (std::size_t j = 0; j < m; ++j) {
-    const std::uint64_t k = col[j];
-    tmp[s.low[(k >> shift_low) & mask]++] = {k, static_cast<std::uint32_t>(j)};
-  }
-  for (std::size_t i = 0; i < m; ++i) sorted[s.high[tmp[i].key >> shift_high]++] = tmp[i];
-  for (std::size_t i = 0; i < m;) {
-    const std::uint64_t group = sorted[i].key >> shift_low;
-    std::size_t e = i + 1;
-    while (e < m && (sorted[e].key >> shift_low) == group) ++e;
-    if (e - i > 1) finish_group(sorted + i, sorted + e);
-    i = e;
-  }
+  for (std::size_t j = 0; j < m; ++j) tmp[low[dg.low(col[j])]++] = {col[j], static_cast<std::uint32_t>(j)};
+  Record* sorted = s.a.data();
+  for (std::size_t i = 0; i < m; ++i) sorted[high[dg.high(tmp[i].key)]++] = tmp[i];
 
+  // Per group of equal top bits: finish the sort, then write entries and
+  // positions (bucket bounds never cross groups).
   std::uint8_t* ids = ids_.get() + static_cast<std::size_t>(t) * (m + 1) * 3;
   std::uint8_t* pos = pos_.get() + static_cast<std::size_t>(t) * m * 3;
   std::size_t distinct = 0;
-  for (std::size_t i = 0; i < m; ++i) {
-    const bool first = i == 0 || sorted[i].key != sorted[i - 1].key;
-    const bool last = i + 1 == m || sorted[i + 1].key != sorted[i].key;
-    distinct += first;
-    store3(ids, i, sorted[i].id | (first ? kBucketStart : 0u));
-    store3(pos, sorted[i].id, static_cast<std::uint32_t>(i) | (last ? kLastMember : 0u));
+  for (std::size_t i = 0; i < m;) {
+    const std::uint64_t group = sorted[i].key >> dg.shift_low;
+    std::size_t e = i + 1;
+    while (e < m && (sorted[e].key >> dg.shift_low) == group) ++e;
+    if (e - i > 1) finish_group(sorted + i, sorted + e);
+    for (std::size_t j = i; j < e; ++j) {
+      const bool first = j == i || sorted[j].key != sorted[j - 1].key;
+      const bool last = j + 1 == e || sorted[j + 1].key != sorted[j].key;
+      distinct += first;
+      store3(ids, j, sorted[j].id | (first ? kBucketStart : 0u));
+      store3(pos, sorted[j].id, static_cast<std::uint32_t>(j) | (last ? kLastMember : 0u));
+    }
+    i = e;
   }
   store3(ids, m, kBucketStart);  // sentinel: ends the last bucket
   table_buckets_[static_cast<std::size_t>(t)] = distinct;

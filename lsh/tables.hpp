@@ -93,7 +93,7 @@ class BucketTables {
     p[3 * j + 2] = static_cast<std::uint8_t>(v >> 16);
   }
 
-  void build_table(int t, const std::uint64_t* keys, Scratch& scratch);
+  void build_table(int t, const std::uint64_t* keys, std::uint32_t* digit_counts, Scratch& scratch);
   void build_index(int t, const Scratch& sorted);
 
   std::size_t begin_, m_;
