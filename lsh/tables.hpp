@@ -10,11 +10,11 @@
 // hash values, so the top bits are uniform); that index is built only when
 // asked for.
 //
-// Entries and positions are packed in 3 bytes (23-bit local id + flag), so a
-// partition holds fewer than kMaxMembers fingerprints; 6 bytes per fingerprint
-// and table in all. Tables are built by a two-pass radix sort (LSD on the
-// key's top bits) of (key, id) records, finished by a stable insertion pass on
-// the full key.
+// Entries and positions are packed in 3 bytes (23 bits + a flag: bucket start,
+// resp. last member of its bucket), so a partition holds fewer than
+// kMaxMembers fingerprints; 6 bytes per fingerprint and table in all. Tables
+// are built by a two-pass radix sort (LSD on the key's top bits) of (key, id)
+// records, finished by a stable insertion pass on the full key.
 #pragma once
 
 #include <cstddef>
