@@ -8,6 +8,7 @@
 // uniform random bits.
 //
 // Usage: lsh_bench [--sizes 100000,1000000] [--reps 5] [--naive-stride 10]
+// (--naive-stride 0 skips the search baseline; --sizes '' the search.)
 #include <omp.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <random>
 #include <string>
@@ -37,6 +39,14 @@ double secs(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// CPU seconds of the whole process: on a shared machine the one-thread figures
+// are quoted in CPU time too, since wall time there counts other users' load.
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -47,6 +57,15 @@ std::size_t rss_bytes() {
   std::size_t pages = 0, resident = 0;
   f >> pages >> resident;
   return resident * 4096;
+}
+
+// VmHWM: the process's peak resident memory.
+std::size_t peak_rss_bytes() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  return 0;
 }
 
 // Drifting bit process with skewed bit frequencies and repeating events.
@@ -178,15 +197,18 @@ void bench_signatures(int reps) {
   std::printf("\n== MinHash signatures: 4096 bits, 200 set, ntbls 100, nhash 4 (P = 200) ==\n");
   for (int threads : {1, 2}) {
     omp_set_num_threads(threads);
-    std::vector<double> t;
+    std::vector<double> t, cpu;
     for (int r = 0; r < reps; ++r) {
       auto t0 = Clock::now();
+      const double c0 = cpu_now();
       gen.compute(fw.view(), keys.data());
       t.push_back(secs(t0));
+      cpu.push_back(cpu_now() - c0);
     }
-    const double m = median(t);
-    std::printf("quakeprint  %d thread(s): %8.0f fp/s  (%.0f fp/s per core, median of %d, %zu fp)\n",
-                threads, n / m, n / m / threads, reps, n);
+    const double m = median(t), mc = median(cpu);
+    std::printf("quakeprint  %d thread(s): %8.0f fp/s  (%.0f fp/s per core; per CPU second %.0f "
+                "fp/s; median of %d, %zu fp)\n",
+                threads, n / m, n / m / threads, n / mc, reps, n);
   }
   // Naive baseline (FAST's loop order and table layout), single thread.
   const int P = p.permutations();
@@ -195,21 +217,25 @@ void bench_signatures(int reps) {
     for (int k = 0; k < P; ++k) hashes[b * P + k] = gen.permutation_hash(b, k);
   const std::size_t nn = 5000;
   FingerprintView sub{fw.bits.data(), nn, kWords, kBits};
-  std::vector<double> t;
+  std::vector<double> t, cpu;
   std::vector<std::uint64_t> ref;
   for (int r = 0; r < reps; ++r) {
     auto t0 = Clock::now();
+    const double c0 = cpu_now();
     ref = naive_signatures(sub, p, hashes);
     t.push_back(secs(t0));
+    cpu.push_back(cpu_now() - c0);
   }
   const bool same = std::equal(ref.begin(), ref.end(), keys.begin());
-  std::printf("naive (FAST loop order) 1 thread: %8.0f fp/s  (median of %d, %zu fp; keys %s)\n",
-              nn / median(t), reps, nn, same ? "identical" : "DIFFER");
+  std::printf("naive (FAST loop order) 1 thread: %8.0f fp/s  (per CPU second %.0f fp/s; median of "
+              "%d, %zu fp; keys %s)\n",
+              nn / median(t), nn / median(cpu), reps, nn, same ? "identical" : "DIFFER");
   std::printf("FAST reference (fast-throughput.md C2): ~25 000 fp/s per core\n");
 }
 
 struct NaiveResult {
   double build_s = 0, query_s_per_query = 0, avg_lookups = 0;
+  double build_cpu_s = 0, query_cpu_s_per_query = 0;
   std::size_t pairs_sampled = 0, table_bytes = 0;
 };
 
@@ -219,6 +245,7 @@ NaiveResult naive_search(const SignatureView& s, int near, int nvotes, std::size
   NaiveResult r;
   const std::size_t rss0 = rss_bytes();
   auto t0 = Clock::now();
+  double c0 = cpu_now();
   std::vector<std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>> tabs(
       static_cast<std::size_t>(s.ntbls));
 #pragma omp parallel for schedule(dynamic, 1)
@@ -226,9 +253,11 @@ NaiveResult naive_search(const SignatureView& s, int near, int nvotes, std::size
     for (std::size_t i = 0; i < s.n; ++i)
       tabs[static_cast<std::size_t>(t)][s.row(i)[t]].push_back(static_cast<std::uint32_t>(i));
   r.build_s = secs(t0);
+  r.build_cpu_s = cpu_now() - c0;
   r.table_bytes = rss_bytes() - rss0;
   std::size_t queries = 0, lookups = 0, pairs = 0;
   t0 = Clock::now();
+  c0 = cpu_now();
 #pragma omp parallel for schedule(dynamic, 100) reduction(+ : queries, lookups, pairs)
   for (long long q = 0; q < static_cast<long long>(s.n); q += static_cast<long long>(stride)) {
     std::unordered_map<std::uint32_t, std::uint32_t> votes;
@@ -242,6 +271,7 @@ NaiveResult naive_search(const SignatureView& s, int near, int nvotes, std::size
     ++queries;
   }
   r.query_s_per_query = secs(t0) / static_cast<double>(queries);
+  r.query_cpu_s_per_query = (cpu_now() - c0) / static_cast<double>(queries);
   r.avg_lookups = static_cast<double>(lookups) / static_cast<double>(queries);
   r.pairs_sampled = pairs;
   return r;
@@ -274,29 +304,37 @@ void bench_search(std::size_t n, int reps, std::size_t stride) {
 
   for (int threads : {1, 2}) {
     omp_set_num_threads(threads);
-    std::vector<double> total, build;
+    std::vector<double> total, build, total_cpu, build_cpu;
     SearchSummary sum;
-    std::size_t rss_delta = 0;
     for (int r = 0; r < reps; ++r) {
       auto t0 = Clock::now();
-      { BucketTables tables(sigs.view(), 0, n); }
+      double c0 = cpu_now();
+      { BucketTables tables(sigs.view(), 0, n, false); }
       build.push_back(secs(t0));
-      const std::size_t rss0 = rss_bytes();
+      build_cpu.push_back(cpu_now() - c0);
+      c0 = cpu_now();
       auto pairs = search(sigs.view(), times, dt, p, &sum);
       total.push_back(sum.seconds);
-      rss_delta = std::max(rss_delta, rss_bytes() - std::min(rss0, rss_bytes()));
+      total_cpu.push_back(cpu_now() - c0);
     }
     const double tt = median(total), tb = median(build);
     std::printf("quakeprint %d thread(s): whole search %.2f s = %.2f us/query; tables %.2f s, "
                 "queries %.2f us/query (median of %d)\n",
                 threads, tt, tt / n * 1e6, tb, (tt - tb) / n * 1e6, reps);
-    if (threads == 1)
+    if (threads == 1) {
+      const double ct = median(total_cpu), cb = median(build_cpu);
+      std::printf("  CPU time: whole search %.2f s = %.2f us/query; tables %.2f s\n", ct,
+                  ct / n * 1e6, cb);
       std::printf("  avg lookups/query %.1f (later bucket members only), buckets %zu, pairs %zu, "
                   "partitions %d, peak memory (model) %.0f MB, signatures %.0f MB\n",
                   sum.avg_lookups, sum.buckets, sum.pairs, sum.partitions,
                   sum.peak_memory_bytes / 1048576.0, n * 800 / 1048576.0);
+    }
   }
+  std::printf("  process peak RSS so far (signatures, tables, votes, pairs): %.0f MB\n",
+              peak_rss_bytes() / 1048576.0);
   omp_set_num_threads(1);
+  if (stride == 0) return;  // no baseline: a quick look only, not a figure to quote
   NaiveResult nr = naive_search(sigs.view(), p.near_repeats, p.nvotes, stride);
   const double naive_per_query = nr.build_s / n + nr.query_s_per_query;
   std::printf("naive (FAST-style unordered_map tables + votes) 1 thread: tables %.2f s, queries "
@@ -304,6 +342,9 @@ void bench_search(std::size_t n, int reps, std::size_t stride) {
               "(whole buckets), tables ~%.0f MB RSS\n",
               nr.build_s, nr.query_s_per_query * 1e6, stride, naive_per_query * 1e6,
               nr.avg_lookups, nr.table_bytes / 1048576.0);
+  std::printf("  naive CPU time: tables %.2f s, queries %.2f us/query, whole %.2f us/query\n",
+              nr.build_cpu_s, nr.query_cpu_s_per_query * 1e6,
+              (nr.build_cpu_s / n + nr.query_cpu_s_per_query) * 1e6);
 }
 
 }  // namespace
@@ -315,7 +356,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--reps") reps = std::max(1, std::atoi(v.c_str()));
-    else if (a == "--naive-stride") stride = std::max(1, std::atoi(v.c_str()));
+    else if (a == "--naive-stride") stride = static_cast<std::size_t>(std::max(0, std::atoi(v.c_str())));
     else if (a == "--sizes") {
       sizes.clear();
       std::size_t pos = 0;

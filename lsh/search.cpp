@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -43,6 +44,14 @@ struct CoreStats {
 
 constexpr std::size_t kQueryChunk = 256;
 
+// Global indices are uint32 in the pairs; kept below 2^31 as before.
+constexpr std::size_t kMaxFingerprints = std::size_t{1} << 31;
+
+// Per thread and member of a partition: the larger of the table build's
+// scratch and the query phase's vote counts (2 bytes) plus touched/found lists.
+constexpr std::size_t kPerThreadBytesPerMember =
+    std::max<std::size_t>(BucketTables::kBuildBytesPerMember, 2 + 16);
+
 // Restores the OpenMP thread count on scope exit.
 class ThreadScope {
  public:
@@ -68,7 +77,8 @@ void check_sorted(const std::vector<TimeNs>& times, const char* what) {
 void search_partition(const Source& db, std::size_t begin, std::size_t end,
                       const std::vector<QueryRange>& external, TimeNs near_ns,
                       const SearchParams& p, std::vector<CandidatePair>& out, CoreStats& stats) {
-  const BucketTables tables(db.sigs, begin, end);
+  auto owned_tables = std::make_unique<const BucketTables>(db.sigs, begin, end, !external.empty());
+  const BucketTables& tables = *owned_tables;
   const std::size_t m = end - begin;
   const int T = p.ntbls;
   const std::uint16_t nvotes = static_cast<std::uint16_t>(p.nvotes);
@@ -93,6 +103,7 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
   {
     std::vector<std::uint16_t> votes(m, 0);
     std::vector<std::uint32_t> touched;
+    std::vector<std::uint64_t> later(static_cast<std::size_t>(T));  // (table, position) to scan
     std::vector<std::pair<std::uint32_t, std::uint32_t>> found;  // (member, votes)
     auto emit = [&](std::size_t gq, std::size_t gd_base, std::vector<CandidatePair>& dst) {
       found.clear();
@@ -129,27 +140,35 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
             for (int t = 0; t < T; ++t) {
               std::uint32_t j = tables.find(t, key[t]);
               if (j == BucketTables::kNotFound) continue;
-              const std::uint32_t* mem = tables.members(t);
+              const std::uint8_t* mem = tables.members(t);
+              std::uint32_t e = BucketTables::entry(mem, j);
               do {
-                const std::uint32_t d = mem[j] & BucketTables::kIdMask;
-                ++j;
+                const std::uint32_t d = e & BucketTables::kIdMask;
+                e = BucketTables::entry(mem, ++j);
                 ++lookups;
                 if (dt[d] - tq < near_ns && tq - dt[d] < near_ns) continue;
                 if (votes[d]++ == 0) touched.push_back(d);
-              } while (j < m && !(mem[j] & BucketTables::kBucketStart));
+              } while (!(e & BucketTables::kBucketStart));  // a sentinel ends each table
             }
             emit(r->src.offset + q, db.offset + begin, dst);
           } else {
             const std::size_t q = u - nexternal;
             const std::uint32_t ne = near_end[q];
-            // Touch every table's bucket first so the cache misses overlap.
-            for (int t = 0; t < T; ++t)
-              __builtin_prefetch(tables.members(t) + tables.position(q, t) + 1);
+            // Touch every table's bucket first so the cache misses overlap;
+            // tables where q is its bucket's last member have nothing to scan.
+            std::uint64_t* at = later.data();
             for (int t = 0; t < T; ++t) {
-              const std::uint32_t* mem = tables.members(t);
-              std::size_t j = tables.position(q, t) + 1;
-              for (; j < m && !(mem[j] & BucketTables::kBucketStart); ++j) {
-                const std::uint32_t d = mem[j];
+              const std::uint32_t pq = tables.position(q, t);
+              if (pq & BucketTables::kLastMember) continue;
+              __builtin_prefetch(tables.members(t) + 3 * (pq + 1));
+              *at++ = static_cast<std::uint64_t>(t) << 32 | pq;
+            }
+            for (const std::uint64_t* it = later.data(); it < at; ++it) {
+              const std::uint8_t* mem = tables.members(static_cast<int>(*it >> 32));
+              // Later members of q's bucket; a sentinel ends each table.
+              for (std::size_t j = (*it & BucketTables::kPositionMask) + 1;; ++j) {
+                const std::uint32_t d = BucketTables::entry(mem, j);
+                if (d & BucketTables::kBucketStart) break;
                 ++lookups;
                 if (d < ne) continue;
                 if (votes[d]++ == 0) touched.push_back(d);
@@ -165,6 +184,13 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
     }
   }
   if (error) std::rethrow_exception(error);
+  stats.lookups += lookups;
+  stats.queries += nqueries;
+  stats.buckets += tables.buckets();
+  stats.peak_bytes =
+      std::max(stats.peak_bytes, tables.bytes() + static_cast<std::size_t>(omp_get_max_threads()) *
+                                                      m * kPerThreadBytesPerMember);
+  owned_tables.reset();  // before the pairs are copied: they are then held twice
   std::size_t total = out.size();
   for (const auto& c : chunk_out) total += c.size();
   out.reserve(total);
@@ -172,12 +198,6 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
     out.insert(out.end(), c.begin(), c.end());
     std::vector<CandidatePair>().swap(c);
   }
-  stats.lookups += lookups;
-  stats.queries += nqueries;
-  stats.buckets += tables.buckets();
-  stats.peak_bytes = std::max(
-      stats.peak_bytes,
-      tables.bytes() + static_cast<std::size_t>(omp_get_max_threads()) * m * (2 + 16));
 }
 
 // Partition i of n fingerprints in p partitions: [i*n/p, (i+1)*n/p).
@@ -214,22 +234,43 @@ std::size_t signature_bytes(std::size_t n, int ntbls) {
   return n * static_cast<std::size_t>(ntbls) * sizeof(std::uint64_t);
 }
 
+// Partitions of n_db fingerprints (with n_resident signatures in memory) that
+// the memory budget allows. A partition holds fewer than kMaxMembers.
 int plan(std::size_t n_resident, std::size_t n_db, const SearchParams& p, int threads) {
   const std::size_t budget = static_cast<std::size_t>(p.memory_budget_mb) << 20;
   const std::size_t sig = signature_bytes(n_resident, p.ntbls);
-  const std::size_t per_fp = static_cast<std::size_t>(p.ntbls) * BucketTables::kBytesPerEntry +
-                             static_cast<std::size_t>(std::max(threads, 1)) * (2 + 16);
+  const std::size_t T = static_cast<std::size_t>(p.ntbls);
+  const std::size_t per_thread =
+      static_cast<std::size_t>(std::max(threads, 1)) * kPerThreadBytesPerMember;
   if (n_db == 0) return 1;
-  if (budget <= sig || (budget - sig) / per_fp == 0)
-    throw qp::ConfigError("search.memory_budget_mb",
-                          "budget of " + std::to_string(p.memory_budget_mb) +
-                              " MB is too small: the signatures alone need " +
-                              std::to_string(sig >> 20) + " MB plus " + std::to_string(per_fp) +
-                              " bytes per fingerprint of a partition");
-  const std::size_t m_max = (budget - sig) / per_fp;
-  const std::size_t parts = (n_db + m_max - 1) / m_max;
+  // The key index is built only when a partition is queried from outside:
+  // by earlier partitions, or by old fingerprints in an incremental search.
+  auto partitions_with = [&](bool key_index) {
+    const std::size_t per_fp =
+        T * (BucketTables::kBytesPerEntry + (key_index ? BucketTables::kIndexBytesPerEntry : 0)) +
+        per_thread;
+    if (budget <= sig || (budget - sig) / per_fp == 0)
+      throw qp::ConfigError("search.memory_budget_mb",
+                            "budget of " + std::to_string(p.memory_budget_mb) +
+                                " MB is too small: the signatures alone need " +
+                                std::to_string(sig >> 20) + " MB plus " + std::to_string(per_fp) +
+                                " bytes per fingerprint of a partition");
+    const std::size_t m_max = std::min((budget - sig) / per_fp, BucketTables::kMaxMembers - 1);
+    return (n_db + m_max - 1) / m_max;
+  };
+  std::size_t parts = partitions_with(n_resident > n_db);
+  if (parts > 1 && n_resident == n_db) parts = partitions_with(true);
   if (parts > static_cast<std::size_t>(n_db)) return static_cast<int>(n_db);
   return static_cast<int>(std::min<std::size_t>(parts, 1u << 30));
+}
+
+// Partitions to use: the caller's choice, raised so that each holds fewer than
+// kMaxMembers fingerprints, or the budget's plan.
+int choose_partitions(const SearchOptions& o, std::size_t n_resident, std::size_t n_db,
+                      const SearchParams& p) {
+  if (o.partitions <= 0) return plan(n_resident, n_db, p, omp_get_max_threads());
+  const std::size_t least = (n_db + BucketTables::kMaxMembers - 2) / (BucketTables::kMaxMembers - 1);
+  return std::max(o.partitions, static_cast<int>(least));
 }
 
 void fill_summary(SearchSummary* s, int partitions, std::size_t fingerprints,
@@ -259,7 +300,7 @@ void check_inputs(const SignatureView& sigs, const std::vector<TimeNs>& times,
   if (times.size() != sigs.n)
     throw qp::InputError(what, std::to_string(times.size()) + " times for " +
                                    std::to_string(sigs.n) + " signatures");
-  if (sigs.n >= BucketTables::kBucketStart)
+  if (sigs.n >= kMaxFingerprints)
     throw qp::InputError(what, "more than 2^31 fingerprints in one channel");
   check_sorted(times, what);
 }
@@ -298,9 +339,7 @@ std::vector<CandidatePair> search(const SignatureView& sigs, const std::vector<T
   const auto t0 = std::chrono::steady_clock::now();
   check_inputs(sigs, times, params, "fingerprint times");
   ThreadScope threads(options.threads);
-  const int parts = options.partitions > 0
-                        ? options.partitions
-                        : plan(sigs.n, sigs.n, params, omp_get_max_threads());
+  const int parts = choose_partitions(options, sigs.n, sigs.n, params);
   std::vector<int> all(static_cast<std::size_t>(parts));
   for (int i = 0; i < parts; ++i) all[static_cast<std::size_t>(i)] = i;
   CoreStats st;
@@ -323,8 +362,7 @@ std::vector<CandidatePair> search_mpi(MPI_Comm comm, const SignatureView& sigs,
   // Inputs are identical on every rank, so a bad input fails on all of them alike.
   check_inputs(sigs, times, params, "fingerprint times");
   ThreadScope threads(options.threads);
-  int parts = options.partitions > 0 ? options.partitions
-                                     : plan(sigs.n, sigs.n, params, omp_get_max_threads());
+  int parts = choose_partitions(options, sigs.n, sigs.n, params);
   parts = std::max(parts, std::min<int>(size, static_cast<int>(std::max<std::size_t>(sigs.n, 1))));
   // Round robin: later partitions answer more queries, so interleave them.
   std::vector<int> mine;
@@ -380,12 +418,10 @@ std::vector<CandidatePair> search_new_vs_all(const SignatureView& old_sigs,
   if (!old_times.empty() && !new_times.empty() && new_times.front() < old_times.back())
     throw qp::InputError("new fingerprint times", "new fingerprints precede the last old one");
   const std::size_t n_old = old_sigs.n, n_new = new_sigs.n;
-  if (n_old + n_new >= BucketTables::kBucketStart)
+  if (n_old + n_new >= kMaxFingerprints)
     throw qp::InputError("fingerprint times", "more than 2^31 fingerprints in one channel");
   ThreadScope threads(options.threads);
-  const int parts = options.partitions > 0
-                        ? options.partitions
-                        : plan(n_old + n_new, n_new, params, omp_get_max_threads());
+  const int parts = choose_partitions(options, n_old + n_new, n_new, params);
   std::vector<int> all(static_cast<std::size_t>(parts));
   for (int i = 0; i < parts; ++i) all[static_cast<std::size_t>(i)] = i;
   const TimeNs near_ns = params.near_repeats * dt_fp_ns;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstddef>
 #include <cstring>
 #include <exception>
 
@@ -12,24 +13,28 @@
 namespace qp::lsh {
 namespace {
 
-constexpr int kChunk = SignatureGenerator::kChunk;
-constexpr std::size_t kBatch = 64;  // fingerprints sharing one pass over a table slice
+constexpr int kLanes = SignatureGenerator::kLanes;
+constexpr int kMaxWidth = 2 * kLanes;  // kChunkPerms rounded up to whole vectors
+static_assert(SignatureGenerator::kChunkPerms <= kMaxWidth, "a chunk is at most two vectors");
+// Fingerprints sharing one pass over a table slice: each slice comes from L3
+// once per batch, so the batch is large; its set-bit lists (~0.4 kB per
+// fingerprint) and the slice (<= 512 kB at 4096 bits) still fit in L2 together.
+constexpr std::size_t kBatch = 1024;
 
-// Running min/max of kChunk permutations over the listed set bits, held in
-// vector registers; rows are loaded with memcpy (unaligned loads). `Lanes`
+// Running min/max of one chunk (G * 16 lanes) over the listed set bits, held
+// in vector registers; rows are loaded with memcpy (unaligned loads). `Lanes`
 // uint32 per vector: 16 for AVX-512, 8 otherwise.
-template <typename Vec, int Lanes>
+template <typename Vec, int Lanes, int G>
 inline void minmax_chunk_impl(const std::uint32_t* slice, const std::uint16_t* setbits,
                               std::size_t count, std::uint32_t* mins, std::uint32_t* maxs) {
-  static_assert(kChunk % Lanes == 0, "a chunk is whole vectors");
-  constexpr int V = kChunk / Lanes;
+  constexpr int W = G * kLanes, V = W / Lanes;
   Vec mn[V], mx[V];
   for (int v = 0; v < V; ++v) {
     mx[v] = Vec{};
     mn[v] = ~mx[v];
   }
   for (std::size_t i = 0; i < count; ++i) {
-    const std::uint32_t* row = slice + static_cast<std::size_t>(setbits[i]) * kChunk;
+    const std::uint32_t* row = slice + static_cast<std::size_t>(setbits[i]) * W;
     for (int v = 0; v < V; ++v) {
       Vec x;
       std::memcpy(&x, row + v * Lanes, sizeof(x));
@@ -44,25 +49,94 @@ inline void minmax_chunk_impl(const std::uint32_t* slice, const std::uint16_t* s
 typedef std::uint32_t v8u __attribute__((vector_size(32)));
 typedef std::uint32_t v16u __attribute__((vector_size(64)));
 
+template <int G>
 __attribute__((target("avx512f"))) void minmax_chunk_avx512(const std::uint32_t* slice,
                                                             const std::uint16_t* setbits,
                                                             std::size_t count, std::uint32_t* mins,
                                                             std::uint32_t* maxs) {
-  minmax_chunk_impl<v16u, 16>(slice, setbits, count, mins, maxs);
+  minmax_chunk_impl<v16u, 16, G>(slice, setbits, count, mins, maxs);
 }
 
-__attribute__((target_clones("avx2", "default"))) void minmax_chunk_generic(
-    const std::uint32_t* slice, const std::uint16_t* setbits, std::size_t count,
-    std::uint32_t* mins, std::uint32_t* maxs) {
-  minmax_chunk_impl<v8u, 8>(slice, setbits, count, mins, maxs);
+template <int G>
+__attribute__((target("avx2"))) void minmax_chunk_avx2(const std::uint32_t* slice,
+                                                       const std::uint16_t* setbits,
+                                                       std::size_t count, std::uint32_t* mins,
+                                                       std::uint32_t* maxs) {
+  minmax_chunk_impl<v8u, 8, G>(slice, setbits, count, mins, maxs);
 }
+
+template <int G>
+void minmax_chunk_generic(const std::uint32_t* slice, const std::uint16_t* setbits,
+                          std::size_t count, std::uint32_t* mins, std::uint32_t* maxs) {
+  minmax_chunk_impl<v8u, 8, G>(slice, setbits, count, mins, maxs);
+}
+
+// Keys of a chunk's `tables` tables: Boost's hash_combine from 0 over each
+// table's h2 minima, then its nhash - h2 maxima (FAST's order). Tables are
+// folded `Vec`-width at a time; lanes past `tables` read the buffers' spare
+// entries and are dropped.
+template <typename Vec>
+inline void chunk_keys_impl(const std::uint32_t* mins, const std::uint32_t* maxs, int tables,
+                            int h2, int nhash, std::uint64_t* dst) {
+  constexpr int L = sizeof(Vec) / sizeof(std::uint64_t);
+  constexpr std::uint64_t m = 0xc6a4a7935bd1e995ULL;
+  for (int t0 = 0; t0 < tables; t0 += L) {
+    Vec h{};
+    for (int i = 0; i < nhash; ++i) {
+      const std::uint32_t* src = i < h2 ? mins + i : maxs + (i - h2);
+      Vec k;
+      for (int l = 0; l < L; ++l) k[l] = src[(t0 + l) * h2];
+      k *= m;  // hash_combine64, lane-wise
+      k ^= k >> 47;
+      k *= m;
+      h ^= k;
+      h *= m;
+      h += 0xe6546b64ULL;
+    }
+    for (int l = 0; l < L && t0 + l < tables; ++l) dst[t0 + l] = h[l];
+  }
+}
+
+typedef std::uint64_t v1q __attribute__((vector_size(8)));
+typedef std::uint64_t v8q __attribute__((vector_size(64)));
+
+__attribute__((target("avx512f,avx512dq"))) void chunk_keys_avx512(
+    const std::uint32_t* mins, const std::uint32_t* maxs, int tables, int h2, int nhash,
+    std::uint64_t* dst) {
+  chunk_keys_impl<v8q>(mins, maxs, tables, h2, nhash, dst);
+}
+
+void chunk_keys_scalar(const std::uint32_t* mins, const std::uint32_t* maxs, int tables, int h2,
+                       int nhash, std::uint64_t* dst) {
+  chunk_keys_impl<v1q>(mins, maxs, tables, h2, nhash, dst);
+}
+
+// Min/max buffer entries: a chunk's lanes, plus the spare entries that the
+// 8-lane key fold reads past the last table ((tables + 7) * h2 at most).
+constexpr int kMinMaxBuffer = kMaxWidth + 7 * SignatureGenerator::kChunkPerms;
 
 using MinMaxKernel = void (*)(const std::uint32_t*, const std::uint16_t*, std::size_t,
                               std::uint32_t*, std::uint32_t*);
+using KeyKernel = void (*)(const std::uint32_t*, const std::uint32_t*, int, int, int,
+                           std::uint64_t*);
 
-MinMaxKernel pick_kernel() {
+// Kernels for one and two vectors of 16 lanes, and the key fold, for the best
+// ISA of this CPU.
+struct Kernels {
+  MinMaxKernel by_groups[3];
+  KeyKernel keys;
+};
+
+Kernels pick_kernels() {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") ? minmax_chunk_avx512 : minmax_chunk_generic;
+  const KeyKernel keys = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
+                             ? chunk_keys_avx512
+                             : chunk_keys_scalar;
+  if (__builtin_cpu_supports("avx512f"))
+    return {{nullptr, minmax_chunk_avx512<1>, minmax_chunk_avx512<2>}, keys};
+  if (__builtin_cpu_supports("avx2"))
+    return {{nullptr, minmax_chunk_avx2<1>, minmax_chunk_avx2<2>}, keys};
+  return {{nullptr, minmax_chunk_generic<1>, minmax_chunk_generic<2>}, keys};
 }
 
 }  // namespace
@@ -72,11 +146,18 @@ SignatureGenerator::SignatureGenerator(const SearchParams& params, std::size_t n
       ntbls_(params.ntbls),
       nhash_(params.nhash),
       h2_(params.perms_per_table()),
-      perms_(params.permutations()),
-      chunks_((params.permutations() + kChunk - 1) / kChunk) {
+      perms_(params.permutations()) {
   params.validate();
   assert(nbits > 0 && nbits <= 65536 && "bit positions are stored as uint16");
-  table_.assign(static_cast<std::size_t>(chunks_) * nbits_ * kChunk, 0);
+  const int per_chunk = std::max(1, kChunkPerms / h2_);  // whole tables per chunk
+  std::size_t offset = 0;
+  for (int t0 = 0; t0 < ntbls_; t0 += per_chunk) {
+    const int tables = std::min(per_chunk, ntbls_ - t0);
+    const int width = (tables * h2_ + kLanes - 1) / kLanes * kLanes;
+    chunks_.push_back({t0, tables, width, offset});
+    offset += nbits_ * static_cast<std::size_t>(width);
+  }
+  table_.assign(offset, 0);
   const std::uint64_t seed64 = static_cast<std::uint64_t>(params.seed) << 32;
 #pragma omp parallel for schedule(static)
   for (long long b = 0; b < static_cast<long long>(nbits_); ++b) {
@@ -84,30 +165,23 @@ SignatureGenerator::SignatureGenerator(const SearchParams& params, std::size_t n
     unsigned char le[4] = {static_cast<unsigned char>(key), static_cast<unsigned char>(key >> 8),
                            static_cast<unsigned char>(key >> 16),
                            static_cast<unsigned char>(key >> 24)};
-    for (int j = 0; j < perms_; ++j) {
-      std::uint32_t h;
-      if (params.hash_mode == HashMode::fast)
-        h = murmur3_x86_32_u32(key, params.seed + static_cast<std::uint32_t>(j));
-      else
-        h = static_cast<std::uint32_t>(XXH3_64bits_withSeed(le, 4, seed64 | std::uint32_t(j)));
-      const std::size_t c = static_cast<std::size_t>(j / kChunk);
-      table_[(c * nbits_ + static_cast<std::size_t>(b)) * kChunk + j % kChunk] = h;
+    for (const Chunk& c : chunks_) {
+      std::uint32_t* row = table_.data() + c.offset + static_cast<std::size_t>(b) * c.width;
+      for (int lane = 0; lane < c.tables * h2_; ++lane) {
+        const std::uint32_t j = static_cast<std::uint32_t>(c.first_table * h2_ + lane);
+        row[lane] = params.hash_mode == HashMode::fast
+                        ? murmur3_x86_32_u32(key, params.seed + j)
+                        : static_cast<std::uint32_t>(XXH3_64bits_withSeed(le, 4, seed64 | j));
+      }
     }
   }
 }
 
 std::uint32_t SignatureGenerator::permutation_hash(std::size_t bit, int perm) const {
-  const std::size_t c = static_cast<std::size_t>(perm / kChunk);
-  return table_[(c * nbits_ + bit) * kChunk + perm % kChunk];
-}
-
-std::uint64_t SignatureGenerator::table_key(const std::uint32_t* mins, const std::uint32_t* maxs,
-                                            int table) const {
-  std::uint64_t h = 0;
-  const int base = table * h2_;
-  for (int i = 0; i < h2_; ++i) h = hash_combine64(h, mins[base + i]);
-  for (int i = 0; i < nhash_ - h2_; ++i) h = hash_combine64(h, maxs[base + i]);
-  return h;
+  const int per_chunk = std::max(1, kChunkPerms / h2_);
+  const Chunk& c = chunks_[static_cast<std::size_t>(perm / h2_ / per_chunk)];
+  return table_[c.offset + bit * static_cast<std::size_t>(c.width) +
+                static_cast<std::size_t>(perm - c.first_table * h2_)];
 }
 
 Signatures SignatureGenerator::compute(const FingerprintView& fps) const {
@@ -119,46 +193,60 @@ Signatures SignatureGenerator::compute(const FingerprintView& fps) const {
   return s;
 }
 
+// Keys of `count` fingerprints (set bits setbits[start[f] .. start[f+1])) into
+// out[f * ntbls + t]: chunk by chunk, so one slice serves the whole batch.
+void SignatureGenerator::compute_batch(const std::uint16_t* setbits, const std::size_t* start,
+                                       std::size_t count, std::uint64_t* out) const {
+  static const Kernels kernels = pick_kernels();
+  alignas(64) std::uint32_t mins[kMinMaxBuffer] = {}, maxs[kMinMaxBuffer] = {};
+  for (const Chunk& c : chunks_) {
+    const MinMaxKernel minmax = kernels.by_groups[c.width / kLanes];
+    const std::uint32_t* slice = table_.data() + c.offset;
+    for (std::size_t f = 0; f < count; ++f) {
+      minmax(slice, setbits + start[f], start[f + 1] - start[f], mins, maxs);
+      kernels.keys(mins, maxs, c.tables, h2_, nhash_,
+                   out + f * static_cast<std::size_t>(ntbls_) + c.first_table);
+    }
+  }
+}
+
 void SignatureGenerator::compute(const FingerprintView& fps, std::uint64_t* out) const {
   assert(fps.nbits == nbits_);
   const std::size_t nbatches = (fps.n + kBatch - 1) / kBatch;
-  const std::size_t ppad = static_cast<std::size_t>(chunks_) * kChunk;
-  static const MinMaxKernel minmax_chunk = pick_kernel();
   std::exception_ptr error;
 #pragma omp parallel
   {
     std::vector<std::uint16_t> setbits;
     std::vector<std::size_t> start(kBatch + 1);
-    std::vector<std::uint32_t> mins(kBatch * ppad), maxs(kBatch * ppad);
-#pragma omp for schedule(dynamic, 4)
+#pragma omp for schedule(dynamic, 1)
     for (long long bi = 0; bi < static_cast<long long>(nbatches); ++bi) {
       try {
         const std::size_t first = static_cast<std::size_t>(bi) * kBatch;
         const std::size_t count = std::min(kBatch, fps.n - first);
-        // Set-bit lists once per batch, reused for every slice.
-        setbits.clear();
+        // Set-bit lists once per batch, reused for every slice; bits past
+        // nbits in the last word are ignored.
+        const std::size_t full = nbits_ / 64;
+        const std::uint64_t tail_mask =
+            nbits_ % 64 ? (std::uint64_t{1} << (nbits_ % 64)) - 1 : ~std::uint64_t{0};
+        auto word = [&](const std::uint64_t* row, std::size_t w) {
+          return w < full ? row[w] : w == full ? row[w] & tail_mask : 0;
+        };
+        std::size_t total = 0;
+        for (std::size_t f = 0; f < count; ++f)
+          for (std::size_t w = 0; w < fps.words; ++w)
+            total += static_cast<std::size_t>(__builtin_popcountll(word(fps.row(first + f), w)));
+        setbits.resize(total);
+        std::uint16_t* dst = setbits.data();
         for (std::size_t f = 0; f < count; ++f) {
-          start[f] = setbits.size();
+          start[f] = static_cast<std::size_t>(dst - setbits.data());
           const std::uint64_t* row = fps.row(first + f);
           for (std::size_t w = 0; w < fps.words; ++w)
-            for (std::uint64_t x = row[w]; x; x &= x - 1) {
-              const std::size_t b = w * 64 + static_cast<std::size_t>(__builtin_ctzll(x));
-              if (b < nbits_) setbits.push_back(static_cast<std::uint16_t>(b));
-            }
+            for (std::uint64_t x = word(row, w); x; x &= x - 1)
+              *dst++ = static_cast<std::uint16_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(x)));
         }
-        start[count] = setbits.size();
-        for (int c = 0; c < chunks_; ++c) {
-          const std::uint32_t* slice = table_.data() + static_cast<std::size_t>(c) * nbits_ * kChunk;
-          for (std::size_t f = 0; f < count; ++f)
-            minmax_chunk(slice, setbits.data() + start[f], start[f + 1] - start[f],
-                         mins.data() + f * ppad + static_cast<std::size_t>(c) * kChunk,
-                         maxs.data() + f * ppad + static_cast<std::size_t>(c) * kChunk);
-        }
-        for (std::size_t f = 0; f < count; ++f) {
-          std::uint64_t* dst = out + (first + f) * static_cast<std::size_t>(ntbls_);
-          for (int t = 0; t < ntbls_; ++t)
-            dst[t] = table_key(mins.data() + f * ppad, maxs.data() + f * ppad, t);
-        }
+        start[count] = total;
+        compute_batch(setbits.data(), start.data(), count,
+                      out + first * static_cast<std::size_t>(ntbls_));
       } catch (...) {
 #pragma omp critical(qp_lsh_sig_error)
         if (!error) error = std::current_exception();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -76,6 +77,80 @@ TEST(Search, EqualsBruteForceVoting) {
   EXPECT_TRUE(std::any_of(pairs.begin(), pairs.end(), [](const CandidatePair& c) {
     return c.a == 10 && c.b == 500 && c.votes == 40;
   }));
+}
+
+// Random keys of three kinds: hash-like (uniform top bits), a small pool of
+// repeated keys (big buckets), and small integers in falling order (all share
+// their top bits, so the radix sort's groups are large and out of order).
+Signatures random_keys(std::size_t n, int ntbls, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Signatures s;
+  s.n = n;
+  s.ntbls = ntbls;
+  s.keys.resize(n * static_cast<std::size_t>(ntbls));
+  std::vector<std::uint64_t> pool(6);
+  for (auto& k : pool) k = rng();
+  for (std::size_t i = 0; i < n; ++i)
+    for (int t = 0; t < ntbls; ++t) {
+      std::uint64_t& k = s.keys[i * static_cast<std::size_t>(ntbls) + static_cast<std::size_t>(t)];
+      switch (t % 3) {
+        case 0: k = rng() % 4 == 0 ? pool[rng() % pool.size()] : rng(); break;
+        case 1: k = rng() % 3 == 0 ? pool[rng() % 2] : (n - i) / 2; break;
+        default: k = rng() % 2 ? pool[t % pool.size()] : rng() >> (rng() % 64); break;
+      }
+    }
+  return s;
+}
+
+TEST(BucketTables, SortedBucketsPositionsAndKeyIndexMatchTheKeys) {
+  const Signatures s = random_keys(3000, 9, 21);
+  const std::size_t begin = 250, end = 2900, m = end - begin;
+  const BucketTables tables(s.view(), begin, end, true);
+  ASSERT_EQ(tables.size(), m);
+  std::size_t buckets = 0;
+  for (int t = 0; t < s.ntbls; ++t) {
+    SCOPED_TRACE(t);
+    // Reference: (key, local id) sorted.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> ref;
+    for (std::size_t j = 0; j < m; ++j)
+      ref.push_back({s.view().row(begin + j)[t], static_cast<std::uint32_t>(j)});
+    std::sort(ref.begin(), ref.end());
+    const std::uint8_t* mem = tables.members(t);
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::uint32_t e = BucketTables::entry(mem, j);
+      const bool first = j == 0 || ref[j].first != ref[j - 1].first;
+      buckets += first;
+      ASSERT_EQ(e & BucketTables::kIdMask, ref[j].second) << "position " << j;
+      ASSERT_EQ((e & BucketTables::kBucketStart) != 0, first) << "position " << j;
+      const bool last = j + 1 == m || ref[j + 1].first != ref[j].first;
+      ASSERT_EQ(tables.position(ref[j].second, t),
+                j | (last ? BucketTables::kLastMember : 0u));
+      if (first) {
+        EXPECT_EQ(tables.find(t, ref[j].first), j);
+      }
+    }
+    EXPECT_NE(BucketTables::entry(mem, m) & BucketTables::kBucketStart, 0u) << "sentinel";
+    EXPECT_EQ(tables.find(t, 0x0123456789abcdefULL), BucketTables::kNotFound);
+  }
+  EXPECT_EQ(tables.buckets(), buckets);
+}
+
+TEST(Search, RandomKeysEqualBruteForceForAnyPartitionsAndThreads) {
+  SearchParams p;
+  p.ntbls = 9;
+  p.nvotes = 2;
+  const Signatures s = random_keys(1500, p.ntbls, 8);
+  const auto times = testdata::grid_times(s.n, kT0, kDt);
+  const auto expected = brute_force_pairs(s.view(), times, p.near_repeats * kDt, p.nvotes);
+  ASSERT_GT(expected.size(), 1000u);
+  for (int threads : {1, 2})
+    for (int parts : {1, 3}) {
+      SearchOptions o;
+      o.threads = threads;
+      o.partitions = parts;
+      EXPECT_EQ(search(s.view(), times, kDt, p, nullptr, o), expected)
+          << threads << " threads, " << parts << " partitions";
+    }
 }
 
 TEST(Search, NearRepeatsUseAbsoluteTime) {
@@ -155,7 +230,7 @@ TEST(Search, PartitionedEqualsUnpartitioned) {
   }
   // The memory budget chooses partitions on its own.
   SearchParams tight = p;
-  tight.memory_budget_mb = 2;
+  tight.memory_budget_mb = 1;
   SearchSummary st;
   EXPECT_EQ(search(f.sigs.view(), f.times, kDt, tight, &st), whole);
   EXPECT_GT(st.partitions, 1);

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <random>
 
+#include <omp.h>
+
 #include "lsh/hash_functions.hpp"
 #include "lsh/signatures.hpp"
 #include "tests/lsh/lsh_test_data.hpp"
@@ -100,7 +102,24 @@ INSTANTIATE_TEST_SUITE_P(Lsh, SignatureModes,
                                            std::make_tuple(HashMode::xxhash, 4, 100),
                                            std::make_tuple(HashMode::xxhash, 5, 7),
                                            std::make_tuple(HashMode::fast, 1, 33),
-                                           std::make_tuple(HashMode::xxhash, 6, 20)));
+                                           std::make_tuple(HashMode::xxhash, 6, 20),
+                                           // One table per chunk, chunks of one and two vectors.
+                                           std::make_tuple(HashMode::fast, 64, 3),
+                                           std::make_tuple(HashMode::xxhash, 40, 5),
+                                           std::make_tuple(HashMode::xxhash, 2, 50)));
+
+TEST(Signatures, ManyBatchesAndThreadsEqualNaive) {
+  SearchParams p;  // 100 tables, nhash 4
+  p.seed = 5;
+  // More fingerprints than one batch, and a last batch that is not full.
+  FingerprintWords fw = testdata::correlated_fingerprints(2600, 1000, 60, 9);
+  SignatureGenerator gen(p, fw.nbits);
+  const auto expected = naive_signatures(fw.view(), p, gen);
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    EXPECT_EQ(gen.compute(fw.view()).keys, expected) << threads << " threads";
+  }
+}
 
 TEST(Signatures, SeedAndModeChangeKeys) {
   FingerprintWords fw = testdata::correlated_fingerprints(20, 512, 40, 1);
