@@ -201,12 +201,13 @@ class WaveformCache {
 int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   const auto t0 = std::chrono::steady_clock::now();
   LoadedConfig lc = load_config(o.config);
-  StageSetup setup = begin_stage(lc, mpi, "associate", o.force);
+  StageSetup setup = begin_stage(lc, mpi, "associate", o);
   const RunStore& store = setup.store;
   const TimeNs dt_fp = lc.fp.dt_fp_ns();
   const TimeNs chunk = static_cast<TimeNs>(lc.cfg.run().chunk_days) * kNsPerDay;
   const auto stations = stations_of(lc.cfg);
   const fs::path out = store.stage_dir("associate") / "network.h5";
+  record_plan(mpi, store, "associate", {"network"}, {{"network", "associate/network.h5", "", lc.associate_hash()}});
 
   // Inputs: every channel's pair file (hash recorded), and the parameters.
   std::vector<std::string> inputs;

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Kill-and-rerun trials: `quakeprint run` on a small synthetic network is
+# killed with SIGKILL at seeded random moments, then run again to the end;
+# catalog.csv, picks.csv and catalog.xml (QuakeML) must be byte-identical to
+# those of an uninterrupted run.
+#
+#   scripts/kill-trials.sh [-q QUAKEPRINT] [-n TRIALS] [-s SEED] [-d DURATION_S] OUT_DIR
+#
+# Defaults: build/bin/quakeprint, 10 trials, seed 1, 7200 s of data from 3
+# stations (quakeprint synth), the demo's parameters. The moments are drawn
+# uniformly over the clean run's duration (awk's srand(SEED)), so the same
+# seed kills at the same offsets. Each trial's run directory starts with the
+# clean run's manifest/run.toml (the run's identity, whose creation time
+# QuakeML carries), as a rerun of the same run would. Prints one line per
+# trial (kill moment, the stage it hit, result); exits non-zero on any
+# difference.
+set -euo pipefail
+QP=build/bin/quakeprint TRIALS=10 SEED=1 DURATION=7200
+while getopts "q:n:s:d:" opt; do
+  case $opt in
+    q) QP=$OPTARG ;;
+    n) TRIALS=$OPTARG ;;
+    s) SEED=$OPTARG ;;
+    d) DURATION=$OPTARG ;;
+    *) sed -n '2,17p' "$0"; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] || { sed -n '2,17p' "$0"; exit 2; }
+QP=$(cd "$(dirname "$QP")" && pwd)/$(basename "$QP")
+OUT=$1
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+clean="$OUT/clean"
+if [ ! -s "$clean/run/catalog/catalog.csv" ]; then
+  rm -rf "$clean"
+  "$QP" synth -o "$clean/data" --seed "$SEED" --duration "$DURATION" --stations 3 >"$OUT/synth.log" 2>&1
+  "$QP" demo "$clean" >"$OUT/clean.log" 2>&1 || { echo "clean run failed: $OUT/clean.log" >&2; exit 1; }
+fi
+outputs=(catalog.csv picks.csv catalog.xml)
+
+# A trial directory: the clean run's config and data, the run's identity.
+fresh() {
+  rm -rf "$1"
+  mkdir -p "$1/run/manifest"
+  cp "$clean/demo.toml" "$1/"
+  ln -s "$clean/data" "$1/data"
+  cp "$clean/run/manifest/run.toml" "$1/run/manifest/"
+}
+same() {
+  local o
+  for o in "${outputs[@]}"; do cmp -s "$1/run/catalog/$o" "$clean/run/catalog/$o" || { echo "$o differs"; return 1; }; done
+  echo "identical"
+}
+
+# The uninterrupted run's length sets the range of kill moments.
+fresh "$OUT/timing"
+t0=$(date +%s.%N)
+"$QP" run "$OUT/timing/demo.toml" >"$OUT/timing.log" 2>&1
+span=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+echo "uninterrupted run: $span s, $(same "$OUT/timing")"
+
+status=0
+for i in $(seq 1 "$TRIALS"); do
+  moment=$(awk -v s="$SEED" -v i="$i" -v span="$span" 'BEGIN { srand(s * 1000 + i); printf "%.2f", (0.02 + 0.96 * rand()) * span }')
+  d="$OUT/trial$i"
+  fresh "$d"
+  "$QP" run "$d/demo.toml" >"$d/killed.log" 2>&1 & pid=$!
+  sleep "$moment"
+  if kill -KILL "$pid" 2>/dev/null; then
+    wait "$pid" 2>/dev/null || true
+    # The stage it hit: the last one that started, from its log lines.
+    hit=$(grep -oE "(preprocess|fingerprint|search|associate|export)( units| done|:)" "$d/killed.log" | tail -1 | cut -d' ' -f1 | tr -d :)
+    hit="killed in ${hit:-start-up}"
+  else
+    wait "$pid" || true
+    hit="finished before the kill"
+  fi
+  leftovers=$(find "$d/run" -name '*.tmp.*' | wc -l)
+  if ! "$QP" run "$d/demo.toml" >"$d/rerun.log" 2>&1; then
+    echo "trial $i: kill at $moment s ($hit): the rerun FAILED ($d/rerun.log)"; status=1; continue
+  fi
+  left_after=$(find "$d/run" -name '*.tmp.*' | wc -l)
+  if result=$(same "$d"); then :; else status=1; fi
+  echo "trial $i: kill at $moment s ($hit, $leftovers temporaries left): rerun $result; temporaries after: $left_after"
+  [ "$left_after" -eq 0 ] || status=1
+done
+exit $status
