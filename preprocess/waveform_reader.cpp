@@ -139,7 +139,12 @@ std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& na
       Record r;
       r.seed_id = seed_id_of(msr);
       r.rate = rate;
-      r.start = static_cast<TimeNs>(msr_starttime(msr)) * (kNsPerSecond / HPTMODULUS);
+      // int64 nanoseconds hold 1677-2262; a corrupt header may say otherwise.
+      const hptime_t hpt = msr_starttime(msr);
+      constexpr hptime_t kNsPerTick = kNsPerSecond / HPTMODULUS;
+      if (hpt > INT64_MAX / kNsPerTick || hpt < INT64_MIN / kNsPerTick)
+        throw InputError(name, "record start time outside the years 1678-2261 (corrupt header?)", where);
+      r.start = static_cast<TimeNs>(hpt) * kNsPerTick;
       r.number = recno;
       r.samples.resize(static_cast<std::size_t>(msr->numsamples));
       const auto n = r.samples.size();

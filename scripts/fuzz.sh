@@ -6,8 +6,9 @@
 # runs each target for SECONDS (default 60) one after another. Findings go to
 # build-sanitize/findings/<target>/ and fail the script; turn each into a
 # regression test (fuzz/regressions/<target>/, replayed by ctest).
-# QP_FUZZ_RUNS=N runs N inputs per target instead of a time limit; nice
-# QP_FUZZ_NICE (default 10) keeps a shared machine usable.
+# QP_FUZZ_RUNS=N stops a target after N inputs (or SECONDS, what comes first);
+# QP_FUZZ_MAX_LEN caps input sizes (default 65536); nice QP_FUZZ_NICE
+# (default 10) keeps a shared machine usable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -52,10 +53,10 @@ for t in "${targets[@]}"; do
   # Regression inputs are seeds too, so a fixed bug stays fixed.
   [ -d fuzz/regressions/$t ] && cp -n fuzz/regressions/$t/* "$corpus/" 2>/dev/null || true
   limit=(-max_total_time="$seconds")
-  [ -n "${QP_FUZZ_RUNS:-}" ] && limit=(-runs="$QP_FUZZ_RUNS")
+  [ -n "${QP_FUZZ_RUNS:-}" ] && limit+=(-runs="$QP_FUZZ_RUNS")
   log=build-sanitize/$t.log
   echo "fuzz.sh: $t (${limit[*]})"
-  if ! nice -n "${QP_FUZZ_NICE:-10}" build-sanitize/fuzz/$t "${limit[@]}" -max_len=65536 -rss_limit_mb=2048 \
+  if ! nice -n "${QP_FUZZ_NICE:-10}" build-sanitize/fuzz/$t "${limit[@]}" -max_len="${QP_FUZZ_MAX_LEN:-65536}" -rss_limit_mb=2048 \
       -timeout=20 -print_final_stats=1 -artifact_prefix="$findings/" "$corpus" >"$log" 2>&1; then
     echo "fuzz.sh: $t FOUND A PROBLEM (log $log, input in $findings/):" >&2
     grep -m5 -E "ERROR|terminate|Assertion|runtime error|==[0-9]+==" "$log" >&2 || tail -20 "$log" >&2

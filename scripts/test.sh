@@ -17,7 +17,7 @@ if [[ "${1:-}" == --sanitize ]]; then
     -DQUAKEPRINT_BUILD_BENCH=OFF >/dev/null
   tests=(test_pipeline_time test_pipeline_config test_pipeline_run_store test_pipeline_reliability
          test_pipeline_mpi test_pre_readers test_pre_merge test_catalog_io test_catalog_quakeml
-         test_catalog_evaluate test_catalog_fast_import)
+         test_catalog_evaluate test_catalog_fast_import test_fuzz_regressions)
   cmake --build build-sanitize -j"$(nproc)" --target "${tests[@]}" fuzz_all
   # Leaks inside Open MPI and HDF5's library-lifetime caches are theirs.
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
