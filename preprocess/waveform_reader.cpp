@@ -86,6 +86,30 @@ struct MsrGuard {
   ~MsrGuard() { msr_free(&msr); }
 };
 
+// Bytes per sample of the fixed-size encodings (0: compressed or unknown).
+int fixed_sample_bytes(int encoding) {
+  switch (encoding) {
+    case DE_ASCII: return 1;
+    case DE_INT16: case DE_GEOSCOPE163: case DE_GEOSCOPE164: case DE_CDSN: case DE_SRO: case DE_DWWSSN: return 2;
+    case DE_GEOSCOPE24: return 3;
+    case DE_INT32: case DE_FLOAT32: return 4;
+    case DE_FLOAT64: return 8;
+    default: return 0;
+  }
+}
+
+void check_sample_count_fits(const MSRecord& msr, int reclen, const std::string& name, const std::string& where) {
+  const int size = fixed_sample_bytes(msr.encoding);
+  if (size == 0 || !msr.fsdh || msr.samplecnt <= 0) return;
+  const std::int64_t room = reclen - static_cast<std::int64_t>(msr.fsdh->data_offset);
+  if (static_cast<std::int64_t>(msr.samplecnt) * size > room)
+    throw InputError(name,
+                     "corrupt miniSEED record: " + std::to_string(msr.samplecnt) + " samples of " +
+                         std::to_string(size) + " bytes do not fit in the " + std::to_string(room) +
+                         " data bytes of the record",
+                     where);
+}
+
 std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& name) {
   install_mseed_logger();
   std::vector<char> buf(bytes.begin(), bytes.end());  // libmseed wants a mutable buffer
@@ -117,7 +141,11 @@ std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& na
                            std::to_string(left) + " left in the file",
                        where);
     g_mseed_log.clear();
-    int rc = msr_parse(rec, reclen, &guard.msr, reclen, 1, 0);
+    // Header first: libmseed 2.19 decodes uncompressed samples without
+    // checking that they fit in the record (a corrupt count reads past it).
+    int rc = msr_parse(rec, reclen, &guard.msr, reclen, 0, 0);
+    if (rc == 0) check_sample_count_fits(*guard.msr, reclen, name, where);
+    if (rc == 0) rc = msr_parse(rec, reclen, &guard.msr, reclen, 1, 0);
     if (rc > 0)
       throw InputError(name, "truncated record: needs " + std::to_string(rc) + " more bytes", where);
     if (rc < 0) {

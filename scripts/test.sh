@@ -24,7 +24,10 @@ if [[ "${1:-}" == --sanitize ]]; then
   export LSAN_OPTIONS="suppressions=$repo/fuzz/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   regex="^($(IFS='|'; echo "${tests[*]}")|fuzz_.*_regressions)\$"
-  (cd build-sanitize && ctest --output-on-failure --timeout 900 -j2 -R "$regex")
+  # MPI tests without leak checking: Open MPI's plugins are unloaded at
+  # MPI_Finalize, so their allocations can be neither named nor suppressed.
+  (cd build-sanitize && ctest --output-on-failure --timeout 900 -j2 -R "$regex" -LE mpi &&
+   ASAN_OPTIONS="detect_leaks=0" ctest --output-on-failure --timeout 900 -R "$regex" -L mpi)
   bash scripts/fuzz.sh "${QP_FUZZ_SMOKE_SECONDS:-10}"
   exit 0
 fi
