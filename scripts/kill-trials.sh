@@ -7,9 +7,10 @@
 #   scripts/kill-trials.sh [-q QUAKEPRINT] [-n TRIALS] [-s SEED] [-d DURATION_S] OUT_DIR
 #
 # Defaults: build/bin/quakeprint, 10 trials, seed 1, 7200 s of data from 3
-# stations (quakeprint synth), the demo's parameters. The moments are drawn
-# uniformly over the clean run's duration (awk's srand(SEED)), so the same
-# seed kills at the same offsets. Each trial's run directory starts with the
+# stations (quakeprint synth), the demo's parameters. Trial i's moment is
+# drawn uniformly in the i-th of TRIALS equal slices of the first 95% of the
+# clean run's duration (awk's srand(SEED)), so the same seed kills at the
+# same offsets and every stage gets its share. Each trial's run directory starts with the
 # clean run's manifest/run.toml (the run's identity, whose creation time
 # QuakeML carries), as a rerun of the same run would. Prints one line per
 # trial (kill moment, the stage it hit, result); exits non-zero on any
@@ -63,15 +64,18 @@ echo "uninterrupted run: $span s, $(same "$OUT/timing")"
 
 status=0
 for i in $(seq 1 "$TRIALS"); do
-  moment=$(awk -v s="$SEED" -v i="$i" -v span="$span" 'BEGIN { srand(s * 1000 + i); printf "%.2f", (0.02 + 0.96 * rand()) * span }')
+  # Stratified: trial i falls in the i-th of TRIALS equal slices of the run
+  # (up to 95% of its length), so the short late stages get their share.
+  moment=$(awk -v s="$SEED" -v i="$i" -v n="$TRIALS" -v span="$span" \
+    'BEGIN { srand(s * 1000 + i); printf "%.2f", 0.95 * span * ((i - 1) + rand()) / n }')
   d="$OUT/trial$i"
   fresh "$d"
   "$QP" run "$d/demo.toml" >"$d/killed.log" 2>&1 & pid=$!
   sleep "$moment"
   if kill -KILL "$pid" 2>/dev/null; then
     wait "$pid" 2>/dev/null || true
-    # The stage it hit: the last one that started, from its log lines.
-    hit=$(grep -oE "(preprocess|fingerprint|search|associate|export)( units| done|:)" "$d/killed.log" | tail -1 | cut -d' ' -f1 | tr -d :)
+    # The stage it hit: the last whose lock file was taken (stages lock in order).
+    hit=$(ls -t "$d/run/locks" 2>/dev/null | head -1 | sed 's/\.lock$//')
     hit="killed in ${hit:-start-up}"
   else
     wait "$pid" || true
