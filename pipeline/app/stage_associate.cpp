@@ -207,7 +207,6 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   const TimeNs chunk = static_cast<TimeNs>(lc.cfg.run().chunk_days) * kNsPerDay;
   const auto stations = stations_of(lc.cfg);
   const fs::path out = store.stage_dir("associate") / "network.h5";
-  record_plan(mpi, store, "associate", {"network"}, {{"network", "associate/network.h5", "", lc.associate_hash()}});
 
   // Inputs: every channel's pair file (hash recorded), and the parameters.
   std::vector<std::string> inputs;

@@ -86,6 +86,9 @@ StageSetup begin_stage(const LoadedConfig& lc, MpiContext& mpi, const std::strin
     }
   }
   mpi.check(err, "starting " + stage + " in " + store.dir().string());
+  // The association is one unit, the network: its plan is known up front.
+  if (stage == "associate")
+    record_plan(mpi, store, "associate", {"network"}, {{"network", "associate/network.h5", "", lc.associate_hash()}});
   created = mpi.broadcast(created);
   complete = mpi.broadcast(complete);
   StageSetup setup{std::move(store), created, lock, complete == "1"};
