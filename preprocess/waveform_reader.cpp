@@ -323,6 +323,10 @@ TimeNs sac_start_time(const SacHeader& h, double b, const std::string& name) {
     throw InputError(name, "SAC reference time fields out of range (corrupt header?)");
   if (!std::isfinite(b) || b == kSacUndefined)
     throw InputError(name, "SAC begin time B is undefined or not finite");
+  // Nanoseconds since 1970 in int64 must hold reference time + B.
+  if (i[kNzyear] < 1700 || i[kNzyear] > 2200 || std::fabs(b) > 1e9)
+    throw InputError(name, "SAC reference time (NZYEAR " + std::to_string(i[kNzyear]) +
+                               ") or begin time B outside the years 1700-2200 (corrupt header?)");
   // B is stored as float32; round it to the microsecond so that float noise
   // (0.000998f = 0.00099799996) does not leak into the nanosecond time.
   const TimeNs b_ns = static_cast<TimeNs>(std::llround(b * 1e6)) * 1000;

@@ -75,7 +75,7 @@ for i in $(seq 1 "$TRIALS"); do
   if kill -KILL "$pid" 2>/dev/null; then
     wait "$pid" 2>/dev/null || true
     # The stage it hit: the last whose lock file was taken (stages lock in order).
-    hit=$(ls -t "$d/run/locks" 2>/dev/null | head -1 | sed 's/\.lock$//')
+    hit=$(ls -t "$d/run/locks" 2>/dev/null | head -1 | sed 's/\.lock$//' || true)
     hit="killed in ${hit:-start-up}"
   else
     wait "$pid" || true

@@ -57,6 +57,15 @@ TEST(FuzzRegressions, CorruptMiniseedRecords) {
   }
 }
 
+TEST(FuzzRegressions, SacReferenceYearOutOfRange) {
+  const auto files = inputs("fuzz_sac");
+  ASSERT_FALSE(files.empty());
+  for (const auto& f : files) {
+    const std::string msg = message_of([&] { qp::pre::read_waveform_file(f.string()); });
+    EXPECT_NE(msg.find("outside the years 1700-2200"), std::string::npos) << f << ": " << msg;
+  }
+}
+
 TEST(FuzzRegressions, CatalogAndPicksWithYearsOutOfRange) {
   for (const auto& f : inputs("fuzz_catalog_csv")) {
     const std::string msg = message_of([&] { qp::catalog::read_reference_catalog(f.string()); });
