@@ -1,7 +1,8 @@
 # e2e_reliability: faults a long run meets, each with its promised outcome.
 #  1. A deleted preprocess unit: `quakeprint fingerprint` exits non-zero
 #     naming the unit and the command that completes it, and writes nothing;
-#     --allow-partial goes on; a complete rerun gives the baseline catalog.
+#     --allow-partial goes on, its median/MAD statistics provisional: the
+#     complete rerun recomputes them and gives the baseline catalog.
 #  2. A file-size limit (`ulimit -f 20000`, 20 MB) while fingerprinting a day
 #     of GR.FUR (44 MB of fingerprints): non-zero exit, an error naming the
 #     file and the cause, no temporary left.
@@ -28,7 +29,12 @@ echo "ok: refused, naming $unit"
 "$QP" fingerprint --allow-partial "$d/config.toml" 2>"$d/warn.txt" || fail "--allow-partial did not go on"
 grep -q "allow-partial" "$d/warn.txt" || fail "--allow-partial gave no warning"
 echo "ok: --allow-partial went on"
+expect_states fingerprint-mad Z7.LIND..HHZ/mad "$d/run" done
 "$QP" run "$d/config.toml" >/dev/null
+# The statistics made over the partial record were provisional: recomputed.
+expect_states fingerprint-mad Z7.LIND..HHZ/mad "$d/run" done
+"$QP" fingerprint "$d/config.toml" >/dev/null
+expect_states fingerprint-mad Z7.LIND..HHZ/mad "$d/run" reused
 same_file "$d/run/catalog/catalog.csv" "$base/catalog.csv"
 same_file "$d/run/catalog/picks.csv" "$base/picks.csv"
 
