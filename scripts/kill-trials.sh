@@ -7,10 +7,10 @@
 #   scripts/kill-trials.sh [-q QUAKEPRINT] [-n TRIALS] [-s SEED] [-d DURATION_S] OUT_DIR
 #
 # Defaults: build/bin/quakeprint, 10 trials, seed 1, 7200 s of data from 3
-# stations (quakeprint synth), the demo's parameters. Trial i's moment is
-# drawn uniformly in the i-th of TRIALS equal slices of the first 90% of the
-# clean run's duration (awk's srand(SEED)), so the same seed kills at the
-# same offsets and every stage gets its share. Each trial's run directory starts with the
+# stations (quakeprint synth), the demo's parameters. Trial i aims at stage
+# i mod 5 (preprocess, fingerprint, search, associate, export): it waits for
+# that stage to take its lock, then kills after a seeded random delay within
+# the stage's duration in the timed uninterrupted run (awk's srand(SEED)). Each trial's run directory starts with the
 # clean run's manifest/run.toml (the run's identity, whose creation time
 # QuakeML carries), as a rerun of the same run would. Prints one line per
 # trial (kill moment, the stage it hit, result); exits non-zero on any
@@ -54,23 +54,43 @@ same() {
   echo "identical"
 }
 
-# The uninterrupted run's length sets the range of kill moments.
+# The uninterrupted run, timed: when each stage takes its lock (stages lock
+# in order) and how long the whole run takes.
+stages=(preprocess fingerprint search associate export)
 fresh "$OUT/timing"
 t0=$(date +%s.%N)
-"$QP" run "$OUT/timing/demo.toml" >"$OUT/timing.log" 2>&1
-span=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
-echo "uninterrupted run: $span s, $(same "$OUT/timing")"
+"$QP" run "$OUT/timing/demo.toml" >"$OUT/timing.log" 2>&1 & pid=$!
+declare -A start=()
+while kill -0 "$pid" 2>/dev/null; do
+  for st in "${stages[@]}"; do
+    [ -z "${start[$st]:-}" ] && [ -e "$OUT/timing/run/locks/$st.lock" ] &&
+      start[$st]=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
+  done
+  sleep 0.02
+done
+wait "$pid"
+span=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
+duration() {  # seconds from stage $1's start to the next stage's (or the end)
+  local k next=$span
+  for k in "${!stages[@]}"; do
+    if [ "${stages[$k]}" = "$1" ] && [ $((k + 1)) -lt ${#stages[@]} ]; then next=${start[${stages[$((k + 1))]}]:-$span}; fi
+  done
+  awk -v a="${start[$1]:-0}" -v b="$next" 'BEGIN { printf "%.3f", (b > a ? b - a : 0.05) }'
+}
+echo "uninterrupted run: $span s ($(for st in "${stages[@]}"; do printf '%s %ss ' "$st" "$(duration "$st")"; done)), $(same "$OUT/timing")"
 
 status=0
 for i in $(seq 1 "$TRIALS"); do
-  # Stratified: trial i falls in the i-th of TRIALS equal slices of the run
-  # (up to 90% of its length), so the short late stages get their share.
-  moment=$(awk -v s="$SEED" -v i="$i" -v n="$TRIALS" -v span="$span" \
-    'BEGIN { srand(s * 1000 + i); printf "%.2f", 0.9 * span * ((i - 1) + rand()) / n }')
+  # Trial i aims at stage i mod 5, at a seeded moment inside it: the
+  # trial's own run is watched until that stage takes its lock.
+  target=${stages[$(((i - 1) % ${#stages[@]}))]}
+  delay=$(awk -v s="$SEED" -v i="$i" -v d="$(duration "$target")" 'BEGIN { srand(s * 1000 + i); printf "%.3f", rand() * d }')
   d="$OUT/trial$i"
   fresh "$d"
   "$QP" run "$d/demo.toml" >"$d/killed.log" 2>&1 & pid=$!
-  sleep "$moment"
+  while kill -0 "$pid" 2>/dev/null && [ ! -e "$d/run/locks/$target.lock" ]; do sleep 0.01; done
+  sleep "$delay"
+  moment="$target + ${delay}"
   if kill -KILL "$pid" 2>/dev/null; then
     wait "$pid" 2>/dev/null || true
     # The stage it hit: the last whose lock file was taken (stages lock in order).
