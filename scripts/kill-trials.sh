@@ -10,7 +10,8 @@
 # stations (quakeprint synth), the demo's parameters. Trial i aims at stage
 # i mod 5 (preprocess, fingerprint, search, associate, export): it waits for
 # that stage to take its lock, then kills after a seeded random delay within
-# the stage's duration in the timed uninterrupted run (awk's srand(SEED)). Each trial's run directory starts with the
+# the first 60% of the stage's duration in the timed uninterrupted run
+# (awk's srand(SEED); stages run faster or slower with the machine's load). Each trial's run directory starts with the
 # clean run's manifest/run.toml (the run's identity, whose creation time
 # QuakeML carries), as a rerun of the same run would. Prints one line per
 # trial (kill moment, the stage it hit, result); exits non-zero on any
@@ -84,7 +85,7 @@ for i in $(seq 1 "$TRIALS"); do
   # Trial i aims at stage i mod 5, at a seeded moment inside it: the
   # trial's own run is watched until that stage takes its lock.
   target=${stages[$(((i - 1) % ${#stages[@]}))]}
-  delay=$(awk -v s="$SEED" -v i="$i" -v d="$(duration "$target")" 'BEGIN { srand(s * 1000 + i); printf "%.3f", rand() * d }')
+  delay=$(awk -v s="$SEED" -v i="$i" -v d="$(duration "$target")" 'BEGIN { srand(s * 1000 + i); printf "%.3f", 0.6 * rand() * d }')
   d="$OUT/trial$i"
   fresh "$d"
   "$QP" run "$d/demo.toml" >"$d/killed.log" 2>&1 & pid=$!
