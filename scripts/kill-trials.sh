@@ -11,11 +11,11 @@
 # i mod 5 (preprocess, fingerprint, search, associate, export): it waits for
 # that stage to take its lock, then kills after a seeded random delay within
 # the first 60% of the stage's duration in the timed uninterrupted run
-# (awk's srand(SEED); stages run faster or slower with the machine's load). Each trial's run directory starts with the
-# clean run's manifest/run.toml (the run's identity, whose creation time
-# QuakeML carries), as a rerun of the same run would. Prints one line per
-# trial (kill moment, the stage it hit, result); exits non-zero on any
-# difference.
+# (awk's srand(SEED); stages run faster or slower with the machine's load).
+# Each trial's run directory starts with the clean run's manifest/run.toml
+# (the run's identity, whose creation time QuakeML carries), as a rerun of
+# the same run would. Prints one line per trial (kill moment, the stage it
+# hit, result); exits non-zero on any difference.
 set -euo pipefail
 QP=build/bin/quakeprint TRIALS=10 SEED=1 DURATION=7200
 while getopts "q:n:s:d:" opt; do
@@ -24,11 +24,11 @@ while getopts "q:n:s:d:" opt; do
     n) TRIALS=$OPTARG ;;
     s) SEED=$OPTARG ;;
     d) DURATION=$OPTARG ;;
-    *) sed -n '2,17p' "$0"; exit 2 ;;
+    *) sed -n '2,18p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { sed -n '2,17p' "$0"; exit 2; }
+[ $# -eq 1 ] || { sed -n '2,18p' "$0"; exit 2; }
 QP=$(cd "$(dirname "$QP")" && pwd)/$(basename "$QP")
 OUT=$1
 mkdir -p "$OUT"
