@@ -10,6 +10,7 @@
 #include <iterator>
 #include <mutex>
 #include <sstream>
+#include <type_traits>
 
 #include "pipeline/error.hpp"
 
@@ -411,7 +412,12 @@ std::vector<Trace> read_sac_alpha(const std::string& bytes, const std::string& n
         double v;
         if (!(in >> v))
           throw InputError(name, "bad number in alphanumeric SAC header", "line " + std::to_string(l + 1));
-        out[k++] = static_cast<std::remove_reference_t<decltype(out[0])>>(v);
+        using Field = std::remove_reference_t<decltype(out[0])>;
+        // Out-of-range values would make the conversion undefined.
+        if (std::is_integral_v<Field> ? !(v >= -2147483648.0 && v <= 2147483647.0)
+                                      : (std::isfinite(v) && std::fabs(v) > 3.4e38))
+          throw InputError(name, "number out of range in alphanumeric SAC header", "line " + std::to_string(l + 1));
+        out[k++] = static_cast<Field>(v);
       }
     }
   };
