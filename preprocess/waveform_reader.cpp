@@ -227,7 +227,8 @@ std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& na
       Trace& t = traces[k];
       if (!MS_ISRATETOLERABLE(r.rate, t.sampling_rate)) continue;
       const TimeNs expected = t.sample_time(t.samples.size());
-      if (std::fabs(static_cast<double>(r.start - expected)) <= 0.5e9 / t.sampling_rate) {
+      // In double: records centuries apart would overflow an int64 difference.
+      if (std::fabs(static_cast<double>(r.start) - static_cast<double>(expected)) <= 0.5e9 / t.sampling_rate) {
         t.samples.insert(t.samples.end(), r.samples.begin(), r.samples.end());
         joined = true;
         break;

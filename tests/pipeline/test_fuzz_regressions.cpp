@@ -47,13 +47,18 @@ TEST(FuzzRegressions, CorruptMiniseedRecords) {
       {"crash-4f2f6acabd90f1399bc9cc174503d3008408a5fa", "start time outside the years 1678-2261"},
       // int32 samples counted beyond the record: libmseed read past its buffer
       {"crash-f51058d0fe0b458633988a38e33bd7afd7c3ecbc", "do not fit in the"},
+      // records of one channel in 1755 and 2146: their time difference
+      // overflowed int64 (now compared in double); read or refused, no UB
+      {"crash-edbedf4197f07c2ab9fc49d1bacd54400b6e3b60", ""},
   };
   const auto files = inputs("fuzz_miniseed");
   ASSERT_EQ(files.size(), want.size());
   for (const auto& f : files) {
     const std::string msg = message_of([&] { qp::pre::read_waveform_file(f.string()); });
     ASSERT_TRUE(want.count(f.filename().string())) << f;
-    EXPECT_NE(msg.find(want.at(f.filename().string())), std::string::npos) << f << ": " << msg;
+    if (!want.at(f.filename().string()).empty()) {
+      EXPECT_NE(msg.find(want.at(f.filename().string())), std::string::npos) << f << ": " << msg;
+    }
   }
 }
 
