@@ -42,7 +42,14 @@ class AtomicTextFile {
 /// Writes a whole string atomically.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
-/// Removes stale "*.tmp.*" leftovers of interrupted runs under a folder.
-int remove_stale_temporaries(const std::filesystem::path& dir);
+/// Removes "<name>.tmp.<pid>" leftovers of interrupted runs under `dir`
+/// (recursively) whose names start with `prefix`, when no process <pid> runs
+/// on this host. A live process's temporaries are never touched; a same-pid
+/// process on another host keeps its file until the next start (harmless).
+/// Call it while holding the stage's lock. Returns the number removed.
+int remove_stale_temporaries(const std::filesystem::path& dir, const std::string& prefix = "");
+
+/// The pid in a temporary's name ("x.h5.tmp.123" -> 123), or -1 if none.
+long temporary_owner_pid(const std::string& file_name);
 
 }  // namespace qp

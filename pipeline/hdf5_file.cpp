@@ -1,6 +1,11 @@
 #include "pipeline/hdf5_file.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <type_traits>
 
 #include "pipeline/error.hpp"
@@ -40,10 +45,38 @@ Handle no_time_tracking_dcpl() {
   return p;
 }
 
+// The innermost message of HDF5's error stack, where the failure was found;
+// for a failed write that is the system's reason ("File too large",
+// "No space left on device").
+herr_t collect_cause(unsigned n, const H5E_error2_t* e, void* data) {
+  auto* out = static_cast<std::string*>(data);
+  if (n == 0 && e->desc) out->assign(e->desc);
+  return 0;
+}
+
 }  // namespace
 
+void quiet_errors() {
+  // Errors become typed exceptions with the cause; HDF5's own stack dump
+  // on stderr would only bury the message.
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+std::string error_cause() {
+  std::string desc;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collect_cause, &desc);
+  const std::string key = "error message = '";
+  if (const auto p = desc.find(key); p != std::string::npos) {
+    const auto b = p + key.size();
+    return desc.substr(b, desc.find('\'', b) - b);
+  }
+  return desc;
+}
+
 void check(herr_t rc, const std::string& file, const std::string& what) {
-  if (rc < 0) throw StoreError(file + ": HDF5 error while " + what);
+  if (rc >= 0) return;
+  const std::string cause = error_cause();
+  throw StoreError(file + ": HDF5 error while " + what + (cause.empty() ? "" : ": " + cause));
 }
 
 void Handle::reset() {
@@ -62,19 +95,26 @@ void Handle::reset() {
 }
 
 File File::create(const std::filesystem::path& path) {
+  quiet_errors();
   Handle fcpl(H5Pcreate(H5P_FILE_CREATE));
   // Deterministic files: no creation/modification times in object headers.
   H5Pset_obj_track_times(fcpl.id(), 0);
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
   H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18);
+  // Built in memory and written by close() with plain POSIX writes: a full
+  // disk or a file-size limit is then our error to report, never a failed
+  // HDF5 close (which leaves HDF5 1.10 in a state that crashes at exit).
+  H5Pset_fapl_core(fapl.id(), 4 << 20, 0);
   hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.id(), fapl.id());
-  if (id < 0) throw StoreError(path.string() + ": cannot create HDF5 file");
+  if (id < 0) throw StoreError(path.string() + ": cannot create HDF5 file: " + error_cause());
   File f;
   static_cast<Group&>(f) = Group(Handle(id), path.string(), "/");
+  f.writable_ = true;
   return f;
 }
 
 File File::open_read(const std::filesystem::path& path) {
+  quiet_errors();
   hid_t id;
   H5E_BEGIN_TRY { id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT); }
   H5E_END_TRY;
@@ -86,8 +126,35 @@ File File::open_read(const std::filesystem::path& path) {
 
 void File::close() {
   if (!h_.valid()) return;
+  if (!writable_) {
+    h_.reset();
+    return;
+  }
   check(H5Fflush(h_.id(), H5F_SCOPE_LOCAL), file_, "flushing");
-  h_.reset();
+  const ssize_t size = H5Fget_file_image(h_.id(), nullptr, 0);
+  if (size < 0) check(-1, file_, "taking the file image");
+  std::vector<char> image(static_cast<std::size_t>(size));
+  if (H5Fget_file_image(h_.id(), image.data(), image.size()) != size) check(-1, file_, "taking the file image");
+  h_.reset();  // the in-memory file; nothing on disk to fail
+  write_whole_file(file_, image.data(), image.size());
+}
+
+void write_whole_file(const std::string& path, const char* data, std::size_t size) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw StoreError(path + ": cannot create: " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::write(fd, data + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      throw StoreError(path + ": cannot write (" + std::to_string(done) + " of " + std::to_string(size) +
+                       " bytes written): " + std::strerror(err));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) throw StoreError(path + ": cannot write: " + std::strerror(errno));
 }
 
 Group Group::create_group(const std::string& name) {
@@ -144,7 +211,7 @@ void Group::write(const std::string& name, const std::vector<T>& data, std::size
   Handle dcpl = no_time_tracking_dcpl();
   Handle ds(H5Dcreate2(id(), name.c_str(), file_type<T>(), space.id(), H5P_DEFAULT, dcpl.id(),
                        H5P_DEFAULT));
-  if (!ds.valid()) throw StoreError(file_ + ": cannot create dataset " + name);
+  if (!ds.valid()) throw StoreError(file_ + ": cannot create dataset " + name + ": " + error_cause());
   if (!data.empty())
     check(H5Dwrite(ds.id(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), file_,
           "writing " + name);
@@ -193,7 +260,7 @@ void Group::set_attr(const std::string& name, const std::string& value) {
   H5Tset_strpad(type.id(), H5T_STR_NULLPAD);
   Handle space(H5Screate(H5S_SCALAR));
   Handle a(H5Acreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT));
-  if (!a.valid()) throw StoreError(file_ + ": cannot create attribute " + name);
+  if (!a.valid()) throw StoreError(file_ + ": cannot create attribute " + name + ": " + error_cause());
   const std::string padded = value.empty() ? std::string(1, '\0') : value;
   check(H5Awrite(a.id(), type.id(), padded.data()), file_, "writing attribute " + name);
 }
@@ -201,14 +268,14 @@ void Group::set_attr(const std::string& name, const std::string& value) {
 void Group::set_attr(const std::string& name, std::int64_t value) {
   Handle space(H5Screate(H5S_SCALAR));
   Handle a(H5Acreate2(id(), name.c_str(), H5T_STD_I64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT));
-  if (!a.valid()) throw StoreError(file_ + ": cannot create attribute " + name);
+  if (!a.valid()) throw StoreError(file_ + ": cannot create attribute " + name + ": " + error_cause());
   check(H5Awrite(a.id(), H5T_NATIVE_INT64, &value), file_, "writing attribute " + name);
 }
 
 void Group::set_attr(const std::string& name, double value) {
   Handle space(H5Screate(H5S_SCALAR));
   Handle a(H5Acreate2(id(), name.c_str(), H5T_IEEE_F64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT));
-  if (!a.valid()) throw StoreError(file_ + ": cannot create attribute " + name);
+  if (!a.valid()) throw StoreError(file_ + ": cannot create attribute " + name + ": " + error_cause());
   check(H5Awrite(a.id(), H5T_NATIVE_DOUBLE, &value), file_, "writing attribute " + name);
 }
 

@@ -33,6 +33,12 @@ class Handle {
   hid_t id() const { return id_; }
   bool valid() const { return id_ >= 0; }
   void reset();
+  /// Gives up ownership without closing; returns the identifier.
+  hid_t release() {
+    const hid_t id = id_;
+    id_ = -1;
+    return id;
+  }
 
  private:
   hid_t id_ = -1;
@@ -76,15 +82,30 @@ class Group {
 
 class File : public Group {
  public:
-  /// Creates (truncates) a file. Use with AtomicPath: create under the
-  /// temporary name, close, then commit.
+  /// A new file, built in memory: nothing reaches `path` until close()
+  /// writes it whole (and a file never closed is never written). Use with
+  /// AtomicPath: create under the temporary name, close, then commit.
   static File create(const std::filesystem::path& path);
   static File open_read(const std::filesystem::path& path);
-  /// Flushes and closes; errors surface here, not in a destructor.
+  /// Writes a created file (a StoreError names the file and the system's
+  /// cause: disk full, file-size limit) and closes it; errors surface here,
+  /// not in a destructor.
   void close();
+
+ private:
+  bool writable_ = false;
 };
 
-/// Throws StoreError naming the file if `rc` signals an HDF5 failure.
+/// Writes `size` bytes to `path` (created or truncated); StoreError naming
+/// the file and the cause on failure.
+void write_whole_file(const std::string& path, const char* data, std::size_t size);
+
+/// Throws StoreError naming the file and the cause (the innermost message
+/// of HDF5's error stack) if `rc` signals an HDF5 failure.
 void check(herr_t rc, const std::string& file, const std::string& what);
+/// The innermost message of the current HDF5 error stack ("" if none).
+std::string error_cause();
+/// Turns off HDF5's printing of error stacks (errors are thrown instead).
+void quiet_errors();
 
 }  // namespace qp::h5

@@ -95,12 +95,14 @@ void stamp_provenance(h5::Group& root, const Provenance& prov, const std::string
 
 void RunStore::write_h5(const fs::path& path, const Provenance& prov,
                         const std::function<void(h5::File&)>& fill) const {
-  AtomicPath atomic(path);
-  {
+  AtomicPath atomic(path);  // removes the temporary if anything below throws
+  try {
     h5::File f = h5::File::create(atomic.temp());
     stamp_provenance(f, prov, run_created());
     fill(f);
     f.close();
+  } catch (const StoreError& e) {
+    throw StoreError(path.string() + ": not written: " + e.what());
   }
   atomic.commit();
 }

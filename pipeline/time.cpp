@@ -143,6 +143,9 @@ TimeNs parse_iso8601(const std::string& text) {
   if (*p != '\0') throw std::invalid_argument("not an ISO 8601 time: '" + text + "'");
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
     throw std::invalid_argument("time out of range: '" + text + "'");
+  // int64 nanoseconds since 1970 span 1677-09-21 to 2262-04-11.
+  if (y < 1678 || y > 2261)
+    throw std::invalid_argument("time out of range (years 1678-2261 only): '" + text + "'");
   return civil_to_ns(y, mo, d, h, mi, s, nanos);
 }
 

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <mutex>
 #include <sstream>
+#include <type_traits>
 
 #include "pipeline/error.hpp"
 
@@ -86,6 +87,30 @@ struct MsrGuard {
   ~MsrGuard() { msr_free(&msr); }
 };
 
+// Bytes per sample of the fixed-size encodings (0: compressed or unknown).
+int fixed_sample_bytes(int encoding) {
+  switch (encoding) {
+    case DE_ASCII: return 1;
+    case DE_INT16: case DE_GEOSCOPE163: case DE_GEOSCOPE164: case DE_CDSN: case DE_SRO: case DE_DWWSSN: return 2;
+    case DE_GEOSCOPE24: return 3;
+    case DE_INT32: case DE_FLOAT32: return 4;
+    case DE_FLOAT64: return 8;
+    default: return 0;
+  }
+}
+
+void check_sample_count_fits(const MSRecord& msr, int reclen, const std::string& name, const std::string& where) {
+  const int size = fixed_sample_bytes(msr.encoding);
+  if (size == 0 || !msr.fsdh || msr.samplecnt <= 0) return;
+  const std::int64_t room = reclen - static_cast<std::int64_t>(msr.fsdh->data_offset);
+  if (static_cast<std::int64_t>(msr.samplecnt) * size > room)
+    throw InputError(name,
+                     "corrupt miniSEED record: " + std::to_string(msr.samplecnt) + " samples of " +
+                         std::to_string(size) + " bytes do not fit in the " + std::to_string(room) +
+                         " data bytes of the record",
+                     where);
+}
+
 std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& name) {
   install_mseed_logger();
   std::vector<char> buf(bytes.begin(), bytes.end());  // libmseed wants a mutable buffer
@@ -117,7 +142,11 @@ std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& na
                            std::to_string(left) + " left in the file",
                        where);
     g_mseed_log.clear();
-    int rc = msr_parse(rec, reclen, &guard.msr, reclen, 1, 0);
+    // Header first: libmseed 2.19 decodes uncompressed samples without
+    // checking that they fit in the record (a corrupt count reads past it).
+    int rc = msr_parse(rec, reclen, &guard.msr, reclen, 0, 0);
+    if (rc == 0) check_sample_count_fits(*guard.msr, reclen, name, where);
+    if (rc == 0) rc = msr_parse(rec, reclen, &guard.msr, reclen, 1, 0);
     if (rc > 0)
       throw InputError(name, "truncated record: needs " + std::to_string(rc) + " more bytes", where);
     if (rc < 0) {
@@ -139,7 +168,12 @@ std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& na
       Record r;
       r.seed_id = seed_id_of(msr);
       r.rate = rate;
-      r.start = static_cast<TimeNs>(msr_starttime(msr)) * (kNsPerSecond / HPTMODULUS);
+      // int64 nanoseconds hold 1677-2262; a corrupt header may say otherwise.
+      const hptime_t hpt = msr_starttime(msr);
+      constexpr hptime_t kNsPerTick = kNsPerSecond / HPTMODULUS;
+      if (hpt > INT64_MAX / kNsPerTick || hpt < INT64_MIN / kNsPerTick)
+        throw InputError(name, "record start time outside the years 1678-2261 (corrupt header?)", where);
+      r.start = static_cast<TimeNs>(hpt) * kNsPerTick;
       r.number = recno;
       r.samples.resize(static_cast<std::size_t>(msr->numsamples));
       const auto n = r.samples.size();
@@ -193,7 +227,8 @@ std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& na
       Trace& t = traces[k];
       if (!MS_ISRATETOLERABLE(r.rate, t.sampling_rate)) continue;
       const TimeNs expected = t.sample_time(t.samples.size());
-      if (std::fabs(static_cast<double>(r.start - expected)) <= 0.5e9 / t.sampling_rate) {
+      // In double: records centuries apart would overflow an int64 difference.
+      if (std::fabs(static_cast<double>(r.start) - static_cast<double>(expected)) <= 0.5e9 / t.sampling_rate) {
         t.samples.insert(t.samples.end(), r.samples.begin(), r.samples.end());
         joined = true;
         break;
@@ -290,6 +325,10 @@ TimeNs sac_start_time(const SacHeader& h, double b, const std::string& name) {
     throw InputError(name, "SAC reference time fields out of range (corrupt header?)");
   if (!std::isfinite(b) || b == kSacUndefined)
     throw InputError(name, "SAC begin time B is undefined or not finite");
+  // Nanoseconds since 1970 in int64 must hold reference time + B.
+  if (i[kNzyear] < 1700 || i[kNzyear] > 2200 || std::fabs(b) > 1e9)
+    throw InputError(name, "SAC reference time (NZYEAR " + std::to_string(i[kNzyear]) +
+                               ") or begin time B outside the years 1700-2200 (corrupt header?)");
   // B is stored as float32; round it to the microsecond so that float noise
   // (0.000998f = 0.00099799996) does not leak into the nanosecond time.
   const TimeNs b_ns = static_cast<TimeNs>(std::llround(b * 1e6)) * 1000;
@@ -383,7 +422,12 @@ std::vector<Trace> read_sac_alpha(const std::string& bytes, const std::string& n
         double v;
         if (!(in >> v))
           throw InputError(name, "bad number in alphanumeric SAC header", "line " + std::to_string(l + 1));
-        out[k++] = static_cast<std::remove_reference_t<decltype(out[0])>>(v);
+        using Field = std::remove_reference_t<decltype(out[0])>;
+        // Out-of-range values would make the conversion undefined.
+        if (std::is_integral_v<Field> ? !(v >= -2147483648.0 && v <= 2147483647.0)
+                                      : (std::isfinite(v) && std::fabs(v) > 3.4e38))
+          throw InputError(name, "number out of range in alphanumeric SAC header", "line " + std::to_string(l + 1));
+        out[k++] = static_cast<Field>(v);
       }
     }
   };

@@ -24,6 +24,11 @@ packages=(
 command -v chromium > /dev/null || packages+=(chromium)
 command -v node > /dev/null || packages+=(nodejs)
 command -v npm > /dev/null || packages+=(npm)
+# Only for the checking builds: scripts/fuzz.sh (libFuzzer and the sanitizer
+# runtimes of clang); scripts/test.sh --sanitize uses gcc's (build-essential).
+if [[ "${QUAKEPRINT_WITH_FUZZ:-0}" == 1 ]]; then
+  packages+=(clang libclang-rt-14-dev libomp-14-dev)
+fi
 if [[ "${QUAKEPRINT_WITH_SLURM:-0}" == 1 ]]; then
   packages+=(slurm-wlm munge slurm-client)
 fi

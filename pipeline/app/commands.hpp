@@ -16,6 +16,7 @@ struct CommonOptions {
   std::filesystem::path config;
   bool verbose = false;
   bool force = false;           // accept a run directory made by an incompatible config
+  bool allow_partial = false;   // go on when the upstream stage is incomplete (on purpose)
 };
 
 struct PreprocessOptions : CommonOptions {

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <omp.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -23,6 +24,9 @@ void add_common(CLI::App* cmd, CommonOptions& o) {
   cmd->add_flag("-v,--verbose", o.verbose, "debug output from every rank");
   cmd->add_flag("--force", o.force,
                 "use a run directory whose outputs come from an incompatible config");
+  cmd->add_flag("--allow-partial", o.allow_partial,
+                "go on although the previous stage is incomplete (missing or stale units); "
+                "statistics computed from a partial record are recomputed once it is complete");
 }
 
 // Ranks sharing a node share its cores: unless OMP_NUM_THREADS says
@@ -41,6 +45,10 @@ void share_cores_among_local_ranks() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A write past the file-size limit (ulimit -f) then fails with EFBIG, like
+  // a full disk, and becomes an error naming the file, instead of killing
+  // the process with no message and a half-written temporary left behind.
+  std::signal(SIGXFSZ, SIG_IGN);
   qp::MpiContext mpi(&argc, &argv);
   share_cores_among_local_ranks();
   CLI::App app{"quakeprint: finds earthquakes in continuous seismic recordings by similarity "

@@ -199,7 +199,7 @@ void label_phases(std::vector<StationPick>& sp, const post::NetworkEvent& ne, co
 int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   const auto t0 = std::chrono::steady_clock::now();
   LoadedConfig lc = load_config(o.config);
-  StageSetup setup = begin_stage(lc, mpi, "associate", o.force);
+  StageSetup setup = begin_stage(lc, mpi, "associate", o);
   const RunStore& store = setup.store;
   const TimeNs dt_fp = lc.fp.dt_fp_ns();
   const TimeNs chunk = static_cast<TimeNs>(lc.cfg.run().chunk_days) * kNsPerDay;

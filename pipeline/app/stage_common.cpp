@@ -3,27 +3,96 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pipeline/atomic_file.hpp"
+#include "pipeline/log.hpp"
 #include "preprocess/merge.hpp"
 
 namespace qp::app {
 
-StageSetup begin_stage(const LoadedConfig& lc, MpiContext& mpi, const std::string& stage,
-                       bool force) {
-  (void)stage;
-  (void)force;
-  RunStore store(lc.cfg);
+std::string upstream_stage(const std::string& stage) {
+  if (stage == "fingerprint") return "preprocess";
+  if (stage == "search") return "fingerprint";
+  if (stage == "associate") return "search";
+  if (stage == "export") return "associate";
+  return "";
+}
+
+std::vector<std::string> channel_ids(const LoadedConfig& lc) {
+  std::vector<std::string> ids;
+  for (const auto& c : lc.cfg.channels()) ids.push_back(c.seed_id());
+  return ids;
+}
+
+Completeness check_upstream(const LoadedConfig& lc, const RunStore& store, const std::string& stage) {
+  const std::string up = upstream_stage(stage);
+  if (up.empty()) return Completeness{"", true, {}, {}, {}};
+  std::string params;
+  if (up == "preprocess") params = lc.preprocess_hash();
+  else if (up == "fingerprint") params = lc.fingerprint_hash();
+  else if (up == "search") params = lc.search_hash();
+  else params = lc.associate_hash();
+  // The association is one unit over the whole network.
+  const std::vector<std::string> channels = up == "associate" ? std::vector<std::string>{"network"} : channel_ids(lc);
+  return check_complete(store, up, channels, params);
+}
+
+void record_plan(MpiContext& mpi, const RunStore& store, const std::string& stage,
+                 const std::vector<std::string>& channels, const std::vector<PlannedUnit>& units) {
   std::exception_ptr err;
-  std::string created;
   if (mpi.root()) {
     try {
-      created = store.ensure_run_manifest(lc.cfg.hash());
+      write_plan(store, stage, channels, units);
     } catch (...) {
       err = std::current_exception();
     }
   }
-  mpi.check(err, "creating the run directory " + store.dir().string());
+  mpi.check(err, stage + ": writing its plan");
+}
+
+namespace {
+
+// Where a stage writes, for removing its dead runs' temporaries.
+std::filesystem::path output_dir(const RunStore& store, const std::string& stage) {
+  return stage == "export" ? store.dir() / "catalog" : store.stage_dir(stage);
+}
+
+}  // namespace
+
+StageSetup begin_stage(const LoadedConfig& lc, MpiContext& mpi, const std::string& stage,
+                       const CommonOptions& o) {
+  RunStore store(lc.cfg);
+  std::exception_ptr err;
+  std::string created, complete = "1";
+  std::shared_ptr<StageLock> lock;
+  if (mpi.root()) {
+    try {
+      created = store.ensure_run_manifest(lc.cfg.hash());
+      lock = std::make_shared<StageLock>(store.dir(), stage);
+      // Under the lock no other run writes this stage's files: any
+      // temporary of a process that no longer exists is debris.
+      int removed = remove_stale_temporaries(output_dir(store, stage));
+      removed += remove_stale_temporaries(store.dir() / "manifest", stage);
+      removed += remove_stale_temporaries(store.dir() / "reports", stage);
+      if (removed > 0) spdlog::info("{}: removed {} temporary file(s) left by interrupted runs", stage, removed);
+      const Completeness c = check_upstream(lc, store, stage);
+      if (!c.complete()) {
+        const std::string what = c.describe(o.config.string());
+        if (!o.allow_partial) throw InputError(store.dir().string(), stage + " needs its input: " + what);
+        spdlog::warn("{}: --allow-partial: going on over an incomplete input: {}", stage, what);
+        complete = "0";
+      }
+    } catch (...) {
+      err = std::current_exception();
+    }
+  }
+  mpi.check(err, "starting " + stage + " in " + store.dir().string());
+  // The association is one unit, the network: its plan is known up front.
+  if (stage == "associate")
+    record_plan(mpi, store, "associate", {"network"}, {{"network", "associate/network.h5", "", lc.associate_hash()}});
   created = mpi.broadcast(created);
-  return {std::move(store), created};
+  complete = mpi.broadcast(complete);
+  StageSetup setup{std::move(store), created, lock, complete == "1"};
+  return setup;
 }
 
 std::size_t ChannelWaveform::valid_count() const {

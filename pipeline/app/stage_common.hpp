@@ -6,14 +6,18 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "pipeline/app/commands.hpp"
 #include "pipeline/app/loaded_config.hpp"
 #include "pipeline/components.hpp"
 #include "pipeline/hdf5_file.hpp"
 #include "pipeline/mpi_context.hpp"
+#include "pipeline/run_lock.hpp"
 #include "pipeline/run_store.hpp"
+#include "pipeline/stage_plan.hpp"
 
 namespace qp::pre {
 struct Continuous;
@@ -24,12 +28,34 @@ namespace qp::app {
 struct StageSetup {
   RunStore store;
   std::string run_created;
+  std::shared_ptr<StageLock> lock;   // rank 0: held until the stage ends
+  /// False only with --allow-partial over an incomplete upstream stage:
+  /// statistics computed now are provisional (recomputed when it completes).
+  bool upstream_complete = true;
 };
 
-/// Creates the run directory and its manifest (rank 0), then agrees on the
-/// run's creation time on every rank.
+/// Starts a stage: creates the run directory and its manifest, takes the
+/// stage's lock (one writer per stage and run directory), removes the
+/// temporaries of dead earlier runs, and checks that the upstream stage is
+/// complete for the configured channels (else throws, listing the missing
+/// or stale units, unless --allow-partial). Rank 0 does the work; every
+/// rank returns the same setup or throws the same error.
 StageSetup begin_stage(const LoadedConfig& lc, MpiContext& mpi, const std::string& stage,
-                       bool force);
+                       const CommonOptions& o);
+
+/// The stage whose outputs `stage` reads ("" for preprocess).
+std::string upstream_stage(const std::string& stage);
+
+/// Checks `stage`'s upstream for the config's channels now.
+Completeness check_upstream(const LoadedConfig& lc, const RunStore& store, const std::string& stage);
+
+/// Rank 0 records the stage's plan (stage_plan.hpp) before it writes any
+/// unit; collective (every rank throws if it fails).
+void record_plan(MpiContext& mpi, const RunStore& store, const std::string& stage,
+                 const std::vector<std::string>& channels, const std::vector<PlannedUnit>& units);
+
+/// The config's channels as SEED ids.
+std::vector<std::string> channel_ids(const LoadedConfig& lc);
 
 /// One channel's samples on a regular grid with a validity mask (1 = valid).
 struct ChannelWaveform {

@@ -86,7 +86,7 @@ void merge_match_detections(std::vector<catalog::Event>& events, const std::vect
 
 int cmd_export(const ExportOptions& o, MpiContext& mpi) {
   LoadedConfig lc = load_config(o.config);
-  StageSetup setup = begin_stage(lc, mpi, "export", o.force);
+  StageSetup setup = begin_stage(lc, mpi, "export", o);
   if (!mpi.root()) return 0;
   const RunStore& store = setup.store;
   const fs::path in = store.stage_dir("associate") / "network.h5";

@@ -42,7 +42,7 @@ fs::path fingerprint_mad_path(const RunStore& store, const std::string& sid) {
 int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
   const auto t0 = std::chrono::steady_clock::now();
   LoadedConfig lc = load_config(o.config);
-  StageSetup setup = begin_stage(lc, mpi, "fingerprint", o.force);
+  StageSetup setup = begin_stage(lc, mpi, "fingerprint", o);
   const RunStore& store = setup.store;
   const fp::FingerprintParams& p = lc.fp;
   const TimeNs chunk = static_cast<TimeNs>(lc.cfg.run().chunk_days) * kNsPerDay;
@@ -67,7 +67,9 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
     job.params_hash = params_hash;
     // The statistics' identity: parameters and source only, not the data
     // span, so that adding days reuses them (existing fingerprints stay).
-    job.inputs_hash = hash_hex(source);
+    // Over an incomplete record (--allow-partial) they are provisional: a
+    // different identity, so the complete record recomputes them.
+    job.inputs_hash = hash_hex(source + (setup.upstream_complete ? "" : "\nprovisional: partial preprocess"));
     const Provenance prov{"fingerprint", job.name, lc.cfg.hash(), params_hash, job.inputs_hash, {source}};
     job.run = [&, sid, ch, units, prov, out = job.output]() {
       fp::MadStats stats;
@@ -190,7 +192,7 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
       jobs.push_back(std::move(job));
     }
   }
-  const UnitSummary s = run_units(mpi, store, "fingerprint", jobs, o.force || o.refresh_mad);
+  const UnitSummary s = run_units(mpi, store, "fingerprint", jobs, o.force || o.refresh_mad, channel_ids(lc));
 
   // Optional export of one channel in FAST's packed format.
   if (!o.export_fast_channel.empty() && mpi.root()) {

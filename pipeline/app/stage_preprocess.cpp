@@ -67,7 +67,7 @@ std::vector<FileInfo> deserialize(const std::vector<std::string>& parts) {
 int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
   const auto t0 = std::chrono::steady_clock::now();
   LoadedConfig lc = load_config(o.config);
-  StageSetup setup = begin_stage(lc, mpi, "preprocess", o.force);
+  StageSetup setup = begin_stage(lc, mpi, "preprocess", o);
   const RunStore& store = setup.store;
 
   // 1. Index the input files (ranks share the reading), with content hashes.
@@ -204,7 +204,7 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
     }
   }
 
-  const UnitSummary s = run_units(mpi, store, "preprocess", jobs, o.force);
+  const UnitSummary s = run_units(mpi, store, "preprocess", jobs, o.force, channel_ids(lc));
   if (mpi.root()) {
     std::int64_t samples = 0;
     for (const auto& r : s.records)

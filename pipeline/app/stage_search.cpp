@@ -116,11 +116,21 @@ int cmd_search(const SearchOptions& o, MpiContext& mpi) {
     if (mpi.root()) lsh::print_explain(std::cout, lc.search);
     return 0;
   }
-  StageSetup setup = begin_stage(lc, mpi, "search", o.force);
+  StageSetup setup = begin_stage(lc, mpi, "search", o);
   const RunStore& store = setup.store;
   const std::string params_hash = lc.search_hash();
   const std::size_t nbits = lc.fp.bits();
   const TimeNs dt_fp = lc.fp.dt_fp_ns();
+  if (!o.exact) {  // what associate checks before it reads the pairs
+    std::vector<PlannedUnit> planned;
+    if (mpi.root())
+      for (const auto& sid : channel_ids(lc)) {
+        std::vector<std::string> hashes;
+        for (const auto& u : fingerprint_units(store, sid)) hashes.push_back(store.relative(u) + " " + unit_inputs_hash(u));
+        if (!hashes.empty()) planned.push_back({sid, "search/" + sid + ".h5", combine_hashes(hashes), params_hash});
+      }
+    record_plan(mpi, store, "search", channel_ids(lc), planned);
+  }
 
   // With at least as many channels as ranks, each rank searches whole
   // channels on its own (signatures computed once, no communication); with

@@ -6,12 +6,23 @@
 #include <sstream>
 
 #include "pipeline/log.hpp"
+#include "pipeline/app/stage_common.hpp"
 
 namespace qp::app {
 
 UnitSummary run_units(MpiContext& mpi, const RunStore& store, const std::string& stage,
-                      const std::vector<UnitJob>& jobs, bool force) {
+                      const std::vector<UnitJob>& jobs, bool force,
+                      const std::vector<std::string>& channels) {
   const auto t0 = std::chrono::steady_clock::now();
+  {
+    std::vector<PlannedUnit> planned;
+    std::set<std::string> named(channels.begin(), channels.end());
+    for (const auto& j : jobs) {
+      planned.push_back({j.name, store.relative(j.output), j.inputs_hash, j.params_hash});
+      if (channels.empty()) named.insert(j.name.substr(0, j.name.find('/')));
+    }
+    record_plan(mpi, store, stage, {named.begin(), named.end()}, planned);
+  }
   long fail_after = -1;
   if (const char* env = std::getenv("QUAKEPRINT_FAIL_AFTER_UNITS")) fail_after = std::atol(env);
 

@@ -28,9 +28,13 @@ struct UnitSummary {
 };
 
 /// Unit i runs on rank i % size. `force` recomputes current units too.
+/// Before any unit runs, rank 0 records the stage's plan (every job, and the
+/// channels considered: `channels`, or those named by the jobs when empty),
+/// which the next stage checks (pipeline/stage_plan.hpp).
 /// Test hook: QUAKEPRINT_FAIL_AFTER_UNITS=N makes a rank fail after
 /// computing N units (deterministic fault injection for resume tests).
 UnitSummary run_units(MpiContext& mpi, const RunStore& store, const std::string& stage,
-                      const std::vector<UnitJob>& jobs, bool force = false);
+                      const std::vector<UnitJob>& jobs, bool force = false,
+                      const std::vector<std::string>& channels = {});
 
 }  // namespace qp::app

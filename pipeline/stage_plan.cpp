@@ -1,0 +1,118 @@
+#include "pipeline/stage_plan.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "pipeline/atomic_file.hpp"
+#include "pipeline/error.hpp"
+#include "pipeline/text.hpp"
+
+namespace qp {
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path plan_path(const RunStore& store, const std::string& stage) {
+  return store.dir() / "manifest" / (stage + ".plan");
+}
+
+std::string channel_of(const std::string& unit) { return unit.substr(0, unit.find('/')); }
+
+}  // namespace
+
+void write_plan(const RunStore& store, const std::string& stage, const std::vector<std::string>& channels,
+                const std::vector<PlannedUnit>& units) {
+  std::ostringstream ss;
+  ss << "# quakeprint plan of stage " << stage
+     << ": the units its last run set out to write (the next stage checks them)\n";
+  for (const auto& c : channels) ss << "channel\t" << c << '\n';
+  for (const auto& u : units)
+    ss << "unit\t" << u.unit << '\t' << u.output << '\t' << u.inputs_hash << '\t' << u.params_hash << '\n';
+  write_file_atomically(plan_path(store, stage), ss.str());
+}
+
+StagePlan read_plan(const RunStore& store, const std::string& stage) {
+  StagePlan plan;
+  const fs::path path = plan_path(store, stage);
+  std::ifstream in(path);
+  if (!in) return plan;
+  plan.exists = true;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> f = split_fields(line, '\t');
+    if (f[0] == "channel" && f.size() == 2) {
+      plan.channels.insert(f[1]);
+    } else if (f[0] == "unit" && f.size() == 5) {
+      plan.units.push_back({f[1], f[2], f[3], f[4]});
+    } else {
+      throw InputError(path.string(), "not a plan line (edited by hand?)", "line " + std::to_string(n));
+    }
+  }
+  return plan;
+}
+
+Completeness check_complete(const RunStore& store, const std::string& stage,
+                            const std::vector<std::string>& channels, const std::string& expected_params) {
+  Completeness c;
+  c.stage = stage;
+  const StagePlan plan = read_plan(store, stage);
+  c.planned = plan.exists;
+  if (!plan.exists) return c;
+  const std::set<std::string> wanted(channels.begin(), channels.end());
+  for (const auto& ch : channels)
+    if (!plan.channels.count(ch)) c.not_run.push_back(ch);
+  for (const auto& u : plan.units) {
+    if (!wanted.count(channel_of(u.unit))) continue;
+    const fs::path out = store.dir() / u.output;
+    std::error_code ec;
+    if (!fs::is_regular_file(out, ec)) {
+      c.missing.push_back(u.unit + " (" + u.output + " is missing)");
+      continue;
+    }
+    if (u.params_hash != expected_params) {
+      c.stale.push_back(u.unit + " ([" + stage + "] or earlier parameters changed since it was planned)");
+      continue;
+    }
+    std::string in_hash, par_hash;
+    try {
+      h5::File f = h5::File::open_read(out);
+      in_hash = f.attr_string("inputs_hash");
+      par_hash = f.attr_string("params_hash");
+    } catch (const Error& e) {
+      c.stale.push_back(u.unit + " (" + u.output + " unreadable: " + e.what() + ")");
+      continue;
+    }
+    if (par_hash != u.params_hash || (!u.inputs_hash.empty() && in_hash != u.inputs_hash))
+      c.stale.push_back(u.unit + " (" + u.output + " was made from other inputs or parameters)");
+  }
+  return c;
+}
+
+std::string Completeness::describe(const std::string& config_path, std::size_t max_lines) const {
+  std::ostringstream ss;
+  const std::string cmd = "quakeprint " + stage + " " + config_path;
+  if (!planned) {
+    ss << "stage '" << stage << "' has not run in this run directory (no manifest/" << stage << ".plan)";
+  } else {
+    ss << "stage '" << stage << "' is not complete: " << missing.size() << " unit(s) missing, "
+       << stale.size() << " stale, " << not_run.size() << " channel(s) never processed";
+    std::size_t shown = 0;
+    auto list = [&](const char* label, const std::vector<std::string>& items) {
+      for (const auto& i : items) {
+        if (shown++ < max_lines) ss << "\n  " << label << ' ' << i;
+      }
+    };
+    list("missing", missing);
+    list("stale  ", stale);
+    list("not run", not_run);
+    if (shown > max_lines) ss << "\n  ... and " << (shown - max_lines) << " more";
+  }
+  ss << "\ncomplete it with: " << cmd << "   (or 'quakeprint run " << config_path
+     << "' for every stage); --allow-partial goes on with what exists, on purpose";
+  return ss.str();
+}
+
+}  // namespace qp
