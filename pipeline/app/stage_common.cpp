@@ -14,6 +14,7 @@ std::string upstream_stage(const std::string& stage) {
   if (stage == "search") return "fingerprint";
   if (stage == "associate") return "search";
   if (stage == "export") return "associate";
+  if (stage == "match") return "associate";  // templates are its events
   return "";
 }
 

@@ -65,7 +65,7 @@ match::SpanChannel as_span(ChannelWaveform&& w) {
 
 int cmd_match(const CommonOptions& o, MpiContext& mpi) {
   LoadedConfig lc = load_config(o.config);
-  StageSetup setup = begin_stage(lc, mpi, "match", o.force);
+  StageSetup setup = begin_stage(lc, mpi, "match", o);
   const RunStore& store = setup.store;
   const match::MatchParams& p = lc.match;
   const TimeNs chunk = static_cast<TimeNs>(lc.cfg.run().chunk_days) * kNsPerDay;
