@@ -63,7 +63,18 @@ void merge_match_detections(std::vector<catalog::Event>& events, const std::vect
       const TimeNs lag = d.first_arrival - tmpl.first_arrival;
       e->method = "match";
       e->first_arrival = d.first_arrival;
-      e->origin_time = d.origin_time;
+      // A detection lies at its template's hypocentre, the origin moved by
+      // the lag (as matched-filter catalogs report them): an origin time
+      // comes only with the place it belongs to.
+      if (d.origin_time && tmpl.located()) {
+        e->origin_time = d.origin_time;
+        e->latitude = tmpl.latitude;
+        e->longitude = tmpl.longitude;
+        e->depth_km = tmpl.depth_km;
+        e->origin_uncertainty_s = tmpl.origin_uncertainty_s;
+        e->horizontal_uncertainty_km = tmpl.horizontal_uncertainty_km;
+        e->depth_uncertainty_km = tmpl.depth_uncertainty_km;
+      }
       e->n_stations = tmpl.n_stations;
       e->stations = tmpl.stations;
       e->family_id = tmpl.family_id;
