@@ -22,13 +22,14 @@ bash "$(dirname "$0")/../../scripts/compare-with-fast.sh" -q "$QP" -n 2 \
   -f "$SHARED/reference/fast-iceland/fingerprints" "$data" "$params" "$out" >/dev/null
 cat "$out/summary.txt"
 get() { awk -v k="$1" '$1 == k { print $2; exit }' "$out/summary.txt"; }
-[ "$(get matched_first_arrival_2s)" -ge 14 ] || fail "matched $(get matched_first_arrival_2s) < 14"
+[ "$(get matched_first_arrival_2s)" -ge 15 ] || fail "matched $(get matched_first_arrival_2s) < 15"
 [ "$(get unmatched_detections)" -le 3 ] || fail "unmatched $(get unmatched_detections) > 3"
 compared=$(get p_picks_compared) within=$(get p_picks_within_1s)
 [ $((within * 10)) -ge $((compared * 8)) ] || fail "P picks within 1 s: $within of $compared (< 80%)"
 # Locations are reported only where the picks constrain them (not pinned
-# to the grid's bottom): 9 of the 17 detections, 8 of them catalogued.
-[ "$(get matched_origin_2s)" -ge 8 ] || fail "origins within 2 s: $(get matched_origin_2s) < 8"
+# to the grid's bottom): 8 of the 18 detections in fast mode, 7 of them with
+# the catalog's origin within 2 s (9 of 10 with quakeprint's own windows).
+[ "$(get matched_origin_2s)" -ge 7 ] || fail "origins within 2 s: $(get matched_origin_2s) < 7"
 # Every located event the catalog contains has its origin within 2 s.
 located=$(get located)
 [ $((located - $(get matched_origin_2s))) -le 1 ] || fail "located $located, origins matched $(get matched_origin_2s)"
