@@ -42,6 +42,86 @@ void share_cores_among_local_ranks() {
   if (local_size > 1) omp_set_num_threads(std::max(1, cores / local_size));
 }
 
+// The tools beside the stages (synthetic data, scoring, FAST import,
+// report, parity, demo): their options and their dispatch in one place.
+struct ToolCommands {
+  SynthOptions sy;
+  EvaluateCommandOptions ev;
+  ImportFastOptions im;
+  ReportOptions rep;
+  CompareFingerprintsOptions cf;
+  std::filesystem::path demo_dir = "demo-run";
+  CLI::App *sy_cmd = nullptr, *ev_cmd = nullptr, *im_cmd = nullptr, *rep_cmd = nullptr, *cf_cmd = nullptr,
+           *demo_cmd = nullptr;
+
+  void add(CLI::App& app);
+  /// The chosen tool's exit code, or -1 when no tool was chosen.
+  int run(qp::MpiContext& mpi) const {
+    if (*sy_cmd) return cmd_synth(sy, mpi);
+    if (*ev_cmd) return cmd_evaluate(ev, mpi);
+    if (*im_cmd) return cmd_import_fast(im, mpi);
+    if (*cf_cmd) return cmd_compare_fingerprints(cf, mpi);
+    if (*demo_cmd) return cmd_demo(demo_dir, mpi);
+    if (*rep_cmd) return cmd_report(rep, mpi);
+    return -1;
+  }
+};
+
+void ToolCommands::add(CLI::App& app) {
+  sy_cmd = app.add_subcommand("synth", "generate continuous multi-station data with known repeating earthquakes");
+  sy_cmd->add_option("CONFIG", sy.config, "optional TOML file with a [synth] section (defaults otherwise)");
+  sy_cmd->add_option("-o,--out", sy.out, "output folder (miniSEED day files, truth_catalog.csv, truth_picks.csv, stations.csv)");
+  sy_cmd->add_option("--seed", sy.seed, "random seed (same seed, same files)");
+  sy_cmd->add_option("--duration", sy.duration_s, "seconds of data");
+  sy_cmd->add_option("--stations", sy.stations, "number of stations");
+  sy_cmd->add_option("--families", sy.families, "number of families of repeating events");
+  sy_cmd->add_option("--noise-file", sy.noise_file, "real noise (miniSEED) instead of coloured noise");
+  sy_cmd->add_option("--repeater-file", sy.repeater_file, "real event waveform (miniSEED) as a family template");
+
+  ev_cmd = app.add_subcommand("evaluate", "score a detection catalog against a reference catalog");
+  ev_cmd->add_option("DETECTIONS", ev.detections, "catalog.csv of quakeprint")->required();
+  ev_cmd->add_option("REFERENCE", ev.reference,
+                     "reference catalog: quakeprint catalog.csv, synth truth_catalog.csv, or any CSV with a time column (time, origin_time, first_arrival, ...)")->required();
+  ev_cmd->add_option("--picks", ev.detection_picks, "the detections' picks.csv");
+  ev_cmd->add_option("--reference-picks", ev.reference_picks, "reference picks (earliest P per event is matched)");
+  ev_cmd->add_option("--tolerance", ev.tolerance_s, "matching tolerance in seconds (default 2)");
+  ev_cmd->add_option("--match", ev.match, "arrival (first arrival vs earliest P) or origin")
+      ->check(CLI::IsMember({"arrival", "origin"}));
+  ev_cmd->add_flag("--family-only", ev.family_partner_only,
+                   "count only reference events with a family partner (synthetic truth)");
+  ev_cmd->add_option("--min-snr-stations", ev.min_snr_stations,
+                     "count only reference events whose picks reach --min-snr at this many stations or more");
+  ev_cmd->add_option("--min-snr", ev.min_snr, "pick SNR for --min-snr-stations (default 3)");
+  ev_cmd->add_option("-o,--out", ev.out, "folder for matched.csv, unmatched.csv, evaluation.txt");
+
+  im_cmd = app.add_subcommand("import-fast", "turn FAST parameter files into quakeprint config sections");
+  im_cmd->add_option("--fingerprint", im.fingerprint_json, "FAST fp_input_*.json files")->required();
+  im_cmd->add_option("--search", im.search_json, "FAST config.json (ntbl, nhash, nvote, repeat)")->required();
+  im_cmd->add_option("--network", im.network_json, "FAST network_params.json")->required();
+  im_cmd->add_option("-o,--out", im.out, "write the TOML here (default: standard output)");
+
+  rep_cmd = app.add_subcommand("report", "offline HTML report of a run: summary, catalog plots, record "
+                                               "sections, families, candidate pairs, fingerprints");
+  rep_cmd->add_option("CONFIG", rep.config, "the run's TOML config file")->required();
+  rep_cmd->add_option("-o,--out", rep.out, "report folder (default <run>/report)");
+  rep_cmd->add_option("--top-events", rep.top_events, "record sections of this many events, highest score first");
+  rep_cmd->add_option("--top-families", rep.top_families, "member overlays of this many families, largest first");
+
+  cf_cmd = app.add_subcommand(
+      "compare-fingerprints",
+      "fingerprint parity with a FAST run: share of FAST's fingerprints with one of ours at the same "
+      "time, bit-identical, and with Jaccard >= 0.9");
+  cf_cmd->add_option("OURS", cf.ours, "our fingerprints in FAST's format (fingerprint --export-fast): X.fp, X.ts next to it")
+      ->required();
+  cf_cmd->add_option("FAST", cf.fast, "FAST's <STA>.<CHA>.fp, its .ts next to it")->required();
+  cf_cmd->add_option("--jaccard", cf.jaccard_min, "Jaccard threshold (default 0.9)");
+  cf_cmd->add_option("--tolerance-ms", cf.tolerance_ms, "same time within this many ms (default 1)");
+  cf_cmd->add_option("-o,--out", cf.out, "also write the summary to this file");
+
+  demo_cmd = app.add_subcommand("demo", "synthetic network -> every stage -> scores against the truth");
+  demo_cmd->add_option("DIR", demo_dir, "working folder (default demo-run)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -116,64 +196,8 @@ int main(int argc, char** argv) {
   auto* st_cmd = app.add_subcommand("status", "per stage and unit: done, failed, stale or pending; Slurm job states");
   add_common(st_cmd, st);
 
-  SynthOptions sy;
-  auto* sy_cmd = app.add_subcommand("synth", "generate continuous multi-station data with known repeating earthquakes");
-  sy_cmd->add_option("CONFIG", sy.config, "optional TOML file with a [synth] section (defaults otherwise)");
-  sy_cmd->add_option("-o,--out", sy.out, "output folder (miniSEED day files, truth_catalog.csv, truth_picks.csv, stations.csv)");
-  sy_cmd->add_option("--seed", sy.seed, "random seed (same seed, same files)");
-  sy_cmd->add_option("--duration", sy.duration_s, "seconds of data");
-  sy_cmd->add_option("--stations", sy.stations, "number of stations");
-  sy_cmd->add_option("--families", sy.families, "number of families of repeating events");
-  sy_cmd->add_option("--noise-file", sy.noise_file, "real noise (miniSEED) instead of coloured noise");
-  sy_cmd->add_option("--repeater-file", sy.repeater_file, "real event waveform (miniSEED) as a family template");
-
-  EvaluateCommandOptions ev;
-  auto* ev_cmd = app.add_subcommand("evaluate", "score a detection catalog against a reference catalog");
-  ev_cmd->add_option("DETECTIONS", ev.detections, "catalog.csv of quakeprint")->required();
-  ev_cmd->add_option("REFERENCE", ev.reference,
-                     "reference catalog: quakeprint catalog.csv, synth truth_catalog.csv, or any CSV with a time column (time, origin_time, first_arrival, ...)")->required();
-  ev_cmd->add_option("--picks", ev.detection_picks, "the detections' picks.csv");
-  ev_cmd->add_option("--reference-picks", ev.reference_picks, "reference picks (earliest P per event is matched)");
-  ev_cmd->add_option("--tolerance", ev.tolerance_s, "matching tolerance in seconds (default 2)");
-  ev_cmd->add_option("--match", ev.match, "arrival (first arrival vs earliest P) or origin")
-      ->check(CLI::IsMember({"arrival", "origin"}));
-  ev_cmd->add_flag("--family-only", ev.family_partner_only,
-                   "count only reference events with a family partner (synthetic truth)");
-  ev_cmd->add_option("--min-snr-stations", ev.min_snr_stations,
-                     "count only reference events whose picks reach --min-snr at this many stations or more");
-  ev_cmd->add_option("--min-snr", ev.min_snr, "pick SNR for --min-snr-stations (default 3)");
-  ev_cmd->add_option("-o,--out", ev.out, "folder for matched.csv, unmatched.csv, evaluation.txt");
-
-  ImportFastOptions im;
-  auto* im_cmd = app.add_subcommand("import-fast", "turn FAST parameter files into quakeprint config sections");
-  im_cmd->add_option("--fingerprint", im.fingerprint_json, "FAST fp_input_*.json files")->required();
-  im_cmd->add_option("--search", im.search_json, "FAST config.json (ntbl, nhash, nvote, repeat)")->required();
-  im_cmd->add_option("--network", im.network_json, "FAST network_params.json")->required();
-  im_cmd->add_option("-o,--out", im.out, "write the TOML here (default: standard output)");
-
-  ReportOptions rep;
-  auto* rep_cmd = app.add_subcommand("report", "offline HTML report of a run: summary, catalog plots, record "
-                                               "sections, families, candidate pairs, fingerprints");
-  rep_cmd->add_option("CONFIG", rep.config, "the run's TOML config file")->required();
-  rep_cmd->add_option("-o,--out", rep.out, "report folder (default <run>/report)");
-  rep_cmd->add_option("--top-events", rep.top_events, "record sections of this many events, highest score first");
-  rep_cmd->add_option("--top-families", rep.top_families, "member overlays of this many families, largest first");
-
-  CompareFingerprintsOptions cf;
-  auto* cf_cmd = app.add_subcommand(
-      "compare-fingerprints",
-      "fingerprint parity with a FAST run: share of FAST's fingerprints with one of ours at the same "
-      "time, bit-identical, and with Jaccard >= 0.9");
-  cf_cmd->add_option("OURS", cf.ours, "our fingerprints in FAST's format (fingerprint --export-fast): X.fp, X.ts next to it")
-      ->required();
-  cf_cmd->add_option("FAST", cf.fast, "FAST's <STA>.<CHA>.fp, its .ts next to it")->required();
-  cf_cmd->add_option("--jaccard", cf.jaccard_min, "Jaccard threshold (default 0.9)");
-  cf_cmd->add_option("--tolerance-ms", cf.tolerance_ms, "same time within this many ms (default 1)");
-  cf_cmd->add_option("-o,--out", cf.out, "also write the summary to this file");
-
-  std::filesystem::path demo_dir = "demo-run";
-  auto* demo_cmd = app.add_subcommand("demo", "synthetic network -> every stage -> scores against the truth");
-  demo_cmd->add_option("DIR", demo_dir, "working folder (default demo-run)");
+  ToolCommands tools;
+  tools.add(app);
 
   try {
     app.parse(argc, argv);
@@ -203,12 +227,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) return cmd_run(run, mpi);
     if (*sub_cmd) return cmd_submit(sub, mpi);
     if (*st_cmd) return cmd_status(st, mpi);
-    if (*sy_cmd) return cmd_synth(sy, mpi);
-    if (*ev_cmd) return cmd_evaluate(ev, mpi);
-    if (*im_cmd) return cmd_import_fast(im, mpi);
-    if (*cf_cmd) return cmd_compare_fingerprints(cf, mpi);
-    if (*demo_cmd) return cmd_demo(demo_dir, mpi);
-    if (*rep_cmd) return cmd_report(rep, mpi);
+    if (const int rc = tools.run(mpi); rc >= 0) return rc;
     if (mpi.root()) std::cout << app.help();
     return 0;
   } catch (const qp::ConfigError& e) {
