@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -62,6 +63,31 @@ std::vector<FileInfo> deserialize(const std::vector<std::string>& parts) {
   return out;
 }
 
+// Each file's content hash and traces (ranks share the reading); a file
+// that cannot be read carries its error instead.
+std::vector<FileInfo> index_files(const std::vector<std::string>& paths,
+                                  const std::function<std::vector<pre::Trace>(const std::string&)>& read,
+                                  MpiContext& mpi) {
+  std::string mine;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    if (!mpi.owns(i)) continue;
+    FileInfo fi{paths[i], "", "", {}};
+    try {
+      fi.hash = hash_file(fi.path);
+      for (const auto& tr : read(fi.path)) {
+        const TimeNs end = tr.sample_time(tr.samples.size());
+        fi.traces.push_back({tr.seed_id, tr.sampling_rate, tr.start, end});
+      }
+    } catch (const std::exception& e) {
+      fi.error = e.what();
+      for (char& c : fi.error)
+        if (c == '\t' || c == '\n') c = ' ';
+    }
+    mine += serialize(fi);
+  }
+  return deserialize(mpi.all_gather(mine));
+}
+
 }  // namespace
 
 int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
@@ -89,24 +115,7 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
   std::sort(all_files.begin(), all_files.end());
   all_files.erase(std::unique(all_files.begin(), all_files.end()), all_files.end());
 
-  std::string mine;
-  for (std::size_t i = 0; i < all_files.size(); ++i) {
-    if (!mpi.owns(i)) continue;
-    FileInfo fi{all_files[i], "", "", {}};
-    try {
-      fi.hash = hash_file(fi.path);
-      for (const auto& tr : read_resolved(fi.path)) {
-        const TimeNs end = tr.sample_time(tr.samples.size());
-        fi.traces.push_back({tr.seed_id, tr.sampling_rate, tr.start, end});
-      }
-    } catch (const std::exception& e) {
-      fi.error = e.what();
-      for (char& c : fi.error)
-        if (c == '\t' || c == '\n') c = ' ';
-    }
-    mine += serialize(fi);
-  }
-  const std::vector<FileInfo> files = deserialize(mpi.all_gather(mine));
+  const std::vector<FileInfo> files = index_files(all_files, read_resolved, mpi);
 
   std::vector<std::string> skipped;
   for (const auto& f : files) {
