@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "pipeline/app/slurm_settings.hpp"
+#include "app/slurm_settings.hpp"
 #include "pipeline/error.hpp"
 #include "tests/support/test_support.hpp"
 

@@ -1,7 +1,7 @@
 #include <cstdio>
 
-#include "pipeline/app/commands.hpp"
-#include "pipeline/app/loaded_config.hpp"
+#include "app/commands.hpp"
+#include "app/loaded_config.hpp"
 
 namespace qp::app {
 

@@ -11,8 +11,8 @@
 #include <set>
 #include <sstream>
 
-#include "pipeline/app/loaded_config.hpp"
-#include "pipeline/app/slurm_settings.hpp"
+#include "app/loaded_config.hpp"
+#include "app/slurm_settings.hpp"
 #include "pipeline/hdf5_file.hpp"
 #include "pipeline/run_store.hpp"
 

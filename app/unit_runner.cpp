@@ -1,4 +1,4 @@
-#include "pipeline/app/unit_runner.hpp"
+#include "app/unit_runner.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "pipeline/log.hpp"
-#include "pipeline/app/stage_common.hpp"
+#include "app/stage_common.hpp"
 
 namespace qp::app {
 

@@ -1,4 +1,4 @@
-#include "pipeline/app/event_store.hpp"
+#include "app/event_store.hpp"
 
 #include "pipeline/text.hpp"
 

@@ -11,8 +11,8 @@
 
 #include <toml.hpp>
 
-#include "pipeline/app/commands.hpp"
-#include "pipeline/app/tools.hpp"
+#include "app/commands.hpp"
+#include "app/tools.hpp"
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/config.hpp"
 #include "pipeline/log.hpp"

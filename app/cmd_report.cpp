@@ -16,9 +16,9 @@
 #include <sstream>
 
 #include "lsh/explain.hpp"
-#include "pipeline/app/loaded_config.hpp"
-#include "pipeline/app/stage_common.hpp"
-#include "pipeline/app/tools.hpp"
+#include "app/loaded_config.hpp"
+#include "app/stage_common.hpp"
+#include "app/tools.hpp"
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/log.hpp"

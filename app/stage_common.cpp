@@ -1,4 +1,4 @@
-#include "pipeline/app/stage_common.hpp"
+#include "app/stage_common.hpp"
 
 #include <algorithm>
 #include <cmath>

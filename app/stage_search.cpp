@@ -15,9 +15,9 @@
 #include "lsh/explain.hpp"
 #include "lsh/search.hpp"
 #include "lsh/signatures.hpp"
-#include "pipeline/app/commands.hpp"
-#include "pipeline/app/loaded_config.hpp"
-#include "pipeline/app/stage_common.hpp"
+#include "app/commands.hpp"
+#include "app/loaded_config.hpp"
+#include "app/stage_common.hpp"
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/log.hpp"
 

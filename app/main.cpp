@@ -9,9 +9,9 @@
 #include <iostream>
 #include <thread>
 
-#include "pipeline/app/commands.hpp"
-#include "pipeline/app/slurm_settings.hpp"
-#include "pipeline/app/tools.hpp"
+#include "app/commands.hpp"
+#include "app/slurm_settings.hpp"
+#include "app/tools.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/log.hpp"
 

@@ -11,11 +11,11 @@
 #include <tuple>
 #include <sstream>
 
-#include "pipeline/app/commands.hpp"
-#include "pipeline/app/event_store.hpp"
-#include "pipeline/app/loaded_config.hpp"
-#include "pipeline/app/stage_common.hpp"
-#include "pipeline/app/waveform_cache.hpp"
+#include "app/commands.hpp"
+#include "app/event_store.hpp"
+#include "app/loaded_config.hpp"
+#include "app/stage_common.hpp"
+#include "app/waveform_cache.hpp"
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/log.hpp"
 #include "postprocess/association/arrival.hpp"

@@ -9,10 +9,10 @@
 #include <map>
 
 #include "match/detection_list.hpp"
-#include "pipeline/app/commands.hpp"
-#include "pipeline/app/event_store.hpp"
-#include "pipeline/app/loaded_config.hpp"
-#include "pipeline/app/stage_common.hpp"
+#include "app/commands.hpp"
+#include "app/event_store.hpp"
+#include "app/loaded_config.hpp"
+#include "app/stage_common.hpp"
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/log.hpp"
 #include "pipeline/version.hpp"

@@ -13,8 +13,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "pipeline/app/loaded_config.hpp"
-#include "pipeline/app/slurm_settings.hpp"
+#include "app/loaded_config.hpp"
+#include "app/slurm_settings.hpp"
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/run_store.hpp"

@@ -10,10 +10,10 @@
 #include "fingerprint/fingerprinter.hpp"
 #include "fingerprint/fp_io.hpp"
 #include "fingerprint/mad.hpp"
-#include "pipeline/app/commands.hpp"
-#include "pipeline/app/loaded_config.hpp"
-#include "pipeline/app/stage_common.hpp"
-#include "pipeline/app/unit_runner.hpp"
+#include "app/commands.hpp"
+#include "app/loaded_config.hpp"
+#include "app/stage_common.hpp"
+#include "app/unit_runner.hpp"
 #include "pipeline/log.hpp"
 
 namespace qp::app {

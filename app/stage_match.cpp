@@ -13,11 +13,11 @@
 #include "match/match_store.hpp"
 #include "match/network_matcher.hpp"
 #include "match/template_selection.hpp"
-#include "pipeline/app/commands.hpp"
-#include "pipeline/app/event_store.hpp"
-#include "pipeline/app/loaded_config.hpp"
-#include "pipeline/app/stage_common.hpp"
-#include "pipeline/app/unit_runner.hpp"
+#include "app/commands.hpp"
+#include "app/event_store.hpp"
+#include "app/loaded_config.hpp"
+#include "app/stage_common.hpp"
+#include "app/unit_runner.hpp"
 #include "pipeline/log.hpp"
 
 namespace qp::app {

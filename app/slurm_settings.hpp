@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/app/commands.hpp"
+#include "app/commands.hpp"
 #include "pipeline/config.hpp"
 
 namespace qp::app {

@@ -1,9 +1,9 @@
-#include "pipeline/app/loaded_config.hpp"
+#include "app/loaded_config.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "pipeline/app/slurm_settings.hpp"
+#include "app/slurm_settings.hpp"
 
 namespace qp::app {
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/app/commands.hpp"
-#include "pipeline/app/loaded_config.hpp"
+#include "app/commands.hpp"
+#include "app/loaded_config.hpp"
 #include "pipeline/components.hpp"
 #include "pipeline/hdf5_file.hpp"
 #include "pipeline/mpi_context.hpp"

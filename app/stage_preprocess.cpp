@@ -9,10 +9,10 @@
 #include <set>
 #include <sstream>
 
-#include "pipeline/app/commands.hpp"
-#include "pipeline/app/loaded_config.hpp"
-#include "pipeline/app/stage_common.hpp"
-#include "pipeline/app/unit_runner.hpp"
+#include "app/commands.hpp"
+#include "app/loaded_config.hpp"
+#include "app/stage_common.hpp"
+#include "app/unit_runner.hpp"
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/log.hpp"
 #include "pipeline/text.hpp"

@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "fingerprint/parity.hpp"
-#include "pipeline/app/tools.hpp"
+#include "app/tools.hpp"
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/error.hpp"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "pipeline/app/stage_common.hpp"
+#include "app/stage_common.hpp"
 #include "pipeline/run_store.hpp"
 
 namespace qp::app {

@@ -1,4 +1,4 @@
-#include "pipeline/app/waveform_cache.hpp"
+#include "app/waveform_cache.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "pipeline/app/commands.hpp"
+#include "app/commands.hpp"
 #include "pipeline/version.hpp"
 
 namespace qp::app {

@@ -1,4 +1,4 @@
-#include "pipeline/app/slurm_settings.hpp"
+#include "app/slurm_settings.hpp"
 
 #include <cstdio>
 #include <cstdlib>
