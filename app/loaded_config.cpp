@@ -21,6 +21,7 @@ LoadedConfig load_config(const std::filesystem::path& path) {
   lc.assoc = post::AssociationParams::from_config(as, span_steps);
   lc.duplicate_window_s = as.get_double("duplicate_window_s", 2.0, 0.0, 60.0);
   lc.min_stations_without_onset = static_cast<int>(as.get_int("min_stations_without_onset", 3, 0, 1 << 20));
+  lc.picking = post::PickingParams::from_config(c.section("picking"));
   auto& loc = c.section("location");
   lc.location = catalog::LocationParams::from_config(loc);
   if (auto f = loc.get_optional_string("stations_file")) {
@@ -72,7 +73,7 @@ std::string LoadedConfig::search_hash() const {
   return cfg.hash_of({"preprocess", "fingerprint", "search"});
 }
 std::string LoadedConfig::associate_hash() const {
-  return cfg.hash_of({"preprocess", "fingerprint", "search", "associate", "location"});
+  return cfg.hash_of({"preprocess", "fingerprint", "search", "associate", "picking", "location"});
 }
 
 }  // namespace qp::app

@@ -9,6 +9,7 @@
 #include "match/match_params.hpp"
 #include "pipeline/config.hpp"
 #include "postprocess/association/association_params.hpp"
+#include "postprocess/association/picking.hpp"
 #include "postprocess/catalog/location.hpp"
 #include "preprocess/preprocess.hpp"
 
@@ -34,6 +35,7 @@ struct LoadedConfig {
   /// Events seen at fewer stations than this with no clear onset at any are
   /// not reported ([associate] min_stations_without_onset; 0 keeps them).
   int min_stations_without_onset = 3;
+  post::PickingParams picking;  // [picking]
   catalog::LocationParams location;
   std::filesystem::path stations_file;  // [location] stations_file (CSV or StationXML)
 

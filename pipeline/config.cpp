@@ -20,7 +20,7 @@ namespace {
 
 const std::vector<std::string> kKnownSections = {
     "run", "stations", "preprocess", "fingerprint", "search", "associate",
-    "location", "match", "export", "slurm", "synth"};
+    "picking", "location", "match", "export", "slurm", "synth"};
 
 int line_of(const toml::value& v) { return static_cast<int>(v.location().line()); }
 

@@ -16,16 +16,23 @@
 #   -s  stations, 3 components each           (default: 16)
 #   -w  work folder: data, configs, run directories, logs (default: build-scaling/work)
 #   -T  also time 1 rank with THREADS OpenMP threads (default: off)
+#   -r  runs per case; each stage's time is the median (default: 1)
+#   -a  network stage only: preprocess, fingerprint and search run once
+#       (1 rank, untimed); each case times associate and export on a copy
 #
 # Prints a markdown table (seconds per stage, total, speed-up and efficiency
-# against 1 rank, outputs identical to 1 rank) and writes it as TSV to
-# WORKDIR/scaling.tsv. Each stage is timed from outside (launcher start to
+# against 1 rank, outputs identical to 1 rank), a second with each stage's
+# speed-up against 1 rank, and writes the first as TSV to WORKDIR/scaling.tsv. Each stage is timed from outside (launcher start to
 # exit), so MPI start-up is included. As root, Open MPI also needs
 # OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1. Results and the
 # exact command of a 16-core run: docs/scaling.md. Example, 2 cores, a short
 # workload:
 #
 #   scripts/scaling.sh -n 2 -d 1800
+#
+# The network stage alone, 1 and 2 ranks, five runs each (docs/scaling.md):
+#
+#   scripts/scaling.sh -n 2 -a -r 5
 set -euo pipefail
 
 QP=build/bin/quakeprint
@@ -35,7 +42,9 @@ DURATION=10800
 STATIONS=16
 WORK=build-scaling/work
 THREADS=0
-while getopts "q:l:n:d:s:w:T:h" opt; do
+REPEATS=1
+NETWORK_ONLY=0
+while getopts "q:l:n:d:s:w:T:r:ah" opt; do
   case $opt in
     q) QP=$OPTARG ;;
     l) LAUNCHER=$OPTARG ;;
@@ -44,13 +53,17 @@ while getopts "q:l:n:d:s:w:T:h" opt; do
     s) STATIONS=$OPTARG ;;
     w) WORK=$OPTARG ;;
     T) THREADS=$OPTARG ;;
-    *) sed -n '2,28p' "$0"; exit 2 ;;
+    r) REPEATS=$OPTARG ;;
+    a) NETWORK_ONLY=1 ;;
+    *) sed -n '2,36p' "$0"; exit 2 ;;
   esac
 done
 QP=$(cd "$(dirname "$QP")" && pwd)/$(basename "$QP")
 [ -x "$QP" ] || { echo "scaling.sh: no quakeprint binary at $QP" >&2; exit 1; }
 read -r -a LAUNCH <<<"$LAUNCHER"
 STAGES=(preprocess fingerprint search associate export)
+UPSTREAM=(preprocess fingerprint search)
+[ "$NETWORK_ONLY" = 1 ] && STAGES=(associate export)
 mkdir -p "$WORK/logs"
 WORK=$(cd "$WORK" && pwd)
 now() { date +%s.%N; }
@@ -133,19 +146,38 @@ T1=""
 # QuakeML carries the run's creation time (creationTime, the run's publicID):
 # masked before comparing, everything else must match byte for byte.
 unstamp() { sed -E 's#<creationTime>[^<]*</creationTime>##g; s#/run/[0-9]{8}T[0-9]{6}Z#/run/#g' "$1"; }
+median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+if [ "$NETWORK_ONLY" = 1 ]; then  # the run every case copies, up to search
+  rm -rf "${WORK:?}/upstream"
+  write_config upstream
+  for st in "${UPSTREAM[@]}"; do
+    "${LAUNCH[@]}" -n "$MAXN" "$QP" "$st" "$WORK/upstream.toml" >"$WORK/logs/upstream.$st.log" 2>&1 ||
+      { tail -20 "$WORK/logs/upstream.$st.log" >&2; exit 1; }
+  done
+fi
 run_case() {  # $1 = ranks, $2 = OpenMP threads per rank
-  local n=$1 th=$2 name="run-$1x$2" row="" total=0 t0 t ok=yes f
-  rm -rf "${WORK:?}/$name"   # fresh: a run directory would otherwise be reused (resume)
-  write_config "$name"
-  for st in "${STAGES[@]}"; do
-    t0=$(now)
-    if ! OMP_NUM_THREADS=$th "${LAUNCH[@]}" -n "$n" "$QP" "$st" "$WORK/$name.toml" \
-        >"$WORK/logs/$name.$st.log" 2>&1; then
-      echo "scaling.sh: $st failed at $n rank(s) x $th thread(s); log tail:" >&2
-      tail -20 "$WORK/logs/$name.$st.log" >&2
-      return 1
+  local n=$1 th=$2 name="run-$1x$2" row="" total=0 t0 t ok=yes f rep st
+  declare -A times=()
+  for rep in $(seq 1 "$REPEATS"); do
+    rm -rf "${WORK:?}/$name"   # fresh: a run directory would otherwise be reused (resume)
+    write_config "$name"
+    if [ "$NETWORK_ONLY" = 1 ]; then
+      cp -a "$WORK/upstream" "$WORK/$name"
+      rm -rf "$WORK/$name/associate" "$WORK/$name/catalog"
     fi
-    t=$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}')
+    for st in "${STAGES[@]}"; do
+      t0=$(now)
+      if ! OMP_NUM_THREADS=$th "${LAUNCH[@]}" -n "$n" "$QP" "$st" "$WORK/$name.toml" \
+          >"$WORK/logs/$name.$st.log" 2>&1; then
+        echo "scaling.sh: $st failed at $n rank(s) x $th thread(s); log tail:" >&2
+        tail -20 "$WORK/logs/$name.$st.log" >&2
+        return 1
+      fi
+      times[$st]+="$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}') "
+    done
+  done
+  for st in "${STAGES[@]}"; do
+    t=$(tr ' ' '\n' <<<"${times[$st]}" | grep . | median)
     row+="$t"$'\t'
     total=$(awk -v a="$total" -v b="$t" 'BEGIN{printf "%.2f", a+b}')
   done
@@ -156,7 +188,7 @@ run_case() {  # $1 = ranks, $2 = OpenMP threads per rank
   cmp -s <(unstamp "$WORK/run-1x1/catalog/catalog.xml") <(unstamp "$WORK/$name/catalog/catalog.xml") || ok=no
   awk -v n="$n" -v th="$th" -v r="$row" -v tot="$total" -v t1="$T1" -v ok="$ok" 'BEGIN{
     s = t1 / tot; printf "%d\t%d\t%s%.2f\t%.2f\t%.2f\t%s\n", n, th, r, tot, s, s / (n * th), ok }' >>"$TSV"
-  echo "done: $n rank(s) x $th thread(s), $total s" >&2
+  echo "done: $n rank(s) x $th thread(s), $total s (median of $REPEATS)" >&2
 }
 
 status=0
@@ -172,7 +204,14 @@ awk -F'\t' 'NR == 1 { printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; 
                       for (i = 1; i <= NF; i++) printf "---|"; printf "\n"; next }
             { printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; printf "\n" }' "$TSV"
 echo
+# Each stage's speed-up against 1 rank (1 thread).
+awk -F'\t' -v nst="${#STAGES[@]}" '
+  NR == 1 { printf "| ranks | threads |"; for (i = 3; i < 3 + nst; i++) { h = $i; sub(/_s$/, "", h); printf " %s |", h }
+            printf "\n|---:|---:|"; for (i = 0; i < nst; i++) printf "---:|"; printf "\n"; next }
+  NR == 2 { for (i = 3; i < 3 + nst; i++) one[i] = $i }
+  { printf "| %s | %s |", $1, $2; for (i = 3; i < 3 + nst; i++) printf " %.2fx |", ($i > 0 ? one[i] / $i : 0); printf "\n" }' "$TSV"
+echo
 events=$(($(wc -l <"$WORK/run-1x1/catalog/catalog.csv" 2>/dev/null || echo 1) - 1))
-echo "workload: $STATIONS stations x 3 components, $DURATION s at 100 Hz; $events events in the 1-rank catalog"
+echo "workload: $STATIONS stations x 3 components, $DURATION s at 100 Hz; $events events in the 1-rank catalog; median of $REPEATS run(s) per case"
 echo "identical = catalog.csv and picks.csv byte-identical to the 1-rank run, catalog.xml too apart from its creation time"
 exit "$status"

@@ -1,4 +1,5 @@
 #include "postprocess/association/network_events.hpp"
+#include "postprocess/association/union_find.hpp"
 
 #include <algorithm>
 #include <array>
@@ -74,24 +75,17 @@ struct Cluster {
   std::int64_t median_start(const std::vector<std::int64_t>& v) const { return v[(v.size() - 1) / 2]; }
 };
 
-std::size_t find_root(std::vector<std::size_t>& parent, std::size_t i) {
-  while (parent[i] != i) i = parent[i] = parent[parent[i]];
-  return i;
-}
-
 }  // namespace
 
 void assign_families(std::vector<NetworkEvent>& events) {
-  std::vector<std::size_t> parent(events.size());
-  std::iota(parent.begin(), parent.end(), std::size_t{0});
+  UnionFind families(events.size());  // root = smallest index
   for (std::size_t i = 0; i < events.size(); ++i) {
     for (std::size_t j : events[i].linked_events) {
       assert(j < events.size());
-      std::size_t a = find_root(parent, i), b = find_root(parent, j);
-      if (a != b) parent[std::max(a, b)] = std::min(a, b);  // root = smallest index
+      families.join(i, j);
     }
   }
-  for (std::size_t i = 0; i < events.size(); ++i) events[i].family = find_root(parent, i);
+  for (std::size_t i = 0; i < events.size(); ++i) events[i].family = families.find(i);
 }
 
 std::vector<NetworkEvent> resolve_events(const std::vector<NetworkEventPair>& network_pairs,

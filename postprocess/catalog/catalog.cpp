@@ -50,11 +50,19 @@ std::string make_event_id(TimeNs first_arrival) {
   return "qp" + tag;
 }
 
-void assign_event_ids(std::vector<Event>& events) {
-  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+std::vector<std::size_t> assign_event_ids(std::vector<Event>& events) {
+  std::vector<std::size_t> order(events.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&events](std::size_t i, std::size_t j) {
+    const Event& a = events[i];
+    const Event& b = events[j];
     return std::make_tuple(a.first_arrival, -a.n_stations, -a.score, std::cref(a.stations)) <
            std::make_tuple(b.first_arrival, -b.n_stations, -b.score, std::cref(b.stations));
   });
+  std::vector<Event> sorted;
+  sorted.reserve(events.size());
+  for (std::size_t i : order) sorted.push_back(std::move(events[i]));
+  events.swap(sorted);
   std::map<std::string, int> seen;
   for (auto& e : events) {
     std::string id = make_event_id(e.first_arrival);
@@ -63,6 +71,7 @@ void assign_event_ids(std::vector<Event>& events) {
     e.event_id = id;
     for (auto& p : e.picks) p.event_id = id;
   }
+  return order;
 }
 
 const std::vector<std::string>& catalog_csv_columns() {

@@ -3,6 +3,7 @@
 // writers and readers. Format: docs/catalog-format.md.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,8 +51,9 @@ std::string make_event_id(TimeNs first_arrival);
 /// Sorts events by (first_arrival, then n_stations descending, score
 /// descending, stations) and gives each its id; equal base ids get "-2",
 /// "-3", ... in that order, so ids depend only on the events, not on the
-/// order they came in. Updates the picks' event_id too.
-void assign_event_ids(std::vector<Event>& events);
+/// order they came in. Updates the picks' event_id too. Returns, for each
+/// event in its new place, its index in the input.
+std::vector<std::size_t> assign_event_ids(std::vector<Event>& events);
 
 /// Columns of catalog.csv, in order; readers require exactly this prefix.
 const std::vector<std::string>& catalog_csv_columns();

@@ -7,3 +7,4 @@ qp_test(test_assoc_arrival SOURCES ${_qp_assoc}/test_arrival.cpp LIBS qp_postpro
 qp_test(test_assoc_onset_consistency SOURCES ${_qp_assoc}/test_onset_consistency.cpp LIBS qp_postprocess)
 qp_test(test_assoc_sightings SOURCES ${_qp_assoc}/test_sightings.cpp LIBS qp_postprocess)
 qp_test(test_assoc_phase_labels SOURCES ${_qp_assoc}/test_phase_labels.cpp LIBS qp_postprocess)
+qp_test(test_assoc_picking SOURCES ${_qp_assoc}/test_picking.cpp LIBS qp_postprocess)

@@ -1,0 +1,403 @@
+// Picking on hand-made three-component traces (pulses in Gaussian noise at
+// known times): P and S onsets, phase choice at a far station, the typical
+// onset offset, re-picking near a located event's predicted P, and the
+// binary encoding that carries picks and events between ranks.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <random>
+
+#include "pipeline/config.hpp"
+#include "pipeline/error.hpp"
+#include "postprocess/association/picking.hpp"
+#include "postprocess/association/relocation.hpp"
+#include "postprocess/association/sightings.hpp"
+#include "postprocess/association/union_find.hpp"
+#include "postprocess/association/wire.hpp"
+
+using namespace qp::post;
+using qp::TimeNs;
+using qp::catalog::Pick;
+using qp::catalog::StationCoords;
+using qp::catalog::StationTable;
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kRate = 100.0;
+const TimeNs kT0 = qp::parse_iso8601("2020-01-01T00:00:00Z");
+constexpr double kSeconds = 200.0;
+
+// One channel: unit-rms noise times `noise`, plus 6 Hz pulses (0.05 s rise,
+// 1.5 s decay) at the given times (s after kT0) with the given amplitudes.
+struct Trace {
+  std::vector<float> x;
+  Trace(double noise, unsigned seed) : x(static_cast<std::size_t>(kRate * kSeconds)) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> n(0.0, 1.0);
+    for (auto& v : x) v = static_cast<float>(noise * n(rng));
+  }
+  Trace& pulse(double at_s, double amplitude) {
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double t = static_cast<double>(i) / kRate - at_s;
+      if (t >= 0) x[i] += static_cast<float>(amplitude * (1 - std::exp(-t / 0.05)) * std::exp(-t / 1.5) *
+                                             std::sin(2 * kPi * 6 * t + 0.7));
+    }
+    return *this;
+  }
+};
+
+// Traces by SEED id, read as spans.
+struct Traces {
+  std::map<std::string, Trace> by_id;
+  WaveformReader reader() const {
+    return [this](const std::string& sid, TimeNs begin, TimeNs end) {
+      WaveformSpan w;
+      const auto it = by_id.find(sid);
+      if (it == by_id.end()) return w;
+      const auto n = static_cast<std::int64_t>(it->second.x.size());
+      auto index = [&](TimeNs t) {
+        return std::clamp<std::int64_t>(
+            static_cast<std::int64_t>(std::ceil(static_cast<double>(t - kT0) * kRate / 1e9 - 1e-6)), 0, n);
+      };
+      const std::int64_t i0 = index(begin), i1 = index(end);
+      w.sampling_rate = kRate;
+      w.start = kT0 + static_cast<TimeNs>(std::llround(static_cast<double>(i0) * 1e9 / kRate));
+      if (i1 > i0) w.samples.assign(it->second.x.begin() + i0, it->second.x.begin() + i1);
+      return w;
+    };
+  }
+};
+
+PickingStation three_component(const std::string& sta) {
+  const std::string base = "XX." + sta + "..HH";
+  return {"XX." + sta, {base + "E", base + "N", base + "Z"}, base + "Z", {base + "E", base + "N"}};
+}
+
+// A network event whose first matching fingerprint at station i is centred
+// 1 s before onset_s[i] (FAST's centres lead the onset), on a 1 s grid.
+NetworkEvent event_at(const std::vector<double>& onset_s) {
+  NetworkEvent ne;
+  for (std::size_t i = 0; i < onset_s.size(); ++i) {
+    const auto first = static_cast<std::int64_t>(std::floor(qp::ns_to_seconds(kT0) + onset_s[i] - 1.0));
+    ne.stations.push_back({static_cast<int>(i), first, first + 3, 80, 80});
+  }
+  return ne;
+}
+
+PickingSetup setup_for(std::vector<PickingStation> stations) {
+  PickingSetup s;
+  s.stations = std::move(stations);
+  s.dt_fp = qp::kNsPerSecond;
+  s.half_span = 3 * qp::kNsPerSecond;
+  s.ntbls = 100;
+  return s;
+}
+
+double seconds_after_t0(TimeNs t) { return qp::ns_to_seconds(t - kT0); }
+
+}  // namespace
+
+TEST(Picking, POnTheVerticalAndSOnAHorizontalAtEachStation) {
+  const std::vector<double> p_s = {50.3, 51.1, 52.7};
+  const double s_minus_p = 4.2;
+  Traces tr;
+  std::vector<PickingStation> stations;
+  for (std::size_t i = 0; i < p_s.size(); ++i) {
+    const std::string sta = "S" + std::to_string(i);
+    stations.push_back(three_component(sta));
+    const double tp = p_s[i], ts = tp + s_minus_p;
+    tr.by_id.emplace("XX." + sta + "..HHZ", Trace(1.0, 10 + i).pulse(tp, 12).pulse(ts, 4));
+    tr.by_id.emplace("XX." + sta + "..HHN", Trace(1.0, 20 + i).pulse(tp, 3).pulse(ts, 25));
+    tr.by_id.emplace("XX." + sta + "..HHE", Trace(1.0, 30 + i).pulse(tp, 3).pulse(ts, 18));
+  }
+  const PickingSetup setup = setup_for(stations);
+  EventPicker picker(setup, tr.reader());
+  const auto sp = picker.pick(event_at(p_s));
+  ASSERT_EQ(sp.size(), 3u);
+  for (std::size_t i = 0; i < sp.size(); ++i) {
+    EXPECT_EQ(sp[i].pick.phase, "P") << i;
+    EXPECT_EQ(sp[i].pick.seed_id, "XX.S" + std::to_string(i) + "..HHZ");
+    EXPECT_TRUE(has_onset(sp[i].pick)) << i;
+    EXPECT_NEAR(seconds_after_t0(sp[i].pick.time), p_s[i], 0.15) << i;
+    ASSERT_TRUE(sp[i].s_pick) << i;
+    EXPECT_EQ(sp[i].s_pick->phase, "S");
+    EXPECT_NE(sp[i].s_pick->seed_id.back(), 'Z');
+    EXPECT_NEAR(seconds_after_t0(sp[i].s_pick->time), p_s[i] + s_minus_p, 0.3) << i;
+    EXPECT_TRUE(sp[i].wf.samples.empty());  // samples dropped once picked
+    EXPECT_NEAR(sp[i].pick.similarity, 80.0 / 300.0, 1e-12);
+  }
+}
+
+TEST(Picking, NoiseAloneGivesNoOnset) {
+  Traces tr;
+  tr.by_id.emplace("XX.S0..HHZ", Trace(1.0, 5));
+  tr.by_id.emplace("XX.S0..HHN", Trace(1.0, 6));
+  tr.by_id.emplace("XX.S0..HHE", Trace(1.0, 7));
+  const PickingSetup setup = setup_for({three_component("S0")});
+  EventPicker picker(setup, tr.reader());
+  const auto sp = picker.pick(event_at({60.0}));
+  ASSERT_EQ(sp.size(), 1u);
+  EXPECT_FALSE(has_onset(sp[0].pick));
+  EXPECT_FALSE(sp[0].s_pick);
+}
+
+// One station, an onset with its energy on the horizontals and nothing on
+// the vertical before it: nothing says S, so it is the P (the far-station
+// case: a P labelled S with an estimate seconds before it reported as P).
+TEST(Picking, HorizontalOnsetWithoutAPBeforeItIsP) {
+  Traces tr;
+  const double t = 70.4;
+  tr.by_id.emplace("XX.S0..HHZ", Trace(0.1, 1).pulse(t, 2));
+  tr.by_id.emplace("XX.S0..HHN", Trace(0.1, 2).pulse(t, 12));
+  tr.by_id.emplace("XX.S0..HHE", Trace(0.1, 3).pulse(t, 9));
+  const PickingSetup setup = setup_for({three_component("S0")});
+  EventPicker picker(setup, tr.reader());
+  const auto sp = picker.pick(event_at({t}));
+  ASSERT_EQ(sp.size(), 1u);
+  EXPECT_EQ(sp[0].pick.phase, "P");
+  EXPECT_TRUE(has_onset(sp[0].pick));
+  EXPECT_NEAR(seconds_after_t0(sp[0].pick.time), t, 0.15);
+}
+
+// The same onset with a weaker vertical onset 3 s before it: that one is
+// the P, this one the S.
+TEST(Picking, HorizontalOnsetAfterAWeakerVerticalOnsetIsS) {
+  Traces tr;
+  const double tp = 67.5, ts = 70.5;
+  tr.by_id.emplace("XX.S0..HHZ", Trace(0.1, 1).pulse(tp, 1.5).pulse(ts, 2));
+  tr.by_id.emplace("XX.S0..HHN", Trace(0.1, 2).pulse(tp, 0.2).pulse(ts, 14));
+  tr.by_id.emplace("XX.S0..HHE", Trace(0.1, 3).pulse(tp, 0.2).pulse(ts, 11));
+  const PickingSetup setup = setup_for({three_component("S0")});
+  EventPicker picker(setup, tr.reader());
+  // The first matching fingerprint sees the strong S: centred 1 s before it.
+  const auto sp = picker.pick(event_at({ts}));
+  ASSERT_EQ(sp.size(), 1u);
+  EXPECT_EQ(sp[0].pick.phase, "P");
+  EXPECT_NEAR(seconds_after_t0(sp[0].pick.time), tp, 0.2);
+  ASSERT_TRUE(sp[0].s_pick);
+  EXPECT_NEAR(seconds_after_t0(sp[0].s_pick->time), ts, 0.2);
+}
+
+// Four stations near the source and one 45 km away; at the far one the P
+// carries most of its energy on the horizontals. The near stations' P onsets
+// locate the event, which predicts P there: P, at its onset, and no
+// estimate replaces it.
+TEST(Picking, FarStationPOnsetIsNotLabelledS) {
+  const double lat0 = 64.0, lon0 = -17.0, km = 1.0 / 111.195;
+  const double lon_km = km / std::cos(lat0 * kPi / 180);
+  struct Sta {
+    std::string name;
+    double x_km, y_km;
+  };
+  const std::vector<Sta> net = {{"A", 8, 0}, {"B", -8, 2}, {"C", 0, 9}, {"D", 1, -8}, {"F", 45, 5}};
+  std::vector<StationCoords> coords;
+  std::vector<PickingStation> stations;
+  Traces tr;
+  std::vector<double> p_s;
+  const qp::VelocityModel model = qp::VelocityModel::homogeneous(6.0, 3.5);
+  const double origin_s = 40.0, depth = 5.0;
+  for (std::size_t i = 0; i < net.size(); ++i) {
+    StationCoords c;
+    c.network = "XX";
+    c.station = net[i].name;
+    c.latitude = lat0 + net[i].y_km * km;
+    c.longitude = lon0 + net[i].x_km * lon_km;
+    coords.push_back(c);
+    stations.push_back(three_component(net[i].name));
+    const double d = qp::catalog::distance_km(lat0, lon0, c.latitude, c.longitude);
+    const double tp = origin_s + model.travel_time(qp::Phase::kP, d, depth, 0);
+    const double ts = origin_s + model.travel_time(qp::Phase::kS, d, depth, 0);
+    p_s.push_back(tp);
+    const bool far = net[i].name == "F";
+    const std::string base = "XX." + net[i].name + "..HH";
+    tr.by_id.emplace(base + "Z", Trace(0.1, 40 + i).pulse(tp, far ? 1.0 : 10).pulse(ts, 3));
+    tr.by_id.emplace(base + "N", Trace(0.1, 50 + i).pulse(tp, far ? 4.0 : 2).pulse(ts, 20));
+    tr.by_id.emplace(base + "E", Trace(0.1, 60 + i).pulse(tp, far ? 3.5 : 2).pulse(ts, 15));
+  }
+  const StationTable table(coords);
+  qp::catalog::LocationParams location;
+  location.enabled = true;
+  location.model = model;
+  PickingSetup setup = setup_for(stations);
+  setup.coords = &table;
+  setup.location = &location;
+  EventPicker picker(setup, tr.reader());
+  const NetworkEvent ne = event_at(p_s);
+  const auto sp = picker.pick(ne);
+  ASSERT_EQ(sp.size(), net.size());
+  const StationPick& far = sp.back();
+  EXPECT_EQ(far.pick.seed_id, "XX.F..HHZ");
+  EXPECT_EQ(far.pick.phase, "P");
+  EXPECT_TRUE(has_onset(far.pick));
+  EXPECT_NEAR(seconds_after_t0(far.pick.time), p_s.back(), 0.2);
+  for (std::size_t i = 0; i + 1 < sp.size(); ++i) EXPECT_NEAR(seconds_after_t0(sp[i].pick.time), p_s[i], 0.15);
+
+  // Located with P and S, re-picked: the far station keeps its onset.
+  qp::catalog::Event e = catalog_event(ne, sp, setup);
+  RelocationSetup relocation{&table, location, {}, setup.params};
+  relocation.location.estimate_uncertainty_s = kEstimateUncertaintyS;
+  for (const auto& st : stations) relocation.pick_channel[st.id] = st.pick_channel;
+  locate_and_repick(e, relocation, tr.reader());
+  ASSERT_TRUE(e.located());
+  EXPECT_NEAR(qp::catalog::distance_km(*e.latitude, *e.longitude, lat0, lon0), 0, 3.0);
+  int far_p = 0;
+  for (const auto& p : e.picks)
+    if (p.seed_id == "XX.F..HHZ" && p.phase == "P") {
+      ++far_p;
+      EXPECT_TRUE(has_onset(p));
+      EXPECT_NEAR(seconds_after_t0(p.time), p_s.back(), 0.2);
+    }
+  EXPECT_EQ(far_p, 1);
+}
+
+// A located event whose pick at one station is a later arrival (3 s after
+// its P): re-picked at the P the location predicts there.
+TEST(Relocation, PickFarFromThePredictedPIsSearchedAgain) {
+  const double lat0 = 64.0, lon0 = -17.0, km = 1.0 / 111.195;
+  const double lon_km = km / std::cos(lat0 * kPi / 180);
+  const std::vector<std::pair<double, double>> xy = {{10, 0}, {-9, 3}, {1, 11}, {2, -10}, {-6, -7}};
+  std::vector<StationCoords> coords;
+  Traces tr;
+  qp::catalog::Event e;
+  const qp::VelocityModel model = qp::VelocityModel::homogeneous(6.0, 3.5);
+  const double origin_s = 40.0, depth = 4.0;
+  double true_p_last = 0;
+  for (std::size_t i = 0; i < xy.size(); ++i) {
+    StationCoords c;
+    c.network = "XX";
+    c.station = "R" + std::to_string(i);
+    c.latitude = lat0 + xy[i].second * km;
+    c.longitude = lon0 + xy[i].first * lon_km;
+    coords.push_back(c);
+    const double d = qp::catalog::distance_km(lat0, lon0, c.latitude, c.longitude);
+    const double tp = origin_s + model.travel_time(qp::Phase::kP, d, depth, 0);
+    const double ts = origin_s + model.travel_time(qp::Phase::kS, d, depth, 0);
+    const std::string sid = "XX." + c.station + "..HHZ";
+    tr.by_id.emplace(sid, Trace(0.1, 70 + i).pulse(tp, 10).pulse(tp + 3, 10));
+    const bool late = i + 1 == xy.size();
+    e.picks.push_back({"", sid, "P", kT0 + qp::seconds_to_ns(late ? tp + 3 : tp), 0.05, 0.5});
+    e.picks.push_back({"", "XX." + c.station + "..HHN", "S", kT0 + qp::seconds_to_ns(ts), 0.08, 0.5});
+    e.stations.push_back("XX." + c.station);
+    if (late) true_p_last = tp;
+  }
+  finish_event(e);
+  const StationTable table(coords);
+  RelocationSetup setup;
+  setup.coords = &table;
+  setup.location.enabled = true;
+  setup.location.model = model;
+  setup.location.estimate_uncertainty_s = kEstimateUncertaintyS;
+  for (const auto& c : coords) setup.pick_channel["XX." + c.station] = "XX." + c.station + "..HHZ";
+  const std::size_t repicked = locate_and_repick(e, setup, tr.reader());
+  EXPECT_EQ(repicked, 1u);
+  ASSERT_TRUE(e.located());
+  EXPECT_NEAR(qp::catalog::distance_km(*e.latitude, *e.longitude, lat0, lon0), 0, 2.0);
+  for (const auto& p : e.picks)
+    if (p.seed_id == "XX.R4..HHZ") EXPECT_NEAR(seconds_after_t0(p.time), true_p_last, 0.15);
+}
+
+TEST(Picking, StationsWithoutOnsetGetTheTypicalOffset) {
+  const TimeNs c0 = kT0 + 100 * qp::kNsPerSecond;
+  std::vector<std::vector<StationPick>> events(2);
+  for (int i = 0; i < 5; ++i) {  // onsets 2.0, 2.1, ... 2.4 s after their centres
+    StationPick x;
+    x.centre = c0 + i * 10 * qp::kNsPerSecond;
+    x.pick = {"", "XX.S" + std::to_string(i) + "..HHZ", "P", x.centre + qp::seconds_to_ns(2.0 + 0.1 * i), 0.05, 0};
+    events[i % 2].push_back(x);
+  }
+  StationPick none, estimated;
+  none.centre = estimated.centre = c0;
+  none.pick = {"", "XX.N..HHZ", "P", c0, 3.0, 0};
+  estimated.pick = {"", "XX.E..HHZ", "P", c0 + 7 * qp::kNsPerSecond, 1.5, 0};
+  estimated.estimated = true;
+  events[1].push_back(none);
+  events[1].push_back(estimated);
+  PickingParams params;
+  auto copy = events;
+  const auto typical = apply_typical_offset(copy, params);
+  ASSERT_TRUE(typical);
+  EXPECT_EQ(*typical, qp::seconds_to_ns(2.2));
+  EXPECT_EQ(copy[1][copy[1].size() - 2].pick.time, c0 + qp::seconds_to_ns(2.2));
+  EXPECT_EQ(copy[1].back().pick.time, c0 + 7 * qp::kNsPerSecond);  // estimates keep theirs
+  params.min_onsets_for_offset = 6;  // only five clear onsets
+  copy = events;
+  EXPECT_FALSE(apply_typical_offset(copy, params));
+  EXPECT_EQ(copy[1][copy[1].size() - 2].pick.time, c0);
+}
+
+TEST(Picking, ConfigSectionReadsEveryKeyAndRefusesAnEmptySWindow) {
+  const std::string base = "[run]\ndirectory = \"out\"\n\n[[stations]]\nnetwork = \"XX\"\nstation = \"S0\"\n"
+                           "channels = [\"HHZ\"]\nfiles = [\"data/*.mseed\"]\n\n[picking]\n";
+  qp::Config c = qp::Config::from_string(base + "min_onset_snr = 4.5\nmax_s_minus_p_s = 20\nmin_onsets_for_offset = 9\n",
+                                         "/tmp/project/run.toml");
+  const PickingParams p = PickingParams::from_config(c.section("picking"));
+  EXPECT_EQ(p.min_onset_snr, 4.5);
+  EXPECT_EQ(p.max_s_minus_p_s, 20.0);
+  EXPECT_EQ(p.min_onsets_for_offset, 9);
+  EXPECT_EQ(p.repick_tolerance_s, PickingParams{}.repick_tolerance_s);
+  qp::Config bad = qp::Config::from_string(base + "min_s_minus_p_s = 5\nmax_s_minus_p_s = 4\n", "/tmp/project/run.toml");
+  EXPECT_THROW(PickingParams::from_config(bad.section("picking")), qp::ConfigError);
+  qp::Config negative = qp::Config::from_string(base + "coda_s = -1\n", "/tmp/project/run.toml");
+  EXPECT_THROW(PickingParams::from_config(negative.section("picking")), qp::ConfigError);
+}
+
+TEST(UnionFind, RootIsTheSmallestIndexWhateverTheJoinOrder) {
+  UnionFind a(6), b(6);
+  a.join(4, 2);
+  a.join(2, 5);
+  a.join(1, 3);
+  b.join(5, 2);
+  b.join(3, 1);
+  b.join(5, 4);
+  for (std::size_t i = 0; i < 6; ++i) EXPECT_EQ(a.find(i), b.find(i)) << i;
+  EXPECT_EQ(a.find(5), 2u);
+  EXPECT_EQ(a.find(3), 1u);
+  EXPECT_EQ(a.find(0), 0u);
+  EXPECT_NE(a.find(0), a.find(1));
+}
+
+TEST(Wire, EventsAndPicksRoundTripBitForBit) {
+  qp::catalog::Event e;
+  e.event_id = "qp20200101T000040.12";
+  e.first_arrival = kT0 + 123456789;
+  e.origin_time = kT0 - 5;
+  e.latitude = 64.123456789012345;
+  e.depth_km = 0.1 + 0.2;
+  e.horizontal_uncertainty_km = 1e-300;
+  e.n_stations = 2;
+  e.stations = {"XX.A", "XX.B"};
+  e.family_id = "qp1";
+  e.n_linked = 7;
+  e.score = 1.0 / 3.0;
+  e.picks = {{"x", "XX.A..HHZ", "P", kT0 + 1, 0.05, 0.25}, {"", "XX.B..HHN", "S", kT0 + 2, 1.5, 0.0}};
+  e.cc = -0.5;
+  StationPick x;
+  x.centre = kT0 + 99;
+  x.pick = e.picks[0];
+  x.estimated = true;
+  x.snr = 7.25;
+  x.s_pick = e.picks[1];
+  EventPair ep{3, -4, -5, -3, 100, 120, 9, 1234, 77};
+  wire::Writer w;
+  wire::put(w, e);
+  wire::put(w, x);
+  wire::put(w, ep);
+  wire::Reader r(w.bytes());
+  const qp::catalog::Event e2 = wire::get_event(r);
+  const StationPick x2 = wire::get_station_pick(r);
+  EXPECT_EQ(wire::get_event_pair(r), ep);
+  EXPECT_TRUE(r.done());
+  wire::Writer again;
+  wire::put(again, e2);
+  wire::put(again, x2);
+  wire::put(again, ep);
+  EXPECT_EQ(again.bytes(), w.bytes());
+  EXPECT_EQ(e2.latitude, e.latitude);
+  EXPECT_FALSE(e2.longitude);
+  EXPECT_EQ(e2.picks.size(), 2u);
+  EXPECT_EQ(e2.picks[1].phase, "S");
+  EXPECT_EQ(x2.s_pick->time, kT0 + 2);
+  EXPECT_TRUE(x2.estimated);
+}
