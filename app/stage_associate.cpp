@@ -9,10 +9,13 @@
 // event order, so outputs do not depend on the rank or thread count.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <climits>
 #include <cmath>
 #include <map>
 #include <optional>
+
+#include <omp.h>
 
 #include "app/commands.hpp"
 #include "app/event_store.hpp"
@@ -60,6 +63,36 @@ std::vector<Station> stations_of(const Config& cfg, const RunStore& store) {
     out.push_back(st);
   }
   std::sort(out.begin(), out.end(), [](const Station& a, const Station& b) { return a.id < b.id; });
+  return out;
+}
+
+// Seconds between laps, for the stage's timing lines (per-event costs).
+class Stopwatch {
+ public:
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return s;
+  }
+  /// CPU seconds of this process since the last call: on a shared machine
+  /// a rank's work, whatever share of a core it got.
+  double cpu_lap() {
+    const std::clock_t now = std::clock();
+    const double s = static_cast<double>(now - cpu_last_) / CLOCKS_PER_SEC;
+    cpu_last_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  std::clock_t cpu_last_ = std::clock();
+};
+
+// "a, b, c" of per-rank figures.
+std::string rank_list(const std::vector<double>& v) {
+  std::string out;
+  for (double x : v) out += (out.empty() ? "" : ", ") + fmt::format("{:.3f}", x);
   return out;
 }
 
@@ -211,10 +244,12 @@ std::vector<std::vector<post::StationPick>> pick_events(const std::vector<post::
   const post::WaveformReader read = waveform_reader(cache);
   const auto runs = independent_runs(events, setup.dt_fp, post::EventPicker(setup, read).independence_horizon());
   const auto [first, last] = block_of(events.size(), mpi);
+  if (mpi.root()) spdlog::info("associate: {} network events in {} independent runs", events.size(), runs.size());
   std::vector<std::size_t> my_runs;
   for (std::size_t r = 0; r < runs.size(); ++r)
     if (runs[r].first >= first && runs[r].first < last) my_runs.push_back(r);
   std::vector<std::vector<post::StationPick>> picks(events.size());
+  Stopwatch clock;
   std::exception_ptr err;
   try {
     parallel_for(0, my_runs.size(), [&](std::size_t k) {
@@ -224,52 +259,71 @@ std::vector<std::vector<post::StationPick>> pick_events(const std::vector<post::
   } catch (...) {
     err = std::current_exception();
   }
+  const double cpu_s = clock.cpu_lap();
   mpi.check(err, "picking");
   post::wire::Writer out;
+  out.put(cpu_s);
   for (std::size_t r : my_runs)
     for (std::size_t i = runs[r].first; i < runs[r].second; ++i) {
       out.put<std::uint64_t>(picks[i].size());
       for (const auto& x : picks[i]) post::wire::put(out, x);
     }
   std::size_t i = 0;
+  std::vector<double> cpu;
   for (const std::string& bytes : mpi.all_gather(out.bytes())) {
     post::wire::Reader r(bytes);
+    cpu.push_back(r.get<double>());
     for (; !r.done(); ++i) {
       picks[i].resize(r.get<std::uint64_t>());
       for (auto& x : picks[i]) x = post::wire::get_station_pick(r);
     }
   }
+  if (mpi.root()) spdlog::info("associate timing: picking CPU seconds per rank: {}", rank_list(cpu));
   return picks;
 }
 
 // 5. Each event located, re-picked near its predicted P and located again
-//    (post::locate_and_repick): events dealt to ranks in blocks, gathered in
-//    order on rank 0. Returns the picks re-picked there.
+//    (post::locate_and_repick): events dealt to ranks in turn (event i on
+//    rank i mod size: the cost of an event, its picks and outliers, varies
+//    far more than the time order says), gathered in order on rank 0.
+//    Returns the picks re-picked.
 std::size_t relocate_events(std::vector<catalog::Event>& events, const post::RelocationSetup& setup,
                             WaveformCache& cache, MpiContext& mpi) {
   const post::WaveformReader read = waveform_reader(cache);
-  const auto [first, last] = block_of(events.size(), mpi);
+  std::vector<std::size_t> mine;
+  for (std::size_t i = 0; i < events.size(); ++i)
+    if (mpi.owns(i)) mine.push_back(i);
   std::vector<std::size_t> repicked(events.size(), 0);
+  Stopwatch clock;
   std::exception_ptr err;
   try {
-    parallel_for(first, last, [&](std::size_t i) { repicked[i] = post::locate_and_repick(events[i], setup, read); });
+    parallel_for(0, mine.size(), [&](std::size_t k) {
+      repicked[mine[k]] = post::locate_and_repick(events[mine[k]], setup, read);
+    });
   } catch (...) {
     err = std::current_exception();
   }
+  const double cpu_s = clock.cpu_lap();
   mpi.check(err, "location");
   post::wire::Writer out;
-  for (std::size_t i = first; i < last; ++i) {
+  out.put(cpu_s);
+  for (std::size_t i : mine) {
+    out.put<std::uint64_t>(i);
     out.put<std::uint64_t>(repicked[i]);
     post::wire::put(out, events[i]);
   }
-  std::size_t i = 0, total = 0;
+  std::size_t total = 0;
+  std::vector<double> cpu;
   for (const std::string& bytes : mpi.gather(out.bytes())) {
     post::wire::Reader r(bytes);
-    for (; !r.done(); ++i) {
+    cpu.push_back(r.get<double>());
+    while (!r.done()) {
+      const auto i = r.get<std::uint64_t>();
       total += r.get<std::uint64_t>();
       events[i] = post::wire::get_event(r);
     }
   }
+  if (mpi.root()) spdlog::info("associate timing: location CPU seconds per rank: {}", rank_list(cpu));
   return total;
 }
 
@@ -355,7 +409,9 @@ std::vector<catalog::Event> catalog_of(const LoadedConfig& lc, const RunStore& s
   const std::optional<catalog::StationTable> coords = station_coordinates(lc);
   const post::PickingSetup setup = picking_setup(lc, stations, coords ? &*coords : nullptr);
   WaveformCache cache(store, static_cast<TimeNs>(lc.cfg.run().chunk_days) * kNsPerDay);
+  Stopwatch clock;
   auto picks = pick_events(result.events, setup, cache, mpi);
+  const double picking_s = clock.lap();
   post::apply_typical_offset(picks, lc.picking);
   CatalogDraft d{{}, {}, post::UnionFind(result.events.size())};
   for (std::size_t k = 0; k < result.events.size(); ++k) {
@@ -376,8 +432,13 @@ std::vector<catalog::Event> catalog_of(const LoadedConfig& lc, const RunStore& s
   post::RelocationSetup relocation{&*coords, lc.location, {}, lc.picking};
   if (relocation.location.estimate_uncertainty_s == 0) relocation.location.estimate_uncertainty_s = post::kEstimateUncertaintyS;
   for (const auto& st : stations) relocation.pick_channel[st.id] = st.pick_channel.seed_id();
+  clock.lap();
   const std::size_t repicked = relocate_events(d.events, relocation, cache, mpi);
+  const double location_s = clock.lap();
   if (!mpi.root()) return {};
+  spdlog::info("associate timing: picking {:.3f} s for {} network events, location and re-picking {:.3f} s for {} "
+               "events, on {} rank(s) x {} thread(s)",
+               picking_s, result.events.size(), location_s, d.events.size(), mpi.size(), omp_get_max_threads());
   std::vector<std::size_t> n_picks(result.events.size(), 0);
   for (std::size_t k = 0; k < d.events.size(); ++k) n_picks[d.ids[k]] = d.events[k].picks.size();
   merge_sightings(d, merge, predict);
@@ -429,8 +490,12 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
 
   // 1-2. Event pairs per station (over ranks), pseudo-association and event
   //      resolution (on every rank: what follows is dealt out by event).
+  Stopwatch clock;
   const NetworkInput in = network_input(lc, store, stations, mpi);
+  const double pairs_s = clock.lap();
   const post::AssociationResult result = post::associate(in.event_pairs, lc.assoc);
+  if (mpi.root())
+    spdlog::info("associate timing: station and event pairs {:.3f} s, association {:.3f} s", pairs_s, clock.lap());
   // 3-5. Picks, one event per earthquake, locations.
   const std::vector<catalog::Event> events = catalog_of(lc, store, stations, result, mpi);
   if (!mpi.root()) return 0;

@@ -108,14 +108,24 @@ int cmd_export(const ExportOptions& o, MpiContext& mpi) {
     h5::File f = h5::File::open_read(in);
     all = read_events(f);
   }
+  const std::size_t n_associated = all.size();
   const double min_score = o.min_score.value_or(lc.exp.min_score);
-  std::vector<catalog::Event> events;
-  for (const auto& e : all)
-    if (e.score >= min_score) events.push_back(e);
   const fs::path detections = store.stage_dir("match") / "detections.csv";
-  if (lc.match.enabled && fs::exists(detections))
+  const bool matched = lc.match.enabled && fs::exists(detections);
+  // The catalog is held once: filtered in place, unless matching needs
+  // every associated event as a template.
+  std::vector<catalog::Event> events;
+  if (matched) {
+    for (const auto& e : all)
+      if (e.score >= min_score) events.push_back(e);
     merge_match_detections(events, all, match::read_detections_csv(detections),
                            seconds_to_ns(lc.duplicate_window_s));
+  } else {
+    events = std::move(all);
+    events.erase(std::remove_if(events.begin(), events.end(),
+                                [&](const catalog::Event& e) { return e.score < min_score; }),
+                 events.end());
+  }
 
   const fs::path dir = store.dir() / "catalog";
   fs::create_directories(dir);
@@ -144,7 +154,7 @@ int cmd_export(const ExportOptions& o, MpiContext& mpi) {
   }
   spdlog::info("export done: {} events written to {} ({} of {} associated events with score >= {}{})", events.size(),
                dir.string(), std::count_if(events.begin(), events.end(), [](const catalog::Event& e) { return e.method != "match"; }),
-               all.size(), min_score, lc.match.enabled ? ", with matched-filter detections" : "");
+               n_associated, min_score, lc.match.enabled ? ", with matched-filter detections" : "");
   return 0;
 }
 
