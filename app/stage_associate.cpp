@@ -96,12 +96,6 @@ std::string rank_list(const std::vector<double>& v) {
   return out;
 }
 
-// Contiguous share of n items of this rank: [first, last).
-std::pair<std::size_t, std::size_t> block_of(std::size_t n, const MpiContext& mpi) {
-  const auto r = static_cast<std::size_t>(mpi.rank()), size = static_cast<std::size_t>(mpi.size());
-  return {n * r / size, n * (r + 1) / size};
-}
-
 // Runs work(i) for i in [first, last) over OpenMP threads; the first error
 // by index is rethrown (the same whatever the schedule).
 template <class Work>
@@ -235,19 +229,18 @@ std::vector<std::pair<std::size_t, std::size_t>> independent_runs(const std::vec
   return runs;
 }
 
-// 3. The picks of every event: independent runs of events dealt to ranks in
-//    blocks of time (by their first event), each run picked in order, run
-//    after run over threads; gathered in event order on every rank.
+// 3. The picks of every event: independent runs of events (each a block of
+//    time, picked in order) dealt to ranks in turn (run r on rank r mod
+//    size) and over threads; gathered by event index on every rank.
 std::vector<std::vector<post::StationPick>> pick_events(const std::vector<post::NetworkEvent>& events,
                                                         const post::PickingSetup& setup, WaveformCache& cache,
                                                         MpiContext& mpi) {
   const post::WaveformReader read = waveform_reader(cache);
   const auto runs = independent_runs(events, setup.dt_fp, post::EventPicker(setup, read).independence_horizon());
-  const auto [first, last] = block_of(events.size(), mpi);
   if (mpi.root()) spdlog::info("associate: {} network events in {} independent runs", events.size(), runs.size());
   std::vector<std::size_t> my_runs;
   for (std::size_t r = 0; r < runs.size(); ++r)
-    if (runs[r].first >= first && runs[r].first < last) my_runs.push_back(r);
+    if (mpi.owns(r)) my_runs.push_back(r);
   std::vector<std::vector<post::StationPick>> picks(events.size());
   Stopwatch clock;
   std::exception_ptr err;
@@ -265,15 +258,16 @@ std::vector<std::vector<post::StationPick>> pick_events(const std::vector<post::
   out.put(cpu_s);
   for (std::size_t r : my_runs)
     for (std::size_t i = runs[r].first; i < runs[r].second; ++i) {
+      out.put<std::uint64_t>(i);
       out.put<std::uint64_t>(picks[i].size());
       for (const auto& x : picks[i]) post::wire::put(out, x);
     }
-  std::size_t i = 0;
   std::vector<double> cpu;
   for (const std::string& bytes : mpi.all_gather(out.bytes())) {
     post::wire::Reader r(bytes);
     cpu.push_back(r.get<double>());
-    for (; !r.done(); ++i) {
+    while (!r.done()) {
+      const auto i = r.get<std::uint64_t>();
       picks[i].resize(r.get<std::uint64_t>());
       for (auto& x : picks[i]) x = post::wire::get_station_pick(r);
     }

@@ -4,28 +4,61 @@
 #include <cmath>
 #include <vector>
 
+#include <hdf5.h>
+
+#include "pipeline/error.hpp"
+
 namespace qp::app {
 namespace {
 
-// Samples of w whose times lie in [begin, end), on w's sample grid.
-ChannelWaveform slice(const ChannelWaveform& w, TimeNs begin, TimeNs end) {
-  ChannelWaveform out;
-  out.seed_id = w.seed_id;
-  out.sampling_rate = w.sampling_rate;
-  const auto n = static_cast<std::int64_t>(w.samples.size());
-  auto index = [&](TimeNs t) {  // first sample at or after t
-    return std::clamp<std::int64_t>(
-        static_cast<std::int64_t>(std::ceil(static_cast<double>(t - w.start) * w.sampling_rate / 1e9 - 1e-6)), 0, n);
-  };
-  const std::int64_t i0 = index(begin), i1 = index(end);
-  out.start = w.start + static_cast<TimeNs>(std::llround(static_cast<double>(i0) * 1e9 / w.sampling_rate));
-  if (i1 <= i0) return out;
-  out.samples.assign(w.samples.begin() + i0, w.samples.begin() + i1);
-  out.mask.assign(w.mask.begin() + i0, w.mask.begin() + i1);
+// Elements [first, first + count) of the 1-D dataset `name` of g.
+template <class T>
+std::vector<T> read_window(const h5::Group& g, const char* name, hid_t type, hsize_t first, hsize_t count) {
+  std::vector<T> out(count);
+  if (count == 0) return out;
+  const hid_t d = H5Dopen2(g.id(), name, H5P_DEFAULT);
+  const hid_t file_space = d >= 0 ? H5Dget_space(d) : -1;
+  const hid_t mem_space = H5Screate_simple(1, &count, nullptr);
+  bool ok = d >= 0 && file_space >= 0 && mem_space >= 0 &&
+            H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &first, nullptr, &count, nullptr) >= 0 &&
+            H5Dread(d, type, mem_space, file_space, H5P_DEFAULT, out.data()) >= 0;
+  if (mem_space >= 0) H5Sclose(mem_space);
+  if (file_space >= 0) H5Sclose(file_space);
+  if (d >= 0) H5Dclose(d);
+  if (!ok) throw Error(std::string("reading samples ") + std::to_string(first) + "+" + std::to_string(count) +
+                       " of dataset '" + name + "' of a waveform unit failed");
   return out;
 }
 
 }  // namespace
+
+WaveformCache::Unit& WaveformCache::unit(const std::string& sid, TimeNs c, const std::filesystem::path& file) {
+  const auto key = std::make_pair(sid, c);
+  auto it = open_.find(key);
+  if (it == open_.end()) {
+    while (open_.size() >= kMaxOpen) {  // close the least recently used
+      auto old = open_.begin();
+      for (auto i = open_.begin(); i != open_.end(); ++i)
+        if (i->second.used < old->second.used) old = i;
+      open_.erase(old);
+    }
+    Unit u{h5::File::open_read(file), "", 0, 0, 0, 0};
+    u.seed_id = u.file.attr_string("seed_id");
+    u.sampling_rate = u.file.attr_double("sampling_rate_hz");
+    u.start = u.file.attr_int("start_ns");
+    const hid_t d = H5Dopen2(u.file.id(), "samples", H5P_DEFAULT);
+    const hid_t space = d >= 0 ? H5Dget_space(d) : -1;
+    hsize_t dims = 0;
+    const bool ok = space >= 0 && H5Sget_simple_extent_dims(space, &dims, nullptr) == 1;
+    if (space >= 0) H5Sclose(space);
+    if (d >= 0) H5Dclose(d);
+    if (!ok) throw InputError(file.string(), "waveform unit without a 1-D 'samples' dataset");
+    u.n = static_cast<std::size_t>(dims);
+    it = open_.emplace(key, std::move(u)).first;
+  }
+  it->second.used = ++clock_;
+  return it->second;
+}
 
 ChannelWaveform WaveformCache::span(const std::string& sid, TimeNs begin, TimeNs end) {
   auto u = units_.find(sid);
@@ -34,29 +67,26 @@ ChannelWaveform WaveformCache::span(const std::string& sid, TimeNs begin, TimeNs
   for (TimeNs c = floor_to(begin, chunk_); c < end; c += chunk_) {
     const auto it = u->second.find(c);
     if (it == u->second.end()) continue;
-    parts.push_back(slice(unit(sid, c, it->second), begin, end));
+    const Unit& w = unit(sid, c, it->second);
+    // Samples of the unit whose times lie in [begin, end), on its grid.
+    const auto n = static_cast<std::int64_t>(w.n);
+    auto index = [&](TimeNs t) {  // first sample at or after t
+      return std::clamp<std::int64_t>(
+          static_cast<std::int64_t>(std::ceil(static_cast<double>(t - w.start) * w.sampling_rate / 1e9 - 1e-6)), 0, n);
+    };
+    const std::int64_t i0 = index(begin), i1 = index(end);
+    ChannelWaveform part;
+    part.seed_id = w.seed_id;
+    part.sampling_rate = w.sampling_rate;
+    part.start = w.start + static_cast<TimeNs>(std::llround(static_cast<double>(i0) * 1e9 / w.sampling_rate));
+    if (i1 > i0) {
+      const auto first = static_cast<hsize_t>(i0), count = static_cast<hsize_t>(i1 - i0);
+      part.samples = read_window<float>(w.file, "samples", H5T_NATIVE_FLOAT, first, count);
+      part.mask = read_window<std::uint8_t>(w.file, "mask", H5T_NATIVE_UINT8, first, count);
+    }
+    parts.push_back(std::move(part));
   }
   return concatenate(parts);
-}
-
-const ChannelWaveform& WaveformCache::unit(const std::string& sid, TimeNs c, const std::filesystem::path& file) {
-  const auto key = std::make_pair(sid, c);
-  auto it = loaded_.find(key);
-  if (it == loaded_.end()) {
-    h5::File f = h5::File::open_read(file);
-    it = loaded_.emplace(key, Entry{read_waveform(f), 0}).first;
-    bytes_ += it->second.wf.samples.size() * (sizeof(float) + 1);
-  }
-  it->second.used = ++clock_;
-  while (bytes_ > kMaxBytes && loaded_.size() > 1) {  // drop the least recently used
-    auto old = loaded_.begin();
-    for (auto i = loaded_.begin(); i != loaded_.end(); ++i)
-      if (i->second.used < old->second.used) old = i;
-    if (old == it) break;
-    bytes_ -= old->second.wf.samples.size() * (sizeof(float) + 1);
-    loaded_.erase(old);
-  }
-  return it->second.wf;
 }
 
 }  // namespace qp::app
