@@ -103,6 +103,7 @@ catalog::EvaluationResult run_evaluation(const EvaluateCommandOptions& o, bool p
   opt.require_family_partner = o.family_partner_only;
   opt.min_snr = o.min_snr;
   opt.min_snr_stations = o.min_snr_stations;
+  opt.max_snr = o.max_snr;
   opt.snr_bins = {0, 3, 5, 10, 20, 1e9};
   opt.magnitude_bins = {-2, 0, 0.5, 1, 1.5, 2, 2.5, 10};
   opt.validate();

@@ -92,6 +92,9 @@ void ToolCommands::add(CLI::App& app) {
   ev_cmd->add_option("--min-snr-stations", ev.min_snr_stations,
                      "count only reference events whose picks reach --min-snr at this many stations or more");
   ev_cmd->add_option("--min-snr", ev.min_snr, "pick SNR for --min-snr-stations (default 3)");
+  ev_cmd->add_option("--max-snr", ev.max_snr,
+                     "with --min-snr-stations: only events that do not reach this SNR at that many stations "
+                     "(the band [--min-snr, --max-snr): weak events)");
   ev_cmd->add_option("-o,--out", ev.out, "folder for matched.csv, unmatched.csv, evaluation.txt");
 
   im_cmd = app.add_subcommand("import-fast", "turn FAST parameter files into quakeprint config sections");

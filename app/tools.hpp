@@ -27,6 +27,7 @@ struct EvaluateCommandOptions {
   bool family_partner_only = false;
   double min_snr = 3.0;       // with min_snr_stations > 0 only
   int min_snr_stations = 0;
+  double max_snr = 0;         // > 0: the band [min_snr, max_snr) (weak events)
 };
 
 struct ImportFastOptions {

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <exception>
 #include <fstream>
+#include <functional>
 #include <memory>
 
 #include <fmt/format.h>
@@ -359,6 +360,37 @@ void write_text(const fs::path& path, const std::string& text) {
   if (!out) throw StoreError(path.string() + ": write failed");
 }
 
+/// Sets each weak event's magnitude so that its station SNR (largest pick
+/// SNR over the station's channels, as truth_picks.csv reports it) at its
+/// min(3, n_stations)-th best station equals its drawn weak_snr. A family's
+/// waveform shapes come from the family magnitude, so an event's SNR scales
+/// exactly with 10^magnitude.
+void calibrate_weak_events(const SynthParams& p, Scenario& sc, const std::vector<RealTemplate>& real_templates,
+                           const std::shared_ptr<const RealNoiseRecord>& real_noise) {
+  const std::size_t n_ev = sc.events.size();
+  if (std::none_of(sc.events.begin(), sc.events.end(), [](const Event& e) { return e.weak; })) return;
+  std::vector<std::vector<double>> station_snr(n_ev, std::vector<double>(sc.stations.size(), 0.0));
+  {
+    Shared sh{p, sc, &real_templates, real_noise, {}, 1, {0}, {}};
+    for (int c = 0; c < static_cast<int>(sc.channels.size()); ++c) {
+      ChannelResult res;
+      event_waves(sh, c, res);
+      const auto st = static_cast<std::size_t>(sc.channels[static_cast<std::size_t>(c)].station);
+      for (std::size_t e = 0; e < n_ev; ++e)
+        station_snr[e][st] = std::max({station_snr[e][st], res.snr_p[e], res.snr_s[e]});
+    }
+  }
+  const std::size_t k = std::min<std::size_t>(3, sc.stations.size());
+  for (std::size_t e = 0; e < n_ev; ++e) {
+    Event& ev = sc.events[e];
+    if (!ev.weak) continue;
+    std::vector<double>& v = station_snr[e];
+    std::sort(v.begin(), v.end(), std::greater<>());
+    const double ref = v[k - 1];
+    if (ref > 0 && std::isfinite(ref)) ev.magnitude += std::log10(ev.weak_snr / ref);
+  }
+}
+
 std::string snr_text(double v) { return std::isinf(v) ? "inf" : fmt::format("{:.2f}", v); }
 
 }  // namespace
@@ -375,7 +407,8 @@ SynthSummary generate(const SynthParams& params, const fs::path& out_dir,
   if (p.noise_file) real_noise = RealNoiseRecord::load(*p.noise_file, p.sampling_rate);
   std::vector<RealTemplate> real_templates;
   if (p.repeater_file) real_templates = load_repeater(*p.repeater_file, p);
-  const Scenario sc = make_scenario(p);
+  Scenario sc = make_scenario(p);
+  calibrate_weak_events(p, sc, real_templates, real_noise);
 
   std::error_code ec;
   const bool created = !fs::exists(out_dir, ec);

@@ -112,6 +112,17 @@ Scenario make_scenario(const SynthParams& p) {
       ev.similarity = frng.uniform(a_lo, a_hi);
       events.push_back(ev);
     }
+    // Weak members last: with none asked for, no draw changes.
+    for (int e = 0; e < p.weak_events_per_family; ++e) {
+      Event ev;
+      ev.family = f;
+      ev.source = fam.source;
+      ev.magnitude = fam.magnitude;  // until the generator scales it to weak_snr
+      ev.similarity = frng.uniform(a_lo, a_hi);
+      ev.weak = true;
+      ev.weak_snr = frng.uniform(p.weak_event_snr_min, p.weak_event_snr_max);
+      events.push_back(ev);
+    }
     sc.families.push_back(fam);
   }
   Rng grng(stream_seed(p.seed, kSingletons));

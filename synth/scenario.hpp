@@ -53,6 +53,10 @@ struct Event {
   TimeNs origin = 0;
   double magnitude = 0;
   double similarity = 1;  ///< weight a of the family template (before per-channel jitter)
+  /// A weak family member (weak_events_per_family): the generator sets its
+  /// magnitude so that its pick SNR reaches weak_snr (see generate.cpp).
+  bool weak = false;
+  double weak_snr = 0;
 };
 
 struct Defect {

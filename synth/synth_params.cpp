@@ -87,6 +87,12 @@ SynthParams SynthParams::from_config(qp::ConfigSection& s) {
   }
   p.family_cc_min = s.get_double("family_cc_min", p.family_cc_min);
   p.family_cc_max = s.get_double("family_cc_max", p.family_cc_max);
+  p.weak_events_per_family =
+      static_cast<int>(s.get_int("weak_events_per_family", p.weak_events_per_family, INT32_MIN, INT32_MAX));
+  const auto wsnr = s.get_doubles("weak_event_snr", {p.weak_event_snr_min, p.weak_event_snr_max});
+  if (wsnr.size() != 2) s.fail("weak_event_snr", "expected two numbers [min, max]");
+  p.weak_event_snr_min = wsnr[0];
+  p.weak_event_snr_max = wsnr[1];
   p.repeater_file = s.get_optional_string("repeater_file");
   p.noise_amplitude = s.get_double("noise_amplitude", p.noise_amplitude);
   p.noise_file = s.get_optional_string("noise_file");
@@ -183,6 +189,10 @@ void SynthParams::validate() const {
   if (!(family_cc_min > 0) || family_cc_min > 1) bad("family_cc_min", "must lie in (0, 1]");
   if (!(family_cc_max >= family_cc_min) || family_cc_max > 1)
     bad("family_cc_max", "must lie in [family_cc_min, 1]");
+  if (weak_events_per_family < 0 || weak_events_per_family > 100000)
+    bad("weak_events_per_family", "must lie in [0, 100000]");
+  if (!(weak_event_snr_min > 0) || !(weak_event_snr_max >= weak_event_snr_min) || weak_event_snr_max > 1e6)
+    bad("weak_event_snr", "needs 0 < min <= max <= 1e6");
   if (repeater_file && repeater_file->empty()) bad("repeater_file", "is empty");
   if (repeater_file && n_families < 1) bad("repeater_file", "needs n_families >= 1");
   if (!(noise_amplitude >= 0)) bad("noise_amplitude", "must not be negative");

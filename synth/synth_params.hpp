@@ -66,6 +66,12 @@ struct SynthParams {
   // --- repeating-waveform similarity
   double family_cc_min = 0.5;
   double family_cc_max = 0.95;
+  /// Extra members per family, each scaled so that its pick SNR at its
+  /// min(3, n_stations)-th best station is drawn in weak_event_snr: the
+  /// weak repeats that matched filtering should find (0: none, the default).
+  int weak_events_per_family = 0;
+  double weak_event_snr_min = 1.5;
+  double weak_event_snr_max = 3.0;
   std::optional<std::string> repeater_file;  ///< real event (miniSEED) as template of family 0
 
   // --- background noise

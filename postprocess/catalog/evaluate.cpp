@@ -31,9 +31,12 @@ std::optional<TimeNs> reference_time(const ReferenceEvent& e, MatchOn on) {
 // Seen with SNR >= min_snr at min_snr_stations stations or more.
 bool strong_enough(const ReferenceEvent& e, const EvaluateOptions& options) {
   if (options.min_snr_stations <= 0) return true;
-  int n = 0;
-  for (const auto& [station, snr] : e.station_snr) n += snr >= options.min_snr;
-  return n >= options.min_snr_stations;
+  int n = 0, above = 0;
+  for (const auto& [station, snr] : e.station_snr) {
+    n += snr >= options.min_snr;
+    above += options.max_snr > 0 && snr >= options.max_snr;
+  }
+  return n >= options.min_snr_stations && above < options.min_snr_stations;
 }
 
 TimeNs abs_ns(TimeNs v) { return v < 0 ? -v : v; }
@@ -159,6 +162,8 @@ void EvaluateOptions::validate() const {
   if (!(min_snr >= 0) || !std::isfinite(min_snr))
     throw ConfigError("evaluate.min_snr", "must be a non-negative number");
   if (min_snr_stations < 0) throw ConfigError("evaluate.min_snr_stations", "must be 0 or more");
+  if (!(max_snr >= 0) || !std::isfinite(max_snr) || (max_snr > 0 && max_snr <= min_snr))
+    throw ConfigError("evaluate.max_snr", "must be 0 (none) or above min_snr");
 }
 
 EvaluationResult evaluate(const std::vector<Event>& detections,
@@ -351,6 +356,7 @@ void write_evaluation_summary(const std::string& path, const EvaluationResult& r
       << '\n'
       << "min_snr = " << format_general(options.min_snr) << '\n'
       << "min_snr_stations = " << options.min_snr_stations << '\n'
+      << (options.max_snr > 0 ? "max_snr = " + format_general(options.max_snr) + "\n" : std::string())
       << "n_detections = " << result.n_detections << '\n'
       << "n_reference = " << result.n_reference_considered << '\n'
       << "n_matched = " << result.matches.size() << '\n'

@@ -35,6 +35,9 @@ struct EvaluateOptions {
   /// without pick SNRs then count as too weak.
   double min_snr = 0;
   int min_snr_stations = 0;
+  /// With max_snr > 0: only events that do NOT reach max_snr at
+  /// min_snr_stations stations (an SNR band [min_snr, max_snr): the weak events).
+  double max_snr = 0;
 
   static EvaluateOptions from_config(ConfigSection& s);  // [evaluate]
   void validate() const;                                 // throws ConfigError

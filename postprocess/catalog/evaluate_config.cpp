@@ -16,6 +16,7 @@ EvaluateOptions EvaluateOptions::from_config(ConfigSection& s) {
   o.require_family_partner = s.get_bool("require_family_partner", false);
   o.min_snr = s.get_double("min_snr", 0, 0, 1e9);
   o.min_snr_stations = static_cast<int>(s.get_int("min_snr_stations", 0, 0, 100000));
+  o.max_snr = s.get_double("max_snr", 0, 0, 1e9);
   try {
     o.validate();
   } catch (const ConfigError& e) {

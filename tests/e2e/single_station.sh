@@ -57,7 +57,7 @@ check() {  # check NAME COMPONENTS
   echo "== one station, $name"
   bash "$(dirname "$0")/../../scripts/synth-recall.sh" -q "$QP" -f "$noise" -n 1 -c "$comps" -m 5 -k 1 \
     -s "$SEEDS" "$res" | tee "$res.txt"
-  read -r _ events matched recall precision picks < <(grep '^all ' "$res.txt")
+  read -r _ events matched recall precision picks _ < <(grep '^all ' "$res.txt")
   [ "$events" -gt 0 ] || fail "$name: no scored events"
   awk -v r="$recall" 'BEGIN { exit !(r >= 0.9) }' || fail "$name: recall $recall ($matched of $events) < 0.9"
   awk -v p="$precision" 'BEGIN { exit !(p >= 0.9) }' || fail "$name: precision $precision < 0.9"

@@ -13,7 +13,7 @@ for noise in "$SHARED/data/kw1-noise-2011/BW.KW1..EHZ.D.2011.090.mseed" \
   out="$WORK/synth-recall-$name"
   echo "== noise: $name"
   bash "$(dirname "$0")/../../scripts/synth-recall.sh" -q "$QP" -f "$noise" "$out" | tee "$out.txt"
-  read -r _ events matched recall precision picks < <(grep '^all ' "$out.txt")
+  read -r _ events matched recall precision picks _ < <(grep '^all ' "$out.txt")
   awk -v r="$recall" 'BEGIN { exit !(r >= 0.95) }' || fail "$name: recall $recall ($matched of $events) < 0.95"
   awk -v p="$precision" 'BEGIN { exit !(p >= 0.95) }' || fail "$name: precision $precision < 0.95"
   within=${picks%/*} compared=${picks#*/}

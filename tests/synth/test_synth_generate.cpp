@@ -415,3 +415,48 @@ TEST(SynthGenerate, RealNoiseRepeatsNothingAndSharesNothing) {
   std::cout << "KW1 noise: rms " << rms << ", max |cc| Z-N " << c_zn << ", S01-S02 " << c_zz
             << ", self beyond 200 s " << c_self << ", 10 min vs record " << worst << "\n";
 }
+
+// Weak family members: each one's station SNR (largest pick SNR of the
+// station's channels) at its 3rd best station lands in weak_event_snr, and
+// with none asked for the files are those of the defaults.
+TEST(SynthGenerate, WeakEventsReachTheirSnrBand) {
+  const fs::path plain = qp::test::temp_dir(), none = qp::test::temp_dir(), weak = qp::test::temp_dir();
+  SynthParams p = small_params();
+  p.n_stations = 4;
+  p.duration_s = 3600;
+  generate(p, plain);
+  SynthParams p0 = p;
+  p0.weak_events_per_family = 0;
+  p0.weak_event_snr_min = 2.0;  // unused without weak events
+  generate(p0, none);
+  EXPECT_EQ(all_files(plain), all_files(none));
+
+  p.weak_events_per_family = 3;
+  p.weak_event_snr_min = 1.5;
+  p.weak_event_snr_max = 3.0;
+  generate(p, weak);
+  const auto cat = read_csv(weak / "truth_catalog.csv");
+  const auto picks = read_csv(weak / "truth_picks.csv");
+  std::map<std::string, std::map<std::string, double>> snr;  // event -> station -> SNR
+  for (const auto& r : picks.rows) {
+    const std::string& id = r.at("seed_id");
+    const std::string sta = id.substr(0, id.find('.', id.find('.') + 1));
+    double& s = snr[r.at("event_id")][sta];
+    s = std::max(s, std::stod(r.at("snr")));
+  }
+  int in_band = 0, family_events = 0;
+  for (const auto& r : cat.rows) {
+    if (r.at("family_id").empty()) continue;
+    ++family_events;
+    std::vector<double> v;
+    for (const auto& [sta, s] : snr.at(r.at("event_id"))) v.push_back(s);
+    std::sort(v.rbegin(), v.rend());
+    ASSERT_EQ(v.size(), 4u);
+    in_band += v[2] >= 1.5 && v[2] < 3.0 + 1e-6;
+  }
+  // 2 families of 3-4 events plus 3 weak ones each.
+  EXPECT_GE(family_events, 2 * (3 + 3));
+  EXPECT_LE(family_events, 2 * (4 + 3));
+  EXPECT_GE(in_band, 2 * 3);  // every weak event, and any default one that happens to be weak
+  EXPECT_LT(in_band, family_events);
+}

@@ -245,6 +245,19 @@ TEST(Evaluate, MinSnrStationsSkipsWeakEvents) {
   EXPECT_DOUBLE_EQ(res.precision, 1.0);
   o.min_snr_stations = 4;
   EXPECT_EQ(evaluate({detection("d1", 12.1)}, ref_cat.events, o).n_reference_considered, 0u);
+  // The band [2.5, 5) at 2 stations: e1 (3, 4, 9) is in it, e2 (9, 9, 2.9)
+  // reaches 5 at two stations and is too strong.
+  o.min_snr = 2.5;
+  o.min_snr_stations = 2;
+  o.max_snr = 5;
+  const auto band = evaluate({detection("d1", 12.1), detection("d2", 72.1)}, ref_cat.events, o);
+  EXPECT_EQ(band.n_reference_considered, 1u);
+  EXPECT_EQ(band.n_matched_considered, 1u);
+  ASSERT_EQ(band.skipped_references.size(), 1u);
+  EXPECT_EQ(ref_cat.events[band.skipped_references[0]].id, "e2");
+  o.max_snr = 2;  // not above min_snr
+  EXPECT_THROW(o.validate(), qp::ConfigError);
+  o.max_snr = 0;
   o.min_snr = -1;
   EXPECT_THROW(o.validate(), qp::ConfigError);
 }
