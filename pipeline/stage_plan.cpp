@@ -96,6 +96,7 @@ Completeness check_complete(const RunStore& store, const std::string& stage,
   c.stage = stage;
   const StagePlan plan = read_plan(store, stage);
   c.planned = plan.exists;
+  if (channels.empty()) return c;  // nothing asked for (plan_unit_states would take every unit)
   for (const auto& ch : channels)
     if (plan.exists && !plan.channels.count(ch)) c.not_run.push_back(ch);
   for (const auto& u : plan_unit_states(store, stage, plan, channels, expected_params)) {
