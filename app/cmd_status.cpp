@@ -1,11 +1,12 @@
-// quakeprint status: for every stage and unit, done / failed / stale /
-// pending, from the manifests and the run store, compared with what the
-// config asks for now; plus the Slurm jobs of the last `submit`.
+// quakeprint status: for every stage of the registry and each of its units,
+// done / failed / stale / pending, read from the stage plans (what each
+// stage set out to write) and checked against the run store and the config
+// now; failures from the manifests; plus the Slurm jobs of the last `submit`.
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -13,8 +14,9 @@
 
 #include "app/loaded_config.hpp"
 #include "app/slurm_settings.hpp"
-#include "pipeline/hdf5_file.hpp"
+#include "app/stage_registry.hpp"
 #include "pipeline/run_store.hpp"
+#include "pipeline/stage_plan.hpp"
 
 namespace qp::app {
 namespace fs = std::filesystem;
@@ -68,6 +70,19 @@ std::string job_state(const std::string& id) {
   return "unknown to the controller now (finished long ago, or Slurm is down)";
 }
 
+// The job's log: <stage>-<id>.out, or the first task's of an array job
+// (<stage>-<id>_<task>.out).
+std::string job_log(const RunStore& store, const std::string& stage, const std::string& id) {
+  const fs::path dir = store.dir() / "slurm" / "logs";
+  if (fs::exists(dir / (stage + "-" + id + ".out"))) return store.relative(dir / (stage + "-" + id + ".out"));
+  std::error_code ec;
+  std::vector<fs::path> tasks;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().filename().string().rfind(stage + "-" + id + "_", 0) == 0) tasks.push_back(e.path());
+  std::sort(tasks.begin(), tasks.end());
+  return tasks.empty() ? "" : store.relative(tasks.front());
+}
+
 std::map<std::string, JobInfo> read_jobs(const RunStore& store) {
   std::map<std::string, JobInfo> jobs;
   std::ifstream f(store.dir() / "slurm" / "jobs.tsv");
@@ -78,8 +93,7 @@ std::map<std::string, JobInfo> read_jobs(const RunStore& store) {
     std::getline(ls, stage, '\t');
     std::getline(ls, id, '\t');
     if (stage == "stage" || id.empty()) continue;
-    const fs::path log = store.dir() / "slurm" / "logs" / (stage + "-" + id + ".out");
-    jobs[stage] = {id, job_state(id), fs::exists(log) ? store.relative(log) : ""};
+    jobs[stage] = {id, job_state(id), job_log(store, stage, id)};
   }
   return jobs;
 }
@@ -90,65 +104,76 @@ fs::file_time_type mtime(const fs::path& p) {
   return ec ? fs::file_time_type::min() : t;
 }
 
-struct Row {
-  std::string state, unit, why;
-};
-
 struct StageReport {
   std::string name;
-  std::vector<Row> rows;
+  std::vector<UnitState> rows;  // UnitState.state may also be "failed"
 };
 
-// Unit-level stages: records from the manifest, checked against the config.
-StageReport units_report(const std::string& stage, const std::vector<std::string>& manifests,
-                         const RunStore& store, const std::string& expected_params,
-                         const std::string& params_what, const std::set<std::string>& channels,
-                         bool unit_is_channel, const std::function<fs::path(const UnitRecord&)>& upstream) {
-  StageReport rep{stage, {}};
-  std::set<std::string> seen;
-  for (const auto& m : manifests)
-    for (const auto& r : store.read_manifest(m)) {
-      const std::string sid = r.unit.substr(0, r.unit.find('/'));
-      seen.insert(sid);
-      const fs::path out = store.dir() / r.output;
-      if (!channels.count(sid)) {
-        rep.rows.push_back({"ignored", r.unit, "channel no longer in the config"});
-      } else if (r.state == "failed") {
-        rep.rows.push_back({"failed", r.unit, r.note});
-      } else if (r.state == "skipped" || r.state == "empty") {
-        rep.rows.push_back({"done", r.unit, r.state + (r.note.empty() ? "" : ": " + r.note)});
-      } else if (!fs::exists(out)) {
-        rep.rows.push_back({"pending", r.unit, "output " + r.output + " is missing"});
-      } else if (r.params_hash != expected_params) {
-        rep.rows.push_back({"stale", r.unit, params_what + " changed since it was computed"});
-      } else {
-        const fs::path up = upstream ? upstream(r) : fs::path();
-        if (!up.empty() && mtime(up) > mtime(out))
-          rep.rows.push_back({"stale", r.unit, "input " + store.relative(up) +
-                                                   " is newer than the output (the rerun compares hashes)"});
-        else
-          rep.rows.push_back({"done", r.unit, r.state == "reused" ? "reused in the last run" : ""});
-      }
+// A stage with plans: each planned unit's state; a pending unit whose last
+// run failed (the manifest says so) is "failed", with the cause.
+StageReport plan_report(const StageInfo& s, const LoadedConfig& lc, const RunStore& store) {
+  StageReport rep{s.name, {}};
+  for (const auto& plan_name : s.plans) {
+    const StagePlan plan = read_plan(store, plan_name);
+    if (!plan.exists) {
+      rep.rows.push_back({plan_name == s.name ? "*" : plan_name + ": *", "pending",
+                          "not run yet (no manifest/" + plan_name + ".plan)"});
+      continue;
     }
-  for (const auto& sid : channels)
-    if (!seen.count(sid))
-      rep.rows.push_back({"pending", unit_is_channel ? sid : sid + "/*", "no output yet (new channel or stage not run)"});
+    std::map<std::string, UnitRecord> last;
+    for (auto& r : store.read_manifest(plan_name)) last[r.unit] = r;
+    for (auto& row : plan_unit_states(store, plan_name, plan, stage_channels(s, lc.cfg), stage_params_hash(s, lc.cfg))) {
+      const auto r = last.find(row.unit);
+      if (row.state == "pending" && r != last.end() && r->second.state == "failed") {
+        row.state = "failed";
+        row.why = r->second.note;
+      } else if (row.state == "done" && r != last.end() && r->second.state == "reused") {
+        row.why = "reused in the last run";
+      }
+      rep.rows.push_back(row);
+    }
+  }
   return rep;
 }
 
-// Newest regular file under a folder (empty path if none).
-fs::path newest_in(const fs::path& dir, const std::string& prefix = "") {
-  fs::path best;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return best;
-  for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
-    if (!e.is_regular_file() || e.path().extension() != ".h5") continue;
-    if (!prefix.empty() && e.path().filename().string().rfind(prefix, 0) != 0 &&
-        e.path().parent_path().filename().string() != prefix)
-      continue;
-    if (best.empty() || mtime(e.path()) > mtime(best)) best = e.path();
+// export writes plain files: done when the catalog is newer than its input.
+StageReport export_report(const RunStore& store) {
+  StageReport rep{"export", {}};
+  const fs::path out = store.dir() / "catalog" / "catalog.csv";
+  const fs::path in = store.stage_dir("associate") / "network.h5";
+  if (!fs::exists(out)) rep.rows.push_back({"catalog", "pending", "no catalog/catalog.csv yet"});
+  else if (fs::exists(in) && mtime(in) > mtime(out))
+    rep.rows.push_back({"catalog", "stale", "associate/network.h5 is newer than the catalog"});
+  else rep.rows.push_back({"catalog", "done", "catalog/catalog.csv"});
+  return rep;
+}
+
+// Prints one stage; returns whether it has work left.
+bool print_report(StageReport& rep, bool upstream_open, const std::map<std::string, JobInfo>& jobs) {
+  const UnitListing listing = stage_info(rep.name).listing;
+  std::map<std::string, int> n;
+  for (auto& r : rep.rows) {
+    // The network-wide stages read everything upstream: stale while any of it is open.
+    if (upstream_open && r.state == "done" && listing != UnitListing::kChannels) {
+      r.state = "stale";
+      r.why = "an earlier stage has work left";
+    }
+    ++n[r.state];
   }
-  return best;
+  std::cout << "\n" << rep.name << ": " << n["done"] << " done, " << n["failed"] << " failed, " << n["stale"]
+            << " stale, " << n["pending"] << " pending";
+  const auto j = jobs.find(rep.name);
+  if (j != jobs.end()) std::cout << "   [slurm job " << j->second.id << ": " << j->second.state << "]";
+  std::cout << "\n";
+  for (const auto& r : rep.rows) {
+    std::cout << "  " << r.state << std::string(r.state.size() < 8 ? 8 - r.state.size() : 1, ' ') << r.unit;
+    if (!r.why.empty()) std::cout << "  (" << r.why << ")";
+    if (r.state == "failed")
+      std::cout << "  log: "
+                << (j != jobs.end() && !j->second.log.empty() ? j->second.log : "the stage's standard error");
+    std::cout << "\n";
+  }
+  return n["failed"] || n["stale"] || n["pending"];
 }
 
 }  // namespace
@@ -157,94 +182,16 @@ int cmd_status(const CommonOptions& o, MpiContext& mpi) {
   LoadedConfig lc = load_config(o.config);
   if (!mpi.root()) return 0;
   const RunStore store(lc.cfg);
-  std::cout << "run directory: " << store.dir().string() << "\n";
+  std::cout << "run directory: " << store.dir().string() << "\nstages: " << stage_chain(lc) << "\n";
   if (!fs::exists(store.dir())) {
     std::cout << "nothing has run yet: every stage is pending ('quakeprint run' or 'quakeprint submit')\n";
     return 0;
   }
-  std::set<std::string> channels;
-  for (const auto& c : lc.cfg.channels()) channels.insert(c.seed_id());
-  const std::string pre_h = lc.preprocess_hash(), fp_h = lc.fingerprint_hash(),
-                    se_h = lc.search_hash(), as_h = lc.associate_hash();
-
-  std::vector<StageReport> reps;
-  reps.push_back(units_report("preprocess", {"preprocess"}, store, pre_h, "[preprocess]", channels, false,
-                              nullptr));
-  reps.push_back(units_report("fingerprint", {"fingerprint-mad", "fingerprint"}, store, fp_h,
-                              "[preprocess] or [fingerprint]", channels, false,
-                              [&](const UnitRecord& r) -> fs::path {
-                                const auto slash = r.unit.find('/');
-                                const std::string tag = r.unit.substr(slash + 1);
-                                if (tag == "mad") return newest_in(store.stage_dir("preprocess") / r.unit.substr(0, slash));
-                                return store.unit_path("preprocess", r.unit.substr(0, slash), tag);
-                              }));
-  reps.push_back(units_report("search", {"search"}, store, se_h, "[preprocess], [fingerprint] or [search]",
-                              channels, true, [&](const UnitRecord& r) -> fs::path {
-                                return newest_in(store.stage_dir("fingerprint") / r.unit);
-                              }));
-  // associate: one unit, the network.
-  {
-    StageReport rep{"associate", {}};
-    const fs::path out = store.stage_dir("associate") / "network.h5";
-    if (!fs::exists(out)) {
-      rep.rows.push_back({"pending", "network", "no associate/network.h5 yet"});
-    } else {
-      std::string params;
-      try {
-        params = h5::File::open_read(out).attr_string("params_hash");
-      } catch (const std::exception& e) {
-        params = "";
-      }
-      const fs::path up = newest_in(store.stage_dir("search"));
-      if (params != as_h)
-        rep.rows.push_back({"stale", "network", "parameters ([associate] or upstream) changed since it was computed"});
-      else if (!up.empty() && mtime(up) > mtime(out))
-        rep.rows.push_back({"stale", "network", "input " + store.relative(up) + " is newer than the output"});
-      else
-        rep.rows.push_back({"done", "network", ""});
-    }
-    reps.push_back(rep);
-  }
-  {
-    StageReport rep{"export", {}};
-    const fs::path out = store.dir() / "catalog" / "catalog.csv";
-    const fs::path in = store.stage_dir("associate") / "network.h5";
-    if (!fs::exists(out)) rep.rows.push_back({"pending", "catalog", "no catalog/catalog.csv yet"});
-    else if (fs::exists(in) && mtime(in) > mtime(out))
-      rep.rows.push_back({"stale", "catalog", "associate/network.h5 is newer than the catalog"});
-    else rep.rows.push_back({"done", "catalog", "catalog/catalog.csv"});
-    reps.push_back(rep);
-  }
-
   const auto jobs = read_jobs(store);
-  // The network stages are stale while any earlier unit has work left.
   bool upstream_open = false;
-  for (auto& rep : reps) {
-    std::map<std::string, int> n;
-    for (auto& r : rep.rows) {
-      if (upstream_open && r.state == "done" && (rep.name == "associate" || rep.name == "export")) {
-        r.state = "stale";
-        r.why = "an earlier stage has work left";
-      }
-      ++n[r.state];
-    }
-    std::cout << "\n" << rep.name << ": " << n["done"] << " done, " << n["failed"] << " failed, "
-              << n["stale"] << " stale, " << n["pending"] << " pending";
-    if (n["ignored"]) std::cout << ", " << n["ignored"] << " ignored";
-    const auto j = jobs.find(rep.name);
-    if (j != jobs.end()) std::cout << "   [slurm job " << j->second.id << ": " << j->second.state << "]";
-    std::cout << "\n";
-    for (const auto& r : rep.rows) {
-      std::cout << "  " << r.state << std::string(r.state.size() < 8 ? 8 - r.state.size() : 1, ' ')
-                << r.unit;
-      if (!r.why.empty()) std::cout << "  (" << r.why << ")";
-      if (r.state == "failed")
-        std::cout << "  log: "
-                  << (j != jobs.end() && !j->second.log.empty() ? j->second.log
-                                                                : "the stage's standard error");
-      std::cout << "\n";
-    }
-    upstream_open = upstream_open || n["failed"] || n["stale"] || n["pending"];
+  for (const StageInfo* s : pipeline_stages(lc)) {
+    StageReport rep = s->listing == UnitListing::kNone ? export_report(store) : plan_report(*s, lc, store);
+    upstream_open = print_report(rep, upstream_open, jobs) || upstream_open;
   }
   return 0;
 }

@@ -17,6 +17,8 @@ struct CommonOptions {
   bool verbose = false;
   bool force = false;           // accept a run directory made by an incompatible config
   bool allow_partial = false;   // go on when the upstream stage is incomplete (on purpose)
+  int task_index = 0;           // a Slurm array task's share of the units (unit_runner.hpp)
+  int task_count = 1;
 };
 
 struct PreprocessOptions : CommonOptions {

@@ -27,6 +27,10 @@ void add_common(CLI::App* cmd, CommonOptions& o) {
   cmd->add_flag("--allow-partial", o.allow_partial,
                 "go on although the previous stage is incomplete (missing or stale units); "
                 "statistics computed from a partial record are recomputed once it is complete");
+  cmd->add_option("--task-index", o.task_index,
+                  "with --task-count N: run only units i with i % N == this (a Slurm array task's share; "
+                  "preprocess, fingerprint, match)");
+  cmd->add_option("--task-count", o.task_count, "number of array tasks sharing the stage's units (default 1)");
 }
 
 // Ranks sharing a node share its cores: unless OMP_NUM_THREADS says

@@ -1,5 +1,7 @@
 #include "app/slurm_settings.hpp"
 
+#include "app/stage_registry.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <regex>
@@ -7,8 +9,11 @@
 namespace qp::app {
 
 const std::vector<std::string>& slurm_stages() {
-  static const std::vector<std::string> s = {"preprocess", "fingerprint", "search", "associate",
-                                             "export"};
+  static const std::vector<std::string> s = [] {
+    std::vector<std::string> names;
+    for (const auto& st : all_stages()) names.push_back(st.name);
+    return names;
+  }();
   return s;
 }
 
@@ -48,6 +53,7 @@ SlurmJobSettings read_job(ConfigSection& s, const SlurmJobSettings& def) {
   j.requeue_signal_lead = static_cast<int>(s.get_int("requeue_signal_lead", def.requeue_signal_lead, 0, 65535));
   j.max_requeues = static_cast<int>(s.get_int("max_requeues", def.max_requeues, 0, 1000));
   j.setup = s.get_strings("setup", def.setup);
+  j.array_tasks = static_cast<int>(s.get_int("array_tasks", def.array_tasks, 0, 100000000));
   if (!j.time.empty() && j.requeue_signal_lead > 0 &&
       j.requeue_signal_lead >= parse_slurm_time(j.time))
     s.fail(s.has("requeue_signal_lead") ? "requeue_signal_lead" : "time",
@@ -66,10 +72,21 @@ SlurmSettings read_slurm_settings(Config& cfg) {
   out.max_array_size = static_cast<int>(top.get_int("max_array_size", 0, 0, 100000000));
   const std::string t = top.get_string("templates", "");
   if (!t.empty()) out.templates = std::filesystem::absolute(cfg.base_dir() / t).lexically_normal();
-  for (const auto& st : slurm_stages()) {
+  for (const auto& info : all_stages()) {
+    const std::string& st = info.name;
     top.mark_read(st);
-    if (top.has(st)) out.stages[st] = read_job(cfg.section("slurm." + st), out.defaults);
-    else out.stages[st] = out.defaults;
+    // [slurm] array_tasks applies to the stages whose units are independent.
+    SlurmJobSettings def = out.defaults;
+    if (!info.unit_parallel) def.array_tasks = 0;
+    if (top.has(st)) {
+      ConfigSection& sec = cfg.section("slurm." + st);
+      out.stages[st] = read_job(sec, def);
+      if (!info.unit_parallel && out.stages[st].array_tasks > 0)
+        sec.fail("array_tasks", "stage " + st + " is one job (its units are not independent); job arrays "
+                                "are for preprocess, fingerprint and match");
+    } else {
+      out.stages[st] = def;
+    }
   }
   return out;
 }

@@ -12,6 +12,9 @@
 //   mem = "4G"                   # empty: no --mem
 //   launcher = "srun --mpi=pmix" # or "mpirun", "mpiexec", ...
 //   max_array_size = 0           # 0: ask `scontrol show config` (MaxArraySize), else 1000
+//   array_tasks = 0              # >0: preprocess, fingerprint, match as one job array of
+//                                # this many tasks (at most max_array_size), each task
+//                                # taking every array_tasks-th unit; 0: one job
 //   requeue_signal_lead = 120    # seconds before the time limit: USR1 -> requeue; 0: off
 //   max_requeues = 5             # stop requeueing a stage after this many restarts
 //   setup = ["module load openmpi"]  # shell lines run before the stage
@@ -39,6 +42,7 @@ struct SlurmJobSettings {
   int nodes = 1, ntasks = 1, cpus_per_task = 1;
   int requeue_signal_lead = 120;  // seconds; 0 = no signal, no requeue
   int max_requeues = 5;
+  int array_tasks = 0;            // >0: one job array of this many tasks (unit-parallel stages only)
   std::vector<std::string> setup;
 };
 
@@ -51,7 +55,8 @@ struct SlurmSettings {
   const SlurmJobSettings& stage(const std::string& name) const { return stages.at(name); }
 };
 
-/// The stages in the order they run (and depend on each other).
+/// Every stage that may become a job, in the order they run (the stage
+/// registry's; match only runs when [match] is enabled).
 const std::vector<std::string>& slurm_stages();
 
 /// Reads and validates [slurm] and [slurm.<stage>]. Throws ConfigError naming
@@ -79,6 +84,7 @@ struct StageScript {
   std::string stage;
   std::filesystem::path path;  // <run>/slurm/<stage>.sbatch
   std::string text;
+  int array_tasks = 0;         // 0: a plain job; else --array=0-(n-1)
 };
 
 /// Folder with the sbatch templates: [slurm] templates (relative to the

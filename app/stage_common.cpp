@@ -3,20 +3,15 @@
 #include <algorithm>
 #include <cmath>
 
+#include "app/stage_registry.hpp"
+#include "app/unit_runner.hpp"
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/log.hpp"
 #include "preprocess/merge.hpp"
 
 namespace qp::app {
 
-std::string upstream_stage(const std::string& stage) {
-  if (stage == "fingerprint") return "preprocess";
-  if (stage == "search") return "fingerprint";
-  if (stage == "associate") return "search";
-  if (stage == "export") return "associate";
-  if (stage == "match") return "associate";  // templates are its events
-  return "";
-}
+std::string upstream_stage(const std::string& stage) { return stage_info(stage).upstream; }
 
 std::vector<std::string> channel_ids(const LoadedConfig& lc) {
   std::vector<std::string> ids;
@@ -27,14 +22,8 @@ std::vector<std::string> channel_ids(const LoadedConfig& lc) {
 Completeness check_upstream(const LoadedConfig& lc, const RunStore& store, const std::string& stage) {
   const std::string up = upstream_stage(stage);
   if (up.empty()) return Completeness{"", true, {}, {}, {}};
-  std::string params;
-  if (up == "preprocess") params = lc.preprocess_hash();
-  else if (up == "fingerprint") params = lc.fingerprint_hash();
-  else if (up == "search") params = lc.search_hash();
-  else params = lc.associate_hash();
-  // The association is one unit over the whole network.
-  const std::vector<std::string> channels = up == "associate" ? std::vector<std::string>{"network"} : channel_ids(lc);
-  return check_complete(store, up, channels, params);
+  const StageInfo& u = stage_info(up);
+  return check_complete(store, up, stage_channels(u, lc.cfg), stage_params_hash(u, lc.cfg));
 }
 
 void record_plan(MpiContext& mpi, const RunStore& store, const std::string& stage,
@@ -61,6 +50,8 @@ std::filesystem::path output_dir(const RunStore& store, const std::string& stage
 
 StageSetup begin_stage(const LoadedConfig& lc, MpiContext& mpi, const std::string& stage,
                        const CommonOptions& o) {
+  install_stop_handler();
+  set_task_share({o.task_index, o.task_count});
   RunStore store(lc.cfg);
   std::exception_ptr err;
   std::string created, complete = "1";
@@ -68,12 +59,20 @@ StageSetup begin_stage(const LoadedConfig& lc, MpiContext& mpi, const std::strin
   if (mpi.root()) {
     try {
       created = store.ensure_run_manifest(lc.cfg.hash());
-      lock = std::make_shared<StageLock>(store.dir(), stage);
+      // A job array's tasks run side by side, each with its own lock; they
+      // leave the debris of dead runs to the next whole-stage run (a live
+      // task on another node could look dead from here).
+      const TaskShare& share = task_share();
+      const bool whole = share.whole() || !stage_info(stage).unit_parallel;
+      lock = std::make_shared<StageLock>(store.dir(), whole ? stage : stage + "-task" + std::to_string(share.index));
       // Under the lock no other run writes this stage's files: any
       // temporary of a process that no longer exists is debris.
-      int removed = remove_stale_temporaries(output_dir(store, stage));
-      removed += remove_stale_temporaries(store.dir() / "manifest", stage);
-      removed += remove_stale_temporaries(store.dir() / "reports", stage);
+      int removed = 0;
+      if (share.whole()) {
+        removed += remove_stale_temporaries(output_dir(store, stage));
+        removed += remove_stale_temporaries(store.dir() / "manifest", stage);
+        removed += remove_stale_temporaries(store.dir() / "reports", stage);
+      }
       if (removed > 0) spdlog::info("{}: removed {} temporary file(s) left by interrupted runs", stage, removed);
       const Completeness c = check_upstream(lc, store, stage);
       if (!c.complete()) {

@@ -158,19 +158,4 @@ int cmd_export(const ExportOptions& o, MpiContext& mpi) {
   return 0;
 }
 
-int cmd_run(const PreprocessOptions& o, MpiContext& mpi) {
-  if (cmd_preprocess(o, mpi) != 0) return 1;
-  FingerprintOptions f;
-  static_cast<CommonOptions&>(f) = o;
-  if (cmd_fingerprint(f, mpi) != 0) return 1;
-  SearchOptions s;
-  static_cast<CommonOptions&>(s) = o;
-  if (cmd_search(s, mpi) != 0) return 1;
-  if (cmd_associate(o, mpi) != 0) return 1;
-  if (load_config(o.config).match.enabled && cmd_match(o, mpi) != 0) return 1;
-  ExportOptions e;
-  static_cast<CommonOptions&>(e) = o;
-  return cmd_export(e, mpi);
-}
-
 }  // namespace qp::app

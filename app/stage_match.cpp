@@ -168,6 +168,12 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
 
   // One detection per event over every template (rank 0; units are all written).
   if (!mpi.root()) return 0;
+  // An array task merges only once every task's units exist: the last one
+  // to finish sees them all (each writes its units before it looks).
+  if (std::any_of(jobs.begin(), jobs.end(), [](const UnitJob& j) { return !fs::exists(j.output); })) {
+    spdlog::info("match: array task done; the last task to finish writes detections.csv");
+    return 0;
+  }
   std::vector<match::NetworkDetection> all;
   for (const auto& job : jobs) {
     const auto d = match::read_match_unit(h5::File::open_read(job.output));

@@ -1,14 +1,80 @@
 #include "app/unit_runner.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <thread>
 #include <set>
 #include <sstream>
 
 #include "pipeline/log.hpp"
 #include "app/stage_common.hpp"
+#include "app/stage_registry.hpp"
 
 namespace qp::app {
+
+namespace {
+
+TaskShare g_share;
+volatile std::sig_atomic_t g_stop = 0;
+
+extern "C" void on_stop_signal(int) { g_stop = 1; }
+
+// The stages whose units a job array shares out (not fingerprint-mad:
+// fingerprint units of every task need every channel's statistics).
+bool shared_out(const std::string& stage) {
+  for (const auto& s : all_stages())
+    if (s.name == stage) return s.unit_parallel;
+  return false;
+}
+
+// Array tasks of one stage merge their records into one manifest: a
+// blocking POSIX lock around the read-merge-write (released on close).
+class ManifestLock {
+ public:
+  explicit ManifestLock(const std::filesystem::path& file) {
+    std::filesystem::create_directories(file.parent_path());
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw StoreError(file.string() + ": cannot open the manifest lock");
+    struct flock fl {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    while (::fcntl(fd_, F_SETLKW, &fl) != 0)
+      if (errno != EINTR) break;  // no POSIX locks here: go on unlocked (single writers still safe)
+  }
+  ~ManifestLock() { ::close(fd_); }
+  ManifestLock(const ManifestLock&) = delete;
+  ManifestLock& operator=(const ManifestLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+void set_task_share(const TaskShare& share) {
+  if (share.count < 1 || share.index < 0 || share.index >= share.count)
+    throw Error("--task-index " + std::to_string(share.index) + " --task-count " + std::to_string(share.count) +
+                ": want 0 <= index < count");
+  g_share = share;
+}
+
+const TaskShare& task_share() { return g_share; }
+
+void install_stop_handler() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  ::sigaction(SIGUSR1, &sa, nullptr);
+}
+
+bool stop_requested() { return g_stop != 0; }
 
 UnitSummary run_units(MpiContext& mpi, const RunStore& store, const std::string& stage,
                       const std::vector<UnitJob>& jobs, bool force,
@@ -25,17 +91,37 @@ UnitSummary run_units(MpiContext& mpi, const RunStore& store, const std::string&
   }
   long fail_after = -1;
   if (const char* env = std::getenv("QUAKEPRINT_FAIL_AFTER_UNITS")) fail_after = std::atol(env);
+  double delay_s = 0;  // "<seconds>" for every stage, or "<stage>:<seconds>"
+  if (const char* env = std::getenv("QUAKEPRINT_UNIT_DELAY_S")) {
+    const std::string v = env;
+    const auto colon = v.find(':');
+    if (colon == std::string::npos) delay_s = std::atof(v.c_str());
+    else if (v.substr(0, colon) == stage) delay_s = std::atof(v.c_str() + colon + 1);
+  }
 
+  // This task's units (all of them outside a job array), dealt over the ranks.
+  const TaskShare share = shared_out(stage) ? task_share() : TaskShare{};
+  std::vector<std::size_t> task_units;
+  for (std::size_t i = 0; i < jobs.size(); ++i)
+    if (share.takes(i)) task_units.push_back(i);
   std::size_t mine = 0;
-  for (std::size_t i = 0; i < jobs.size(); ++i) mine += mpi.owns(i);
+  for (std::size_t k = 0; k < task_units.size(); ++k) mine += mpi.owns(k);
+  if (!share.whole() && mpi.root())
+    spdlog::info("{}: array task {} of {}: {} of {} units", stage, share.index, share.count, task_units.size(),
+                 jobs.size());
   Progress progress(stage + " units (rank " + std::to_string(mpi.rank()) + ")", mine);
 
   std::vector<UnitRecord> records;
   std::exception_ptr error;
   long computed = 0;
-  for (std::size_t i = 0; i < jobs.size() && !error; ++i) {
-    if (!mpi.owns(i)) continue;
-    const UnitJob& job = jobs[i];
+  std::size_t left = 0;
+  for (std::size_t k = 0; k < task_units.size() && !error; ++k) {
+    if (!mpi.owns(k)) continue;
+    if (stop_requested()) {
+      ++left;
+      continue;
+    }
+    const UnitJob& job = jobs[task_units[k]];
     UnitRecord rec{job.name, "", job.inputs_hash, job.params_hash, mpi.rank(), 0,
                    store.relative(job.output), ""};
     const auto u0 = std::chrono::steady_clock::now();
@@ -47,6 +133,7 @@ UnitSummary run_units(MpiContext& mpi, const RunStore& store, const std::string&
         if (fail_after >= 0 && computed >= fail_after)
           throw Error("injected failure (QUAKEPRINT_FAIL_AFTER_UNITS=" + std::to_string(fail_after) + ")");
         rec.note = job.run();
+        if (delay_s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(delay_s));
         rec.state = "done";
         ++computed;
       }
@@ -64,6 +151,9 @@ UnitSummary run_units(MpiContext& mpi, const RunStore& store, const std::string&
     records.push_back(rec);
     progress.step(job.name + " " + rec.state);
   }
+  if (left > 0 && !error)
+    error = std::make_exception_ptr(Error("stopped by SIGUSR1 (a time limit is near): " + std::to_string(left) +
+                                          " unit(s) left for the next run, which keeps the finished ones"));
 
   // Merge every rank's records (also the failed ones) so the manifest says
   // what finished before a failure; then fail collectively.
@@ -84,6 +174,7 @@ UnitSummary run_units(MpiContext& mpi, const RunStore& store, const std::string&
     }
   }
   if (mpi.root()) {
+    const ManifestLock manifest_lock(store.dir() / "locks" / ("manifest-" + stage + ".lock"));
     // Keep records of units not in this run's list (other channels, earlier days).
     std::vector<UnitRecord> keep = merged;
     std::set<std::string> present;

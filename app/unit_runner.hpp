@@ -31,8 +31,32 @@ struct UnitSummary {
 /// Before any unit runs, rank 0 records the stage's plan (every job, and the
 /// channels considered: `channels`, or those named by the jobs when empty),
 /// which the next stage checks (pipeline/stage_plan.hpp).
-/// Test hook: QUAKEPRINT_FAIL_AFTER_UNITS=N makes a rank fail after
-/// computing N units (deterministic fault injection for resume tests).
+/// Test hooks: QUAKEPRINT_FAIL_AFTER_UNITS=N makes a rank fail after
+/// computing N units (deterministic fault injection for resume tests);
+/// QUAKEPRINT_UNIT_DELAY_S=S (or STAGE:S, one stage only) makes every
+/// computed unit take S seconds more (a stage long enough to meet a Slurm
+/// time limit in tests).
+/// The share of a stage's units this process takes. A Slurm array task
+/// (--task-index I --task-count N) runs unit i of a unit-parallel stage
+/// (stage_registry: preprocess, fingerprint, match) when i % N == I; the
+/// per-channel statistics (fingerprint-mad) are not shared out: every task
+/// makes sure they exist (identical files). Whole (0 of 1) by default.
+struct TaskShare {
+  int index = 0, count = 1;
+  bool whole() const { return count <= 1; }
+  bool takes(std::size_t unit) const { return whole() || static_cast<int>(unit % static_cast<std::size_t>(count)) == index; }
+};
+void set_task_share(const TaskShare& share);  // throws Error unless 0 <= index < count
+const TaskShare& task_share();
+
+/// SIGUSR1 asks the running stage to stop (Slurm's --signal lead before the
+/// time limit, forwarded by the sbatch script): each rank finishes the unit
+/// it is computing, the manifest records what finished, and the stage exits
+/// with an error saying how many units are left for the requeued run.
+/// Installed by begin_stage; idempotent.
+void install_stop_handler();
+bool stop_requested();
+
 UnitSummary run_units(MpiContext& mpi, const RunStore& store, const std::string& stage,
                       const std::vector<UnitJob>& jobs, bool force = false,
                       const std::vector<std::string>& channels = {});

@@ -54,39 +54,54 @@ StagePlan read_plan(const RunStore& store, const std::string& stage) {
   return plan;
 }
 
+std::vector<UnitState> plan_unit_states(const RunStore& store, const std::string& stage, const StagePlan& plan,
+                                        const std::vector<std::string>& channels, const std::string& expected_params) {
+  std::vector<UnitState> out;
+  if (!plan.exists) return out;
+  const std::set<std::string> wanted(channels.begin(), channels.end());
+  for (const auto& ch : channels)
+    if (!plan.channels.count(ch)) out.push_back({ch + "/*", "pending", "never planned: a new channel, or the stage did not run for it", true});
+  for (const auto& u : plan.units) {
+    if (!wanted.empty() && !wanted.count(channel_of(u.unit))) continue;
+    const fs::path file = store.dir() / u.output;
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) {
+      out.push_back({u.unit, "pending", u.output + " is missing"});
+      continue;
+    }
+    if (u.params_hash != expected_params) {
+      out.push_back({u.unit, "stale", "[" + stage + "] or earlier parameters changed since it was planned"});
+      continue;
+    }
+    std::string in_hash, par_hash;
+    try {
+      h5::File f = h5::File::open_read(file);
+      in_hash = f.attr_string("inputs_hash");
+      par_hash = f.attr_string("params_hash");
+    } catch (const Error& e) {
+      out.push_back({u.unit, "stale", u.output + " unreadable: " + e.what()});
+      continue;
+    }
+    if (par_hash != u.params_hash || (!u.inputs_hash.empty() && in_hash != u.inputs_hash))
+      out.push_back({u.unit, "stale", u.output + " was made from other inputs or parameters"});
+    else
+      out.push_back({u.unit, "done", ""});
+  }
+  return out;
+}
+
 Completeness check_complete(const RunStore& store, const std::string& stage,
                             const std::vector<std::string>& channels, const std::string& expected_params) {
   Completeness c;
   c.stage = stage;
   const StagePlan plan = read_plan(store, stage);
   c.planned = plan.exists;
-  if (!plan.exists) return c;
-  const std::set<std::string> wanted(channels.begin(), channels.end());
+  if (channels.empty()) return c;  // nothing asked for (plan_unit_states would take every unit)
   for (const auto& ch : channels)
-    if (!plan.channels.count(ch)) c.not_run.push_back(ch);
-  for (const auto& u : plan.units) {
-    if (!wanted.count(channel_of(u.unit))) continue;
-    const fs::path out = store.dir() / u.output;
-    std::error_code ec;
-    if (!fs::is_regular_file(out, ec)) {
-      c.missing.push_back(u.unit + " (" + u.output + " is missing)");
-      continue;
-    }
-    if (u.params_hash != expected_params) {
-      c.stale.push_back(u.unit + " ([" + stage + "] or earlier parameters changed since it was planned)");
-      continue;
-    }
-    std::string in_hash, par_hash;
-    try {
-      h5::File f = h5::File::open_read(out);
-      in_hash = f.attr_string("inputs_hash");
-      par_hash = f.attr_string("params_hash");
-    } catch (const Error& e) {
-      c.stale.push_back(u.unit + " (" + u.output + " unreadable: " + e.what() + ")");
-      continue;
-    }
-    if (par_hash != u.params_hash || (!u.inputs_hash.empty() && in_hash != u.inputs_hash))
-      c.stale.push_back(u.unit + " (" + u.output + " was made from other inputs or parameters)");
+    if (plan.exists && !plan.channels.count(ch)) c.not_run.push_back(ch);
+  for (const auto& u : plan_unit_states(store, stage, plan, channels, expected_params)) {
+    if (u.state == "done" || u.never_planned) continue;
+    (u.state == "stale" ? c.stale : c.missing).push_back(u.unit + " (" + u.why + ")");
   }
   return c;
 }

@@ -32,6 +32,21 @@ void write_plan(const RunStore& store, const std::string& stage, const std::vect
                 const std::vector<PlannedUnit>& units);
 StagePlan read_plan(const RunStore& store, const std::string& stage);
 
+/// One planned unit (or a channel never planned) and its state now.
+struct UnitState {
+  std::string unit;
+  std::string state;  // "done" | "stale" | "pending" (output missing, or channel never planned)
+  std::string why;    // empty when done
+  bool never_planned = false;  // a "<channel>/*" row: the plan does not consider the channel
+};
+
+/// The state of every planned unit of `channels` (every planned unit when
+/// `channels` is empty): output present, made from the planned inputs with
+/// `expected_params`; a channel the plan never considered is one pending
+/// "<channel>/*" row. Empty when the stage has no plan.
+std::vector<UnitState> plan_unit_states(const RunStore& store, const std::string& stage, const StagePlan& plan,
+                                        const std::vector<std::string>& channels, const std::string& expected_params);
+
 /// What keeps an upstream stage from being complete for the given channels.
 struct Completeness {
   std::string stage;

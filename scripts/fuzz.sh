@@ -7,8 +7,17 @@
 # build-sanitize/findings/<target>/ and fail the script; turn each into a
 # regression test (fuzz/regressions/<target>/, replayed by ctest).
 # QP_FUZZ_RUNS=N stops a target after N inputs (or SECONDS, what comes first);
-# QP_FUZZ_MAX_LEN caps input sizes (default 65536); nice QP_FUZZ_NICE
-# (default 10) keeps a shared machine usable.
+# QP_FUZZ_MAX_LEN caps input sizes (default per target: 4096 for the TOML and
+# JSON texts, whose parsers cost about 0.4 us per byte before the sanitizers,
+# 65536 for the others); nice QP_FUZZ_NICE (default 10) keeps a shared
+# machine usable. Throughput settings (docs/checking.md has the profile):
+# libFuzzer without the entropic schedule (-entropic=0: its per-input feature
+# bookkeeping was 22% of fuzz_config_toml's time, whose TOML parser hits many
+# features) and without symbolizing new functions (-print_funcs=0); ASan
+# without allocation stacks, malloc fill or a large quarantine
+# (malloc_context_size=0, max_malloc_fill_size=0, quarantine_size_mb=16: the
+# TOML parser allocates per token). A finding is replayed with full reports
+# (fuzz/regressions, ctest, the sanitizer build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -56,7 +65,12 @@ for t in "${targets[@]}"; do
   [ -n "${QP_FUZZ_RUNS:-}" ] && limit+=(-runs="$QP_FUZZ_RUNS")
   log=build-sanitize/$t.log
   echo "fuzz.sh: $t (${limit[*]})"
-  if ! nice -n "${QP_FUZZ_NICE:-10}" build-sanitize/fuzz/$t "${limit[@]}" -max_len="${QP_FUZZ_MAX_LEN:-65536}" -rss_limit_mb=2048 \
+  max_len=65536
+  case $t in fuzz_config_toml|fuzz_fast_json) max_len=4096 ;; esac
+  asan="malloc_context_size=0:max_malloc_fill_size=0:quarantine_size_mb=16"
+  if ! ASAN_OPTIONS="$asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}" nice -n "${QP_FUZZ_NICE:-10}" \
+      build-sanitize/fuzz/$t "${limit[@]}" -max_len="${QP_FUZZ_MAX_LEN:-$max_len}" -rss_limit_mb=2048 \
+      -entropic=0 -print_funcs=0 \
       -timeout=20 -print_final_stats=1 -artifact_prefix="$findings/" "$corpus" >"$log" 2>&1; then
     echo "fuzz.sh: $t FOUND A PROBLEM (log $log, input in $findings/):" >&2
     grep -m5 -E "ERROR|terminate|Assertion|runtime error|==[0-9]+==" "$log" >&2 || tail -20 "$log" >&2

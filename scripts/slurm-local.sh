@@ -151,6 +151,9 @@ AccountingStorageType=accounting_storage/none"
 ClusterName=$cluster
 SlurmctldHost=$host(127.0.0.1)
 AuthType=auth/munge
+# a requeued job may start again after cred_expire + 1 s (default 120): the
+# time-limit requeue test (tests/e2e/slurm_requeue.sh) waits for it
+AuthInfo=cred_expire=10
 CredType=cred/munge
 SlurmUser=slurm
 SlurmdUser=root

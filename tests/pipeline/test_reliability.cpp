@@ -1,6 +1,8 @@
 // Stage plans (is the upstream complete?), the stage lock, stale temporaries
 // and failed writes that say why (file-size limit, like a full disk).
 #include <gtest/gtest.h>
+
+#include <map>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -95,6 +97,28 @@ TEST(StagePlan, CompleteOnlyWhenEveryPlannedUnitIsCurrent) {
   EXPECT_EQ(c.not_run, std::vector<std::string>{"XX.CD..HHZ"});
   // Units of channels no longer configured are not asked for.
   EXPECT_TRUE(check_complete(store, "preprocess", {}, "P1").complete());
+}
+
+TEST(StagePlan, UnitStatesForStatus) {
+  const auto dir = test::temp_dir();
+  const RunStore store(make_config(dir));
+  EXPECT_TRUE(plan_unit_states(store, "preprocess", read_plan(store, "preprocess"), {"XX.AB..HHZ"}, "P1").empty());
+  write_plan(store, "preprocess", {"XX.AB..HHZ"}, three_days(store));
+  write_unit(store, "2024-01-01", "in-2024-01-01", "P1");
+  write_unit(store, "2024-01-02", "old-inputs", "P1");
+  const StagePlan plan = read_plan(store, "preprocess");
+  const auto rows = plan_unit_states(store, "preprocess", plan, {"XX.AB..HHZ", "XX.CD..HHZ"}, "P1");
+  std::map<std::string, std::string> state;
+  for (const auto& r : rows) state[r.unit] = r.state + (r.never_planned ? " never planned" : "");
+  EXPECT_EQ(state, (std::map<std::string, std::string>{{"XX.CD..HHZ/*", "pending never planned"},
+                                                       {"XX.AB..HHZ/2024-01-01", "done"},
+                                                       {"XX.AB..HHZ/2024-01-02", "stale"},
+                                                       {"XX.AB..HHZ/2024-01-03", "pending"}}));
+  // Every planned unit when no channel is named (a stage whose units are not per channel).
+  EXPECT_EQ(plan_unit_states(store, "preprocess", plan, {}, "P1").size(), 3u);
+  // Parameters changed since: every existing unit is stale.
+  for (const auto& r : plan_unit_states(store, "preprocess", plan, {"XX.AB..HHZ"}, "P2"))
+    EXPECT_EQ(r.state, r.unit == "XX.AB..HHZ/2024-01-03" ? "pending" : "stale") << r.unit;
 }
 
 TEST(StagePlan, RoundTripsAndRejectsForeignLines) {
