@@ -26,7 +26,7 @@ struct DemoParams {
 
 const ParamTable<DemoParams>& demo_table() {
   using P = DemoParams;
-  static const auto t = ParamTable<P>("demo", "A section for the tests.")
+  static const auto t = ParamTable<P>("match", "A section for the tests (a name Config knows).")
                             .number("window_s", &P::window_s, {0.1, 600}, "s", "Window length.")
                             .integer("min_channels", &P::min_channels, {1, 65535}, "", "Channels needed.", "nchan")
                             .flag("enabled", &P::enabled, "Run it.")
@@ -42,14 +42,14 @@ const ParamTable<DemoParams>& demo_table() {
 
 Config parse(const std::string& body) {
   return Config::from_string(
-      "[[stations]]\nnetwork = \"Z7\"\nstation = \"LIND\"\nchannels = [\"HHZ\"]\nfiles = [\"x\"]\n\n[demo]\n" + body,
+      "[[stations]]\nnetwork = \"Z7\"\nstation = \"LIND\"\nchannels = [\"HHZ\"]\nfiles = [\"x\"]\n\n[match]\n" + body,
       "/tmp/demo.toml");
 }
 
-// Reads [demo] with a grid step of 0.5 s; returns the params and the section's effective text.
+// Reads [match] with a grid step of 0.5 s; returns the params and the section's effective text.
 DemoParams read(Config& c, std::string* text = nullptr) {
   DemoParams p;
-  demo_table().read(c.section("demo"), p, ParamContext{0.5});
+  demo_table().read(c.section("match"), p, ParamContext{0.5});
   if (text) *text = c.effective_text(true);
   return p;
 }
@@ -77,7 +77,7 @@ TEST(ParamTable, DefaultsComeFromTheStructAndValuesFromTheFile) {
   EXPECT_EQ(p.gap, 15);       // 7.5 s / 0.5 s
   EXPECT_EQ(p.derived, 9);    // default_from: the threshold read before it
   // Effective config: table order, lengths in seconds, each key's meaning above it.
-  EXPECT_NE(text.find("[demo]\n# Window length.\nwindow_s = 4.0\n# Channels needed. (also read as nchan)\nmin_channels = 3\n"),
+  EXPECT_NE(text.find("[match]\n# Window length.\nwindow_s = 4.0\n# Channels needed. (also read as nchan)\nmin_channels = 3\n"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("# Largest gap. (also read as dgap, in fingerprint grid steps)\ngap_s = 7.5\n"), std::string::npos)
@@ -99,7 +99,7 @@ TEST(ParamTable, AliasesReadTheOldNamesAndRefuseBoth) {
   EXPECT_EQ(text.find("dgap"), text.find("dgap, in fingerprint"));    // only in the comment
 
   const std::string both = error_of("min_channels = 4\nnchan = 5\n");
-  EXPECT_NE(both.find("'demo.min_channels' (line 8)"), std::string::npos) << both;
+  EXPECT_NE(both.find("'match.min_channels' (line 8)"), std::string::npos) << both;
   EXPECT_NE(both.find("given twice: as 'min_channels' (line 8) and as its alias 'nchan' (line 9)"),
             std::string::npos)
       << both;
@@ -108,10 +108,10 @@ TEST(ParamTable, AliasesReadTheOldNamesAndRefuseBoth) {
 
 TEST(ParamTable, ErrorsNameTheKeyAsWrittenAndTheCause) {
   const std::string range = error_of("nchan = 0\n");
-  EXPECT_NE(range.find("'demo.nchan' (line 8)"), std::string::npos) << range;
+  EXPECT_NE(range.find("'match.nchan' (line 8)"), std::string::npos) << range;
   EXPECT_NE(range.find("out of range [1, 65535]"), std::string::npos) << range;
   const std::string steps = error_of("gap_s = 0.7\n");
-  EXPECT_NE(steps.find("'demo.gap_s' (line 8)"), std::string::npos) << steps;
+  EXPECT_NE(steps.find("'match.gap_s' (line 8)"), std::string::npos) << steps;
   EXPECT_NE(steps.find("0.7 s is not a whole number of fingerprint grid steps (dt_fp = 0.5 s): use 0.5 or 1.0"),
             std::string::npos)
       << steps;
