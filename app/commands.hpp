@@ -15,7 +15,7 @@ namespace qp::app {
 struct CommonOptions {
   std::filesystem::path config;
   bool verbose = false;
-  bool force = false;           // accept a run directory made by an incompatible config
+  bool force = false;           // recompute units whose output is current (they are reused otherwise)
   bool allow_partial = false;   // go on when the upstream stage is incomplete (on purpose)
   int task_index = 0;           // a Slurm array task's share of the units (unit_runner.hpp)
   int task_count = 1;

@@ -10,16 +10,11 @@
 #include "pipeline/config.hpp"
 #include "postprocess/association/association_params.hpp"
 #include "postprocess/association/picking.hpp"
+#include "postprocess/catalog/export_params.hpp"
 #include "postprocess/catalog/location.hpp"
 #include "preprocess/preprocess.hpp"
 
 namespace qp::app {
-
-struct ExportParams {
-  double min_score = 0;
-  bool quakeml = true, nonlinloc = true, hypodd = true, fast_detlist = true;
-  std::string agency = "XX";
-};
 
 struct LoadedConfig {
   Config cfg;
@@ -27,7 +22,7 @@ struct LoadedConfig {
   fp::FingerprintParams fp;
   lsh::SearchParams search;
   post::AssociationParams assoc;
-  ExportParams exp;
+  catalog::ExportParams exp;
   match::MatchParams match;
   /// Events whose arrivals agree within this at every shared station are one
   /// event ([associate] duplicate_window_s).
@@ -48,5 +43,7 @@ struct LoadedConfig {
 };
 
 LoadedConfig load_config(const std::filesystem::path& path);
+/// The same for a config already parsed (configs/example.toml is made so).
+LoadedConfig load_config(Config cfg);
 
 }  // namespace qp::app

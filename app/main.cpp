@@ -23,7 +23,7 @@ void add_common(CLI::App* cmd, CommonOptions& o) {
   cmd->add_option("CONFIG", o.config, "the run's TOML config file")->required();
   cmd->add_flag("-v,--verbose", o.verbose, "debug output from every rank");
   cmd->add_flag("--force", o.force,
-                "use a run directory whose outputs come from an incompatible config");
+                "recompute every unit of the stage, even those whose output is current");
   cmd->add_flag("--allow-partial", o.allow_partial,
                 "go on although the previous stage is incomplete (missing or stale units); "
                 "statistics computed from a partial record are recomputed once it is complete");

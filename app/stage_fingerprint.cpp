@@ -49,7 +49,7 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
   const std::string params_hash = lc.fingerprint_hash();
   const std::string param_text = lc.cfg.hash_of({"fingerprint"}) + "\n" + [&] {
     std::string s;
-    for (const auto& kv : lc.cfg.section("fingerprint").effective()) s += kv.first + " = " + kv.second + "\n";
+    for (const auto& kv : lc.cfg.section("fingerprint").effective()) s += kv.key + " = " + kv.value + "\n";
     return s;
   }();
   const auto channels = lc.cfg.channels();

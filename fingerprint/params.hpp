@@ -12,6 +12,8 @@
 
 namespace qp {
 class ConfigSection;
+template <class P>
+class ParamTable;
 }
 
 namespace qp::fp {
@@ -83,6 +85,9 @@ struct FingerprintParams {
   /// Haar levels: log2(min(nfreq, ntimes)).
   int haar_levels() const;
 };
+
+/// The [fingerprint] keys (pipeline/param_table.hpp).
+const ParamTable<FingerprintParams>& fingerprint_param_table();
 
 const char* to_string(FrameMode m);
 

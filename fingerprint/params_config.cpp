@@ -2,27 +2,43 @@
 // that never reads a config (tests, benchmarks) need not link the config reader.
 #include "fingerprint/params.hpp"
 
-#include "pipeline/config_section.hpp"
+#include "pipeline/param_table.hpp"
 #include "pipeline/error.hpp"
 
 namespace qp::fp {
 
+const ParamTable<FingerprintParams>& fingerprint_param_table() {
+  using P = FingerprintParams;
+  static const auto table =
+      ParamTable<P>("fingerprint",
+                    "Spectrogram -> spectral images -> Haar wavelet -> top-k sign bits (FAST's names and "
+                    "defaults; docs/fingerprints.md). The fingerprint grid step dt_fp = spec_lag x fp_lag.")
+          .number("sampling_rate", &P::sampling_rate, {1e-6, 1e6}, "Hz",
+                  "Rate of the waveforms read; must equal preprocess.target_rate.")
+          .number("min_freq", &P::min_freq, {0.0, 1e6}, "Hz", "Lowest spectrogram row kept (0 keeps DC).")
+          .number("max_freq", &P::max_freq, {0.0, 1e6}, "Hz", "Highest spectrogram row kept (<= Nyquist).")
+          .number("spec_length", &P::spec_length, {1e-6, 1e6}, "s", "STFT window length.")
+          .number("spec_lag", &P::spec_lag, {1e-6, 1e6}, "s", "STFT hop.")
+          .integer("fp_length", &P::fp_length, {2, 1 << 16}, "STFT columns", "Spectral image width.")
+          .integer("fp_lag", &P::fp_lag, {1, 1 << 16}, "STFT columns", "Spectral image hop.")
+          .integer("nfreq", &P::nfreq, {2, 1 << 16}, "", "Image height after resize (a power of two).")
+          .integer("k_coef", &P::k_coef, {1, 1 << 30}, "", "Top wavelet coefficients kept.")
+          .number("mad_sampling_rate", &P::mad_sampling_rate, {1e-9, 1.0}, "",
+                  "Fraction of the data sampled for the wavelet median and MAD.")
+          .number("mad_sample_interval", &P::mad_sample_interval, {1e-6, 1e12}, "s",
+                  "One MAD sample window per this interval.")
+          .choice("mode", &P::mode, {{"quakeprint", FrameMode::kQuakeprint}, {"fast", FrameMode::kFast}},
+                  "quakeprint: windows on the absolute dt_fp grid; fast: FAST's windows and arithmetic, "
+                  "bit-identical fingerprints.")
+          .optional_text("mad_file", &P::mad_file,
+                         "FAST MAD file used instead of sampling; {station}, {channel}, {seed_id} are "
+                         "substituted.");
+  return table;
+}
+
 FingerprintParams FingerprintParams::from_config(qp::ConfigSection& s) {
   FingerprintParams p;
-  p.sampling_rate = s.get_double("sampling_rate", p.sampling_rate, 1e-6, 1e6);
-  p.min_freq = s.get_double("min_freq", p.min_freq, 0.0, 1e6);
-  p.max_freq = s.get_double("max_freq", p.max_freq, 0.0, 1e6);
-  p.spec_length = s.get_double("spec_length", p.spec_length, 1e-6, 1e6);
-  p.spec_lag = s.get_double("spec_lag", p.spec_lag, 1e-6, 1e6);
-  p.fp_length = static_cast<int>(s.get_int("fp_length", p.fp_length, 2, 1 << 16));
-  p.fp_lag = static_cast<int>(s.get_int("fp_lag", p.fp_lag, 1, 1 << 16));
-  p.nfreq = static_cast<int>(s.get_int("nfreq", p.nfreq, 2, 1 << 16));
-  p.k_coef = static_cast<int>(s.get_int("k_coef", p.k_coef, 1, 1 << 30));
-  p.mad_sampling_rate = s.get_double("mad_sampling_rate", p.mad_sampling_rate, 1e-9, 1.0);
-  p.mad_sample_interval = s.get_double("mad_sample_interval", p.mad_sample_interval, 1e-6, 1e12);
-  const std::string mode = s.get_string("mode", "quakeprint", {"quakeprint", "fast"});
-  p.mode = mode == "fast" ? FrameMode::kFast : FrameMode::kQuakeprint;
-  p.mad_file = s.get_optional_string("mad_file");
+  fingerprint_param_table().read(s, p);
   try {
     p.validate();
   } catch (const ConfigError& e) {

@@ -28,20 +28,37 @@ void SearchParams::validate() const {
   if (!key.empty()) throw qp::ConfigError("search." + key, why);
 }
 
+const qp::ParamTable<SearchParams>& search_param_table() {
+  using P = SearchParams;
+  static const auto table =
+      qp::ParamTable<P>("search", "MinHash LSH similarity search over each station's fingerprints "
+                                  "(docs/search.md); `quakeprint search --explain CONFIG` prints the detection "
+                                  "probability curve.")
+          .integer("ntbls", &P::ntbls, {1, 4096}, "", "Hash tables.")
+          .integer("nhash", &P::nhash, {1, 64}, "", "Hash values folded into one table key.")
+          .integer("nvotes", &P::nvotes, {1, 4096}, "", "Tables that must agree for a candidate pair (<= ntbls).")
+          .integer("near_repeats", &P::near_repeats, {0, 1 << 30}, "dt_fp steps",
+                   "Pairs closer in time than near_repeats x dt_fp are not searched for.")
+          .number("noise_freq", &P::noise_freq, {-1.0, 1.0}, "",
+                  "Occurrence filter: fingerprints matching more than this fraction of their block are noise; "
+                  "-1 = off.")
+          .choice("noise_block", &P::noise_block,
+                  {{"month", NoiseBlock::month}, {"day", NoiseBlock::day}, {"week", NoiseBlock::week}},
+                  "Calendar block (UTC) within which the occurrence filter counts matches.")
+          .integer("memory_budget_mb", &P::memory_budget_mb, {1, INT64_MAX / (1 << 20)}, "MiB",
+                   "Per rank: signatures (8 x ntbls bytes per fingerprint) and one partition's tables (6 x "
+                   "ntbls bytes, 22 x ntbls with several partitions) plus about 60 bytes per fingerprint and "
+                   "thread; the search splits into more partitions when these do not fit, with identical "
+                   "results.")
+          .choice("hash_mode", &P::hash_mode, {{"xxhash", HashMode::xxhash}, {"fast", HashMode::fast}},
+                  "xxhash: XXH3-64 permutations; fast: FAST's MurmurHash3, bit-compatible with FAST.")
+          .integer("seed", &P::seed, {0, UINT32_MAX}, "", "Seed of the hash permutations (FAST's seed in fast mode).");
+  return table;
+}
+
 SearchParams SearchParams::from_config(qp::ConfigSection& s) {
   SearchParams p;
-  p.ntbls = static_cast<int>(s.get_int("ntbls", p.ntbls, 1, 4096));
-  p.nhash = static_cast<int>(s.get_int("nhash", p.nhash, 1, 64));
-  p.nvotes = static_cast<int>(s.get_int("nvotes", p.nvotes, 1, 4096));
-  p.near_repeats = static_cast<int>(s.get_int("near_repeats", p.near_repeats, 0, 1 << 30));
-  p.noise_freq = s.get_double("noise_freq", p.noise_freq, -1.0, 1.0);
-  const std::string block = s.get_string("noise_block", "month", {"month", "day", "week"});
-  p.noise_block = block == "day" ? NoiseBlock::day : block == "week" ? NoiseBlock::week
-                                                                     : NoiseBlock::month;
-  p.memory_budget_mb = s.get_int("memory_budget_mb", p.memory_budget_mb, 1, INT64_MAX / (1 << 20));
-  const std::string mode = s.get_string("hash_mode", "xxhash", {"xxhash", "fast"});
-  p.hash_mode = mode == "fast" ? HashMode::fast : HashMode::xxhash;
-  p.seed = static_cast<std::uint32_t>(s.get_int("seed", p.seed, 0, UINT32_MAX));
+  search_param_table().read(s, p);
   auto [key, why] = check(p);
   if (!key.empty()) s.fail(key, why);
   return p;

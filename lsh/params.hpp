@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "pipeline/config_section.hpp"
+#include "pipeline/param_table.hpp"
 
 namespace qp::lsh {
 
@@ -38,6 +38,9 @@ struct SearchParams {
   void validate() const;
   static SearchParams from_config(qp::ConfigSection& s);
 };
+
+/// The [search] keys (pipeline/param_table.hpp).
+const qp::ParamTable<SearchParams>& search_param_table();
 
 std::string to_string(HashMode m);
 std::string to_string(NoiseBlock b);

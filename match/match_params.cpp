@@ -1,23 +1,42 @@
 #include "match/match_params.hpp"
 
-#include "pipeline/config_section.hpp"
+#include "pipeline/param_table.hpp"
 
 namespace qp::match {
 
+const ParamTable<MatchParams>& match_param_table() {
+  using P = MatchParams;
+  static const auto table =
+      ParamTable<P>("match",
+                    "Network matched filtering with the associated events as templates (`quakeprint match "
+                    "CONFIG`, after associate; docs/match.md).")
+          .flag("enabled", &P::enabled, "false: `quakeprint run` skips the stage.")
+          .integer("min_clear_onsets", &P::min_clear_onsets, {1, 1 << 20}, "stations",
+                   "A template needs this many stations whose pick uncertainty is under 1 s.")
+          .number("min_score", &P::min_score, {0.0, 1e300}, "", "Association score a template event needs.")
+          .integer("max_per_family", &P::max_per_family, {0, 1 << 20}, "",
+                   "Templates per family, best first (most clear onsets, then score); 0 = all.")
+          .flag("located_only", &P::located_only,
+                "Only located events, whose picks fit one source; set false when [location] is off.")
+          .number("seconds_before_pick", &P::seconds_before_pick, {0.0, 600.0}, "s", "Window start before the pick.")
+          .number("window_seconds", &P::window_seconds, {0.1, 600.0}, "s",
+                  "Window length (P on verticals, S on horizontals).")
+          .number("mad_multiple", &P::mad_multiple, {0.0, 1e6}, "",
+                  "Threshold = median + this x MAD over the day of the detection statistic: the network stack "
+                  "(mean correlation over the n channels with data) x sqrt(n / N), N the template's channels.")
+          .number("min_stack_cc", &P::min_stack_cc, {-1.0, 1.0}, "", "Absolute floor of the threshold.")
+          .integer("min_channels", &P::min_channels, {1, 65535}, "channels",
+                   "Channels with data a stack value needs; also the fewest valid windows a template keeps.")
+          .number("max_shift_seconds", &P::max_shift_seconds, {0.0, 60.0}, "s",
+                  "Per-channel lag refinement around the stack's lag.")
+          .integer("templates_per_unit", &P::templates_per_unit, {1, 1 << 20}, "",
+                   "Templates correlated together (one unit per batch and day).");
+  return table;
+}
+
 MatchParams MatchParams::from_config(ConfigSection& s) {
   MatchParams p;
-  p.enabled = s.get_bool("enabled", p.enabled);
-  p.min_clear_onsets = static_cast<int>(s.get_int("min_clear_onsets", p.min_clear_onsets, 1, 1 << 20));
-  p.min_score = s.get_double("min_score", p.min_score, 0.0);
-  p.max_per_family = static_cast<int>(s.get_int("max_per_family", p.max_per_family, 0, 1 << 20));
-  p.located_only = s.get_bool("located_only", p.located_only);
-  p.seconds_before_pick = s.get_double("seconds_before_pick", p.seconds_before_pick, 0.0, 600.0);
-  p.window_seconds = s.get_double("window_seconds", p.window_seconds, 0.1, 600.0);
-  p.mad_multiple = s.get_double("mad_multiple", p.mad_multiple, 0.0, 1e6);
-  p.min_stack_cc = s.get_double("min_stack_cc", p.min_stack_cc, -1.0, 1.0);
-  p.min_channels = static_cast<int>(s.get_int("min_channels", p.min_channels, 1, 65535));
-  p.max_shift_seconds = s.get_double("max_shift_seconds", p.max_shift_seconds, 0.0, 60.0);
-  p.templates_per_unit = static_cast<int>(s.get_int("templates_per_unit", p.templates_per_unit, 1, 1 << 20));
+  match_param_table().read(s, p);
   return p;
 }
 

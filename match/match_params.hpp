@@ -6,6 +6,8 @@
 
 namespace qp {
 class ConfigSection;
+template <class P>
+class ParamTable;
 }
 
 namespace qp::match {
@@ -27,5 +29,8 @@ struct MatchParams {
   /// Reads [match]; every key has its default; throws ConfigError naming the key.
   static MatchParams from_config(ConfigSection& s);
 };
+
+/// The [match] keys (pipeline/param_table.hpp).
+const ParamTable<MatchParams>& match_param_table();
 
 }  // namespace qp::match

@@ -26,6 +26,24 @@ int line_of(const toml::value& v) { return static_cast<int>(v.location().line())
 
 std::string quote(const std::string& s) { return "\"" + s + "\""; }
 
+// "# ..." lines of at most about 78 characters.
+std::string comment_lines(const std::string& text) {
+  std::string out, line = "#";
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find(' ', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(pos, end - pos);
+    if (line.size() > 1 && line.size() + 1 + word.size() > 78) {
+      out += line + "\n";
+      line = "#";
+    }
+    line += " " + word;
+    pos = end + 1;
+  }
+  return out + line + "\n";
+}
+
 }  // namespace
 
 ChannelId ChannelId::parse(const std::string& seed_id) {
@@ -198,7 +216,7 @@ void Config::reject_unknown() const {
   }
 }
 
-std::string Config::section_text(const std::string& name) const {
+std::string Config::section_text(const std::string& name, bool with_comments) const {
   if (name == "stations") {
     std::string out;
     for (const auto& s : stations_) {
@@ -218,19 +236,20 @@ std::string Config::section_text(const std::string& name) const {
   auto it = sections_.find(name);
   if (it == sections_.end()) return "";
   std::string out = "[" + name + "]\n";
-  for (const auto& kv : it->second->effective()) {
-    if (kv.second.empty()) out += "# " + kv.first + " (not set)\n";
-    else out += kv.first + " = " + kv.second + "\n";
+  for (const auto& e : it->second->effective()) {
+    if (with_comments && !e.comment.empty()) out += comment_lines(e.comment);
+    if (e.value.empty()) out += "# " + e.key + " (not set)\n";
+    else out += e.key + " = " + e.value + "\n";
   }
   return out + "\n";
 }
 
-std::string Config::effective_text() const {
+std::string Config::effective_text(bool with_comments) const {
   std::string out;
   std::vector<std::string> order = {"run", "stations"};
   for (const auto& n : section_order_)
     if (n != "run" && std::find(order.begin(), order.end(), n) == order.end()) order.push_back(n);
-  for (const auto& n : order) out += section_text(n);
+  for (const auto& n : order) out += section_text(n, with_comments);
   return out;
 }
 

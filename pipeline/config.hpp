@@ -71,8 +71,9 @@ class Config {
   /// that was read. Call after every stage has read its parameters.
   void reject_unknown() const;
 
-  /// The effective config, defaults filled in, in a stable order.
-  std::string effective_text() const;
+  /// The effective config, defaults filled in, in a stable order;
+  /// `with_comments` puts each key's meaning above it (not part of hashes).
+  std::string effective_text(bool with_comments = false) const;
   /// xxh64 (hex) of the effective text of the named sections ("run" and
   /// "stations" included when named); used for provenance and staleness.
   std::string hash_of(const std::vector<std::string>& sections) const;
@@ -84,7 +85,7 @@ class Config {
   std::vector<std::filesystem::path> files_of(const StationConfig& s) const;
 
  private:
-  std::string section_text(const std::string& name) const;
+  std::string section_text(const std::string& name, bool with_comments = false) const;
 
   std::filesystem::path path_;
   std::shared_ptr<toml::value> root_;

@@ -44,8 +44,50 @@ const toml::value* ConfigSection::find(const std::string& key) const {
   if (!table_ || !table_->is_table()) return nullptr;
   const auto& t = table_->as_table();
   auto it = t.find(key);
+  if (it == t.end()) {
+    const auto a = alias_of_.find(key);
+    if (a != alias_of_.end()) it = t.find(a->second);
+  }
   return it == t.end() ? nullptr : &it->second;
 }
+
+void ConfigSection::add_alias(const std::string& key, const std::string& alias) {
+  alias_of_[key] = alias;
+  if (!table_ || !table_->is_table()) return;
+  const auto& t = table_->as_table();
+  const auto k = t.find(key), a = t.find(alias);
+  if (k != t.end() && a != t.end())
+    throw ConfigError(name_ + "." + key,
+                      fmt::format("given twice: as '{}' (line {}) and as its alias '{}' (line {}); keep one",
+                                  key, k->second.location().line(), alias, a->second.location().line()),
+                      static_cast<int>(k->second.location().line()));
+}
+
+std::string ConfigSection::spelling_of(const std::string& key) const {
+  const auto a = alias_of_.find(key);
+  if (a == alias_of_.end() || !table_ || !table_->is_table()) return key;
+  const auto& t = table_->as_table();
+  return !t.count(key) && t.count(a->second) ? a->second : key;
+}
+
+void ConfigSection::set_effective(const std::string& key, std::string value_text) {
+  record(key, std::move(value_text));
+}
+
+void ConfigSection::forget(const std::string& key) {
+  for (auto it = effective_.begin(); it != effective_.end(); ++it)
+    if (it->key == key) {
+      effective_.erase(it);
+      return;
+    }
+}
+
+void ConfigSection::annotate(const std::string& key, std::string comment) {
+  for (auto& e : effective_)
+    if (e.key == key) e.comment = std::move(comment);
+}
+
+std::string ConfigSection::format_number(double v) { return format_double(v); }
 
 bool ConfigSection::has(const std::string& key) const { return find(key) != nullptr; }
 
@@ -55,17 +97,18 @@ int ConfigSection::line_of(const std::string& key) const {
 }
 
 void ConfigSection::fail(const std::string& key, const std::string& cause) const {
-  throw ConfigError(name_ + "." + key, cause, line_of(key));
+  throw ConfigError(name_ + "." + spelling_of(key), cause, line_of(key));
 }
 
 void ConfigSection::record(const std::string& key, std::string value_text) {
   read_[key] = true;
-  for (auto& kv : effective_)
-    if (kv.first == key) {
-      kv.second = std::move(value_text);
+  if (const auto a = alias_of_.find(key); a != alias_of_.end()) read_[a->second] = true;
+  for (auto& e : effective_)
+    if (e.key == key) {
+      e.value = std::move(value_text);
       return;
     }
-  effective_.emplace_back(key, std::move(value_text));
+  effective_.push_back({key, std::move(value_text), {}});
 }
 
 double ConfigSection::get_double(const std::string& key, double def, double lo, double hi) {
@@ -187,7 +230,7 @@ void ConfigSection::reject_unknown_keys() const {
   for (const auto& kv : table_->as_table()) {
     if (read_.count(kv.first)) continue;
     std::string known;
-    for (const auto& e : effective_) known += (known.empty() ? "" : ", ") + e.first;
+    for (const auto& e : effective_) known += (known.empty() ? "" : ", ") + e.key;
     throw ConfigError(name_ + "." + kv.first,
                       "unknown key" + (known.empty() ? std::string() : " (known keys: " + known + ")"),
                       static_cast<int>(kv.second.location().line()));

@@ -60,10 +60,28 @@ class ConfigSection {
   /// Rejects keys that no getter asked for (typos, unsupported options).
   void reject_unknown_keys() const;
 
-  /// "key = value" lines of every key read, in the order read.
-  const std::vector<std::pair<std::string, std::string>>& effective() const {
-    return effective_;
-  }
+  /// `alias` (an older or FAST name) is read as `key` from now on; giving
+  /// both in one file is an error naming both lines.
+  void add_alias(const std::string& key, const std::string& alias);
+  /// The name the file used for `key` (its alias when only that is given).
+  std::string spelling_of(const std::string& key) const;
+
+  /// Replaces the effective text of a key already read (a value shown in
+  /// other units than the file gave it), and attaches the comment that
+  /// `quakeprint config` prints above it.
+  void set_effective(const std::string& key, std::string value_text);
+  /// Drops a key from the effective config (it stays known, not unknown).
+  void forget(const std::string& key);
+  void annotate(const std::string& key, std::string comment);
+
+  /// How numbers appear in the effective config ("2.0", "0.1", "inf").
+  static std::string format_number(double v);
+
+  struct Entry {
+    std::string key, value, comment;  // value empty: optional key not set
+  };
+  /// Every key read, in the order read, with its value as TOML text.
+  const std::vector<Entry>& effective() const { return effective_; }
 
  private:
   const toml::value* find(const std::string& key) const;
@@ -71,8 +89,9 @@ class ConfigSection {
 
   std::string name_;
   const toml::value* table_;
-  std::vector<std::pair<std::string, std::string>> effective_;
+  std::vector<Entry> effective_;
   std::map<std::string, bool> read_;
+  std::map<std::string, std::string> alias_of_;
 };
 
 }  // namespace qp

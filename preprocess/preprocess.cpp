@@ -1,5 +1,7 @@
 #include "preprocess/preprocess.hpp"
 
+#include <limits>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -220,22 +222,40 @@ void PreprocessParams::validate_for_rate(double rin) const {
   }
 }
 
+const ParamTable<PreprocessParams>& preprocess_param_table() {
+  using P = PreprocessParams;
+  static const auto table =
+      ParamTable<P>("preprocess", "Detrend, taper, band-pass and resample each channel onto the absolute time "
+                                  "grid; mask what cannot be trusted; fill gaps (docs/preprocess.md).")
+          .text("mode", &P::mode, {"quakeprint", "fast"},
+                "quakeprint: zero-phase band-pass, tapered segments, zero-phase decimation. fast: FAST's ObsPy "
+                "chain (causal Butterworth, Chebyshev-II decimation), keeping every sample FAST keeps.")
+          .flag("demean", &P::demean, "Remove each segment's mean.")
+          .flag("detrend", &P::detrend, "Remove each segment's linear trend.")
+          .number("taper_seconds", &P::taper_seconds, {0, 86400}, "s",
+                  "Hann taper at each end of every segment (quakeprint mode).")
+          .flag("bandpass", &P::bandpass, "Apply the Butterworth band-pass freqmin..freqmax.")
+          .number("freqmin", &P::freqmin, {0, 1e7}, "Hz", "Low corner of the band-pass.")
+          .number("freqmax", &P::freqmax, {0, 1e7}, "Hz", "High corner of the band-pass.")
+          .integer("corners", &P::corners, {1, 12}, "", "Butterworth order.")
+          .flag("zerophase", &P::zerophase, "Filter forward and backward (mode fast forces causal).")
+          .number("target_rate", &P::target_rate, {0, 1e7}, "Hz",
+                  "Output sampling rate; 0 keeps the input rate. Must equal fingerprint.sampling_rate when set.")
+          .integer("mask_flat_samples", &P::mask_flat_samples, {0, 1'000'000'000}, "samples",
+                   "Runs of at least this many identical samples are masked; 0 = off.")
+          .number("spike_threshold", &P::spike_threshold, {0, 1e12}, "robust sigmas",
+                  "Isolated spikes beyond this many robust sigmas (1.4826 MAD) of the first differences are "
+                  "masked; 0 = off.")
+          .text("fill_gaps", &P::fill_gaps, {"noise", "none"},
+                "noise: fill gaps with noise matching the surrounding data (masked); none: leave them empty.")
+          .integer("seed", &P::seed, {0, std::numeric_limits<std::int64_t>::max()}, "",
+                   "Mixed into the gap-noise seed.");
+  return table;
+}
+
 PreprocessParams PreprocessParams::from_config(ConfigSection& s) {
   PreprocessParams p;
-  p.mode = s.get_string("mode", p.mode, {"quakeprint", "fast"});
-  p.demean = s.get_bool("demean", p.demean);
-  p.detrend = s.get_bool("detrend", p.detrend);
-  p.taper_seconds = s.get_double("taper_seconds", p.taper_seconds, 0, 86400);
-  p.bandpass = s.get_bool("bandpass", p.bandpass);
-  p.freqmin = s.get_double("freqmin", p.freqmin, 0, 1e7);
-  p.freqmax = s.get_double("freqmax", p.freqmax, 0, 1e7);
-  p.corners = static_cast<int>(s.get_int("corners", p.corners, 1, 12));
-  p.zerophase = s.get_bool("zerophase", p.zerophase);
-  p.target_rate = s.get_double("target_rate", p.target_rate, 0, 1e7);
-  p.mask_flat_samples = static_cast<int>(s.get_int("mask_flat_samples", p.mask_flat_samples, 0, 1'000'000'000));
-  p.spike_threshold = s.get_double("spike_threshold", p.spike_threshold, 0, 1e12);
-  p.fill_gaps = s.get_string("fill_gaps", p.fill_gaps, {"noise", "none"});
-  p.seed = static_cast<std::uint64_t>(s.get_int("seed", 0, 0));
+  preprocess_param_table().read(s, p);
   check_params(p, [&](const std::string& key, const std::string& cause) { s.fail(key, cause); });
   return p;
 }

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "pipeline/config_section.hpp"
+#include "pipeline/param_table.hpp"
 #include "preprocess/merge.hpp"
 
 namespace qp::pre {
@@ -41,6 +41,9 @@ struct PreprocessParams {
   bool effective_zerophase() const { return zerophase && !fast_mode(); }
   double output_rate(double input_rate) const { return target_rate > 0 ? target_rate : input_rate; }
 };
+
+/// The [preprocess] keys (pipeline/param_table.hpp).
+const ParamTable<PreprocessParams>& preprocess_param_table();
 
 /// Seconds of data next to a gap or a chunk edge that the filters disturb
 /// (and that preprocess masks): the driver should read this much extra data

@@ -1,13 +1,14 @@
 // Parameters of network association, config section [associate].
 //
-// The first nine keys keep FAST's names and meanings (docs/network_detection.md
-// of FAST; fast-method.md 1.5.3) so that FAST parameter files translate one to
-// one. All lengths are in network grid indices (one index = dt_fp).
+// The members keep FAST's names and meanings (docs/network_detection.md of
+// FAST; fast-method.md 1.5.3); all lengths are in network grid indices (one
+// index = dt_fp). The config keys, with lengths in seconds, their ranges and
+// meanings are declared once in association_param_table().
 #pragma once
 
 #include <cstdint>
 
-#include "pipeline/config_section.hpp"
+#include "pipeline/param_table.hpp"
 
 namespace qp::post {
 
@@ -53,6 +54,13 @@ struct AssociationParams {
   /// config default is the fingerprint window span; 0 keeps every pair.
   std::int64_t min_pair_spacing = 0;
 
+  // --- read with [associate], applied by the associate stage ----------------
+  /// Events whose arrivals agree within this at every shared station are one event.
+  double duplicate_window_s = 2.0;
+  /// Events seen at fewer stations than this with no clear onset at any are
+  /// not reported (0 keeps them).
+  int min_stations_without_onset = 3;
+
   /// FAST's min_sum.
   double min_sum() const { return min_sum_multiplier * ivals_thresh * min_dets; }
 
@@ -61,8 +69,14 @@ struct AssociationParams {
 
   /// Reads every key of [associate] with its default and validates;
   /// min_pair_spacing defaults to `default_min_pair_spacing` (the pipeline
-  /// passes the fingerprint window span in grid steps).
-  static AssociationParams from_config(qp::ConfigSection& s, std::int64_t default_min_pair_spacing = 0);
+  /// passes the fingerprint window span in grid steps), lengths in seconds
+  /// are divided by `dt_fp_s`, and nsta_thresh defaults to at most
+  /// `n_stations` (0: unknown).
+  static AssociationParams from_config(qp::ConfigSection& s, std::int64_t default_min_pair_spacing = 0,
+                                       double dt_fp_s = 1.0, int n_stations = 0);
 };
+
+/// The [associate] keys (pipeline/param_table.hpp).
+const qp::ParamTable<AssociationParams>& association_param_table();
 
 }  // namespace qp::post

@@ -31,6 +31,8 @@
 
 namespace qp {
 class ConfigSection;
+template <class P>
+class ParamTable;
 }
 
 namespace qp::post {
@@ -75,6 +77,9 @@ struct PickingParams {
   /// Reads and checks [picking] (ConfigError naming the key).
   static PickingParams from_config(ConfigSection& s);
 };
+
+/// The [picking] keys (pipeline/param_table.hpp).
+const ParamTable<PickingParams>& picking_param_table();
 
 /// Samples of one channel from `start` at `sampling_rate` Hz (holes zero).
 struct WaveformSpan {

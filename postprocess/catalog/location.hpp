@@ -17,6 +17,8 @@
 
 namespace qp {
 class ConfigSection;
+template <class P>
+class ParamTable;
 }
 
 namespace qp::catalog {
@@ -54,17 +56,16 @@ struct LocationParams {
   /// Events located in the grid's deepest half step stay unlocated: the
   /// grid's edge holds what inconsistent picks pull there, not a depth.
   bool reject_at_grid_bottom = true;
+  /// As written in the config (the pipeline resolves it against the config's folder).
+  std::optional<std::string> stations_file;
 
-  /// [location]: enabled, model = "homogeneous"|"layered", vp, vs,
-  /// layer_tops_km, layer_vp, layer_vs, horizontal_extent_km,
-  /// horizontal_step_km, depth_min_km, depth_max_km, depth_step_km,
-  /// refinements, default_pick_uncertainty_s, estimate_uncertainty_s,
-  /// min_picks, min_stations,
-  /// unknown_phase_as_p, chi2_delta, model_error_s, outlier_sigma,
-  /// max_horizontal_uncertainty_km, reject_at_grid_bottom.
+  /// Reads [location] (keys in location_param_table()).
   static LocationParams from_config(ConfigSection& s);
   void validate() const;  // throws ConfigError("location.<key>")
 };
+
+/// The [location] keys (pipeline/param_table.hpp).
+const ParamTable<LocationParams>& location_param_table();
 
 struct Location {
   TimeNs origin_time = 0;

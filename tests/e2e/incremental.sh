@@ -34,3 +34,16 @@ for stage in preprocess fingerprint; do expect_states $stage Z7. "$d/run" reused
 expect_states search Z7. "$d/run" done
 [ "$(stat -c %Y.%i "$net")" != "$before" ] || fail "associate/network.h5 was not recomputed after the search change"
 echo "ok: associate recomputed after the [search] change"
+
+# (3) --force recomputes units whose output is current; without it they are reused
+before=$(stat -c %Y.%i "$net")
+sleep 1
+"$QP" associate "$d/config.toml"
+[ "$(stat -c %Y.%i "$net")" = "$before" ] || fail "associate recomputed a current network.h5 without --force"
+"$QP" associate --force "$d/config.toml"
+[ "$(stat -c %Y.%i "$net")" != "$before" ] || fail "associate --force did not recompute network.h5"
+"$QP" fingerprint "$d/config.toml"
+expect_states fingerprint Z7. "$d/run" reused
+"$QP" fingerprint --force "$d/config.toml"
+expect_states fingerprint Z7. "$d/run" done
+echo "ok: --force recomputes current units"

@@ -35,7 +35,8 @@ TOML
 # The default nsta_thresh of a one-station config is 1; an explicit 2 is
 # refused up front, naming the key.
 grep -v nsta_thresh "$out/config.toml" | sed '/^\[associate\]$/d' >"$out/no-assoc.toml"
-"$QP" config "$out/no-assoc.toml" | grep -qx 'nsta_thresh = 1' || fail "quakeprint config: nsta_thresh is not 1 for one station"
+"$QP" config "$out/no-assoc.toml" >"$out/no-assoc.effective.toml"  # to a file: grep -q would cut the pipe short
+grep -qx 'min_stations = 1' "$out/no-assoc.effective.toml" || fail "quakeprint config: min_stations (nsta_thresh) is not 1 for one station"
 sed 's/^nsta_thresh = 1$/nsta_thresh = 2/' "$out/config.toml" >"$out/two.toml"
 if "$QP" preprocess "$out/two.toml" >"$out/two.log" 2>&1; then fail "nsta_thresh = 2 with one station accepted"; fi
 grep -q "associate.nsta_thresh" "$out/two.log" || fail "the refusal does not name associate.nsta_thresh: $(cat "$out/two.log")"

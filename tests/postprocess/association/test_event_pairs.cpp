@@ -192,7 +192,7 @@ TEST(AssociationParams, ValidateNamesTheKey) {
     p.validate();
     FAIL() << "expected ConfigError";
   } catch (const qp::ConfigError& e) {
-    EXPECT_EQ(e.key(), "associate.min_dets");
+    EXPECT_EQ(e.key(), "associate.min_cluster_pairs");  // the documented key (FAST: min_dets)
   }
   EXPECT_DOUBLE_EQ(AssociationParams{}.min_sum(), 18.0);
 }
