@@ -105,13 +105,24 @@ fp::MadStats sampled_mad_stats(const LoadedConfig& lc, const std::string& sid, c
   sample.M = p.M();
   std::vector<std::pair<std::size_t, std::size_t>> block_rows;  // (block number, first row)
   std::size_t stride = 1, number = 0;
+  // load_span reads whole units: a span they already hold is not read again.
+  ChannelWaveform w;
+  TimeNs held_begin = 0, held_end = 0;
+  const auto hold = [&](TimeNs b, TimeNs e) {
+    if (!w.samples.empty() && held_begin <= b && e <= held_end) return;
+    w = load_span(units, b, e, chunk);
+    held_begin = floor_to(b, chunk);
+    held_end = floor_to(e - 1, chunk) + chunk;
+  };
   for (const auto& [wb, we] : windows) {
-    ChannelWaveform w;
-    if (!by_block) w = load_span(units, wb, we + p.window_span_ns(), chunk);
+    if (!by_block) {
+      w = load_span(units, wb, we + p.window_span_ns(), chunk);
+      held_end = held_begin;  // a FAST-mode window's span is its own
+    }
     for (TimeNs b = wb; b < we; b += kBlock, ++number) {
       if (number % stride != 0) continue;
       const TimeNs e = std::min(b + kBlock, we);
-      if (by_block) w = load_span(units, b, e + p.window_span_ns(), chunk);
+      if (by_block) hold(b, e + p.window_span_ns());
       if (w.samples.empty()) continue;
       block_rows.emplace_back(number, sample.size());
       sample.append(fper.coefficients(w.samples.data(), w.mask.data(), w.samples.size(), w.start, b, e));

@@ -151,7 +151,7 @@ awk -F'\t' 'NR > 1 {
       printf "  %-12s wall %.2f  CPU %.2f  peak RSS ratio %.2f\n", st, e, ec, rss[b, st] / rss[a, st]
     }
     printf "  %-12s wall %.2f  CPU %.2f\n", "total", log(tw[b] / tw[a]) / r, log(tc[b] / tc[a]) / r
-    printf "one channel-year (3 components) extrapolated linearly from %s day(s): %.1f min wall\n", b, tw[b] * 365 / b / 60
+    printf "one channel-year (3 components) extrapolated linearly from %s day(s): %.1f min wall, %.1f min CPU\n", b, tw[b] * 365 / b / 60, tc[b] * 365 / b / 60
     if (fps[a] > 0 && fps[b] > 0 && pairs[a] > 0)
       printf "candidate pairs grow with exponent %.2f against length (fingerprints: %.2f)\n",
              log(pairs[b] / pairs[a]) / r, log(fps[b] / fps[a]) / r
