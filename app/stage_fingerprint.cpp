@@ -39,186 +39,274 @@ fs::path fingerprint_mad_path(const RunStore& store, const std::string& sid) {
   return store.stage_dir("fingerprint") / sid / "mad.h5";
 }
 
+namespace {
+
+using Units = std::map<TimeNs, fs::path>;
+
+// The median/MAD sample is computed an hour at a time: coefficients take
+// 8*M bytes each, so memory stays bounded whatever the span.
+constexpr TimeNs kBlock = 3600 * kNsPerSecond;
+
+// A unit's images are computed and binarised 5 minutes at a time: a block's
+// coefficients then stay in the cache until they are binarised
+// (fingerprint_bench: ~70 k fingerprints per CPU s in 1-hour blocks, ~80 k in
+// 5-minute ones). Same images whatever the block.
+constexpr TimeNs kImageBlock = 300 * kNsPerSecond;
+
+// The median/MAD sample is held in memory (8*M bytes per vector, as FAST
+// does): beyond this, an evenly spread, deterministic subset of it is kept,
+// so memory does not grow with the archive's length.
+constexpr double kMadSampleBytes = 192.0 * 1024 * 1024;
+
+// Keeps the sample's blocks whose number is a multiple of `stride`, in place.
+void thin_sample(fp::CoefficientBlock& sample, std::vector<std::pair<std::size_t, std::size_t>>& block_rows,
+                 std::size_t stride) {
+  const std::size_t M = sample.M;
+  std::size_t out = 0;
+  std::vector<std::pair<std::size_t, std::size_t>> kept;
+  for (std::size_t k = 0; k < block_rows.size(); ++k) {
+    const std::size_t first = block_rows[k].second;
+    const std::size_t last = k + 1 < block_rows.size() ? block_rows[k + 1].second : sample.size();
+    if (block_rows[k].first % stride != 0) continue;
+    kept.emplace_back(block_rows[k].first, out);
+    std::copy(sample.values.begin() + static_cast<std::ptrdiff_t>(first * M),
+              sample.values.begin() + static_cast<std::ptrdiff_t>(last * M),
+              sample.values.begin() + static_cast<std::ptrdiff_t>(out * M));
+    std::copy(sample.times.begin() + static_cast<std::ptrdiff_t>(first),
+              sample.times.begin() + static_cast<std::ptrdiff_t>(last),
+              sample.times.begin() + static_cast<std::ptrdiff_t>(out));
+    out += last - first;
+  }
+  sample.values.resize(out * M);
+  sample.values.shrink_to_fit();
+  sample.times.resize(out);
+  block_rows.swap(kept);
+}
+
+// Median/MAD statistics from the sampled windows of one channel's record.
+fp::MadStats sampled_mad_stats(const LoadedConfig& lc, const std::string& sid, const Units& units,
+                               TimeNs chunk, std::string& note) {
+  const fp::FingerprintParams& p = lc.fp;
+  const fp::Fingerprinter fper(p);
+  const std::uint64_t seed = lc.cfg.run().seed ^ std::stoull(hash_hex(sid), nullptr, 16);
+  auto windows = fp::mad_sample_windows(units.begin()->first, std::prev(units.end())->first + chunk, p, seed);
+  const double bytes_per_ns = 8.0 * static_cast<double>(p.M()) / static_cast<double>(p.dt_fp_ns());
+  double span_ns = 0;
+  for (const auto& [wb, we] : windows) span_ns += static_cast<double>(we - wb);
+  if (windows.size() > 1 && span_ns * bytes_per_ns > kMadSampleBytes) {
+    const auto stride = static_cast<std::size_t>(std::ceil(span_ns * bytes_per_ns / kMadSampleBytes));
+    std::vector<std::pair<TimeNs, TimeNs>> kept;
+    for (std::size_t w = 0; w < windows.size(); w += stride) kept.push_back(windows[w]);
+    spdlog::info("{}: median/MAD from {} of {} sample windows (memory cap)", sid, kept.size(), windows.size());
+    windows.swap(kept);
+  }
+  // Quakeprint frames lie on an absolute time grid, so a window's images do
+  // not depend on where the loaded span starts: load an hour at a time.
+  // FAST frames count from the start of a run of samples: load whole windows.
+  // Blocks are numbered across windows; while the sample outgrows the cap,
+  // the stride doubles and only blocks whose number is a multiple of it stay
+  // (deterministic: the kept set depends on the data only).
+  const bool by_block = p.mode != fp::FrameMode::kFast;
+  fp::CoefficientBlock sample;
+  sample.M = p.M();
+  std::vector<std::pair<std::size_t, std::size_t>> block_rows;  // (block number, first row)
+  std::size_t stride = 1, number = 0;
+  // load_span reads whole units: a span they already hold is not read again.
+  ChannelWaveform w;
+  TimeNs held_begin = 0, held_end = 0;
+  const auto hold = [&](TimeNs b, TimeNs e) {
+    if (!w.samples.empty() && held_begin <= b && e <= held_end) return;
+    w = load_span(units, b, e, chunk);
+    held_begin = floor_to(b, chunk);
+    held_end = floor_to(e - 1, chunk) + chunk;
+  };
+  for (const auto& [wb, we] : windows) {
+    if (!by_block) {
+      w = load_span(units, wb, we + p.window_span_ns(), chunk);
+      held_end = held_begin;  // a FAST-mode window's span is its own
+    }
+    for (TimeNs b = wb; b < we; b += kBlock, ++number) {
+      if (number % stride != 0) continue;
+      const TimeNs e = std::min(b + kBlock, we);
+      if (by_block) hold(b, e + p.window_span_ns());
+      if (w.samples.empty()) continue;
+      block_rows.emplace_back(number, sample.size());
+      sample.append(fper.coefficients(w.samples.data(), w.mask.data(), w.samples.size(), w.start, b, e));
+      while (8.0 * static_cast<double>(sample.values.size()) > kMadSampleBytes && block_rows.size() > 1) {
+        stride *= 2;
+        thin_sample(sample, block_rows, stride);
+      }
+    }
+  }
+  if (stride > 1) spdlog::info("{}: median/MAD from every {}. hour of the sample (memory cap)", sid, stride);
+  if (sample.size() == 0)
+    throw InputError(sid, "no complete fingerprint window in the data: too short or all gaps "
+                          "for the median/MAD statistics");
+  note = std::to_string(sample.size()) + " sampled coefficient vectors";
+  return fp::compute_mad_stats(sample);
+}
+
+// The job computing (or reading) one channel's median/MAD statistics.
+UnitJob mad_job(const LoadedConfig& lc, const StageSetup& setup, const ChannelId& ch, const Units& units,
+                TimeNs chunk) {
+  const fp::FingerprintParams& p = lc.fp;
+  const std::string sid = ch.seed_id();
+  UnitJob job;
+  job.name = sid + "/mad";
+  job.output = fingerprint_mad_path(setup.store, sid);
+  const std::string source = p.mad_file ? "file " + substitute(*p.mad_file, ch) : "sampled";
+  job.params_hash = lc.fingerprint_hash();
+  // The statistics' identity: parameters and source only, not the data
+  // span, so that adding days reuses them (existing fingerprints stay).
+  // Over an incomplete record (--allow-partial) they are provisional: a
+  // different identity, so the complete record recomputes them.
+  job.inputs_hash = hash_hex(source + (setup.upstream_complete ? "" : "\nprovisional: partial preprocess"));
+  const Provenance prov{"fingerprint", job.name, lc.cfg.hash(), job.params_hash, job.inputs_hash, {source}};
+  job.run = [&lc, &store = setup.store, sid, ch, units, chunk, prov, out = job.output]() {
+    const fp::FingerprintParams& p = lc.fp;
+    fp::MadStats stats;
+    std::string note;
+    if (p.mad_file) {
+      const fs::path given = substitute(*p.mad_file, ch);
+      const fs::path f = given.is_absolute() ? given : lc.cfg.base_dir() / given;
+      stats = fp::read_mad_file(f, p.M());
+      note = "read from " + f.string();
+    } else {
+      stats = sampled_mad_stats(lc, sid, units, chunk, note);
+    }
+    store.write_h5(out, prov, [&](h5::File& f) {
+      f.write<double>("median", stats.median);
+      f.write<double>("mad", stats.mad);
+      f.set_attr("seed_id", sid);
+      f.set_attr("source", note);
+    });
+    return note;
+  };
+  return job;
+}
+
+// One (channel, chunk) unit's fingerprints, a block of images at a time.
+fp::FingerprintBlock unit_fingerprints(const fp::FingerprintParams& p, const Units& units, TimeNs c,
+                                       TimeNs chunk, const fs::path& mad_path) {
+  const ChannelWaveform w = load_span(units, c, c + chunk + p.window_span_ns(), chunk);
+  fp::MadStats stats;
+  {
+    h5::File mf = h5::File::open_read(mad_path);
+    stats.median = mf.read<double>("median");
+    stats.mad = mf.read<double>("mad");
+  }
+  const fp::Fingerprinter fper(p);
+  const fp::TieOrder ties = p.mode == fp::FrameMode::kFast ? fp::TieOrder::kNumpy : fp::TieOrder::kHighestIndex;
+  fp::FingerprintBlock block;
+  block.words = p.words64();
+  if (!w.samples.empty())
+    for (TimeNs b = std::max(c, floor_to(w.start, kImageBlock)); b < std::min(c + chunk, w.end()); b += kImageBlock) {
+      const fp::CoefficientBlock coefs = fper.coefficients(w.samples.data(), w.mask.data(), w.samples.size(),
+                                                           w.start, b, std::min(b + kImageBlock, c + chunk));
+      block.append(fp::binarize(coefs, stats, p.k_coef, ties));
+    }
+  return block;
+}
+
+// The jobs of one channel's fingerprint units, one per waveform unit.
+void add_unit_jobs(const LoadedConfig& lc, const StageSetup& setup, MpiContext& mpi, const std::string& sid,
+                   const Units& units, TimeNs chunk, const std::string& param_text, std::vector<UnitJob>& jobs) {
+  const RunStore& store = setup.store;
+  const fp::FingerprintParams& p = lc.fp;
+  const fs::path mad_path = fingerprint_mad_path(store, sid);
+  const std::string mad_hash =
+      h5::File::open_read(mad_path).attr_string("inputs_hash") + "/" + hash_file(mad_path);
+  for (const auto& [c, path] : units) {
+    std::vector<std::string> inputs;
+    for (TimeNs n : {c - chunk, c, c + chunk})
+      if (auto it = units.find(n); it != units.end())
+        inputs.push_back(store.relative(it->second) + " " + unit_inputs_hash(it->second));
+    inputs.push_back(store.relative(mad_path) + " " + mad_hash);
+    UnitJob job;
+    job.name = sid + "/" + day_tag(c);
+    job.output = store.unit_path("fingerprint", sid, day_tag(c));
+    job.inputs_hash = combine_hashes(inputs);
+    job.params_hash = lc.fingerprint_hash();
+    const Provenance prov{"fingerprint", job.name, lc.cfg.hash(), job.params_hash, job.inputs_hash, inputs};
+    job.run = [&p, &store, &mpi, &param_text, sid, units, c = c, chunk, mad_path, prov, out = job.output]() {
+      const fp::FingerprintBlock block = unit_fingerprints(p, units, c, chunk, mad_path);
+      store.write_h5(out, prov, [&](h5::File& f) {
+        f.set_attr("seed_id", sid);
+        f.set_attr("parameters", param_text);
+        f.set_attr("nbits", static_cast<std::int64_t>(p.bits()));
+        f.set_attr("words", static_cast<std::int64_t>(p.words64()));
+        f.set_attr("dt_fp_ns", static_cast<std::int64_t>(p.dt_fp_ns()));
+        f.set_attr("bit_order", std::string("bit b is bit (63 - b % 64) of word b / 64 (MSB first, as np.packbits)"));
+        f.write<std::uint64_t>("bits", block.bits, p.words64());
+        f.write<std::int64_t>("times", block.times);
+      });
+      if (block.size() == 0 && mpi.root())
+        spdlog::warn("{} {}: too short (or all gaps) for one fingerprint", sid, day_tag(c));
+      return std::to_string(block.size()) + " fingerprints";
+    };
+    jobs.push_back(std::move(job));
+  }
+}
+
+// Writes one channel's fingerprints in FAST's packed format (.fp, .ts).
+void export_fast_channel(const RunStore& store, const fp::FingerprintParams& p, const std::string& sid,
+                         const fs::path& out_dir) {
+  fp::FingerprintBlock all;
+  all.words = p.words64();
+  const fs::path dir = store.stage_dir("fingerprint") / sid;
+  if (!fs::is_directory(dir)) throw InputError(dir.string(), "no fingerprints for " + sid);
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".h5" && e.path().filename() != "mad.h5") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    h5::File h = h5::File::open_read(f);
+    fp::FingerprintBlock b;
+    b.words = p.words64();
+    b.bits = h.read<std::uint64_t>("bits");
+    b.times = h.read<std::int64_t>("times");
+    all.append(b);
+  }
+  const fs::path out = out_dir.empty() ? store.dir() / "export-fast" : out_dir;
+  fs::create_directories(out);
+  fp::write_fast_fp(out / (sid + ".fp"), all, p.bits());
+  fp::write_fast_ts(out / (sid + ".ts"), all.times);
+  spdlog::info("exported {} fingerprints of {} to {}", all.size(), sid, out.string());
+}
+
+}  // namespace
+
 int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
   const auto t0 = std::chrono::steady_clock::now();
   LoadedConfig lc = load_config(o.config);
   StageSetup setup = begin_stage(lc, mpi, "fingerprint", o);
   const RunStore& store = setup.store;
-  const fp::FingerprintParams& p = lc.fp;
   const TimeNs chunk = static_cast<TimeNs>(lc.cfg.run().chunk_days) * kNsPerDay;
-  const std::string params_hash = lc.fingerprint_hash();
-  const std::string param_text = lc.cfg.hash_of({"fingerprint"}) + "\n" + [&] {
-    std::string s;
-    for (const auto& kv : lc.cfg.section("fingerprint").effective()) s += kv.key + " = " + kv.value + "\n";
-    return s;
-  }();
-  const auto channels = lc.cfg.channels();
+  std::string param_text = lc.cfg.hash_of({"fingerprint"}) + "\n";
+  for (const auto& kv : lc.cfg.section("fingerprint").effective()) param_text += kv.key + " = " + kv.value + "\n";
 
   // 1. Median/MAD statistics, once per channel (kept when days are added).
+  std::vector<std::pair<ChannelId, Units>> with_data;
   std::vector<UnitJob> mad_jobs;
-  for (const auto& ch : channels) {
-    const std::string sid = ch.seed_id();
-    const auto units = waveform_units(store, sid);
-    if (units.empty()) continue;
-    UnitJob job;
-    job.name = sid + "/mad";
-    job.output = fingerprint_mad_path(store, sid);
-    std::string source = p.mad_file ? "file " + substitute(*p.mad_file, ch) : "sampled";
-    job.params_hash = params_hash;
-    // The statistics' identity: parameters and source only, not the data
-    // span, so that adding days reuses them (existing fingerprints stay).
-    // Over an incomplete record (--allow-partial) they are provisional: a
-    // different identity, so the complete record recomputes them.
-    job.inputs_hash = hash_hex(source + (setup.upstream_complete ? "" : "\nprovisional: partial preprocess"));
-    const Provenance prov{"fingerprint", job.name, lc.cfg.hash(), params_hash, job.inputs_hash, {source}};
-    job.run = [&, sid, ch, units, prov, out = job.output]() {
-      fp::MadStats stats;
-      std::string note;
-      if (p.mad_file) {
-        const fs::path f = fs::path(substitute(*p.mad_file, ch)).is_absolute()
-                               ? fs::path(substitute(*p.mad_file, ch))
-                               : lc.cfg.base_dir() / substitute(*p.mad_file, ch);
-        stats = fp::read_mad_file(f, p.M());
-        note = "read from " + f.string();
-      } else {
-        const fp::Fingerprinter fper(p);
-        const TimeNs data_begin = units.begin()->first;
-        const TimeNs data_end = std::prev(units.end())->first + chunk;
-        const std::uint64_t seed = lc.cfg.run().seed ^ std::stoull(hash_hex(sid), nullptr, 16);
-        fp::CoefficientBlock sample;
-        sample.M = p.M();
-        // The sample is held in memory (8*M bytes per vector, as FAST does):
-        // beyond kMadSampleBytes keep an evenly spread, deterministic subset
-        // of the windows, so memory does not grow with the archive's length.
-        constexpr double kMadSampleBytes = 192.0 * 1024 * 1024;
-        auto windows = fp::mad_sample_windows(data_begin, data_end, p, seed);
-        double span_ns = 0;
-        for (const auto& [wb, we] : windows) span_ns += static_cast<double>(we - wb);
-        const double vectors = span_ns / static_cast<double>(p.dt_fp_ns());
-        const double bytes = vectors * 8.0 * static_cast<double>(p.M());
-        if (bytes > kMadSampleBytes) {
-          const auto stride = static_cast<std::size_t>(std::ceil(bytes / kMadSampleBytes));
-          std::vector<std::pair<TimeNs, TimeNs>> kept;
-          for (std::size_t w = 0; w < windows.size(); w += stride) kept.push_back(windows[w]);
-          spdlog::info("{}: median/MAD from {} of {} sample windows (memory cap)", sid, kept.size(),
-                       windows.size());
-          windows.swap(kept);
-        }
-        for (const auto& [wb, we] : windows) {
-          const ChannelWaveform w = load_span(units, wb, we + p.window_span_ns(), chunk);
-          if (w.samples.empty()) continue;
-          sample.append(fper.coefficients(w.samples.data(), w.mask.data(), w.samples.size(), w.start, wb, we));
-        }
-        if (sample.size() == 0)
-          throw InputError(sid, "no complete fingerprint window in the data: too short or all gaps "
-                                "for the median/MAD statistics");
-        stats = fp::compute_mad_stats(sample);
-        note = std::to_string(sample.size()) + " sampled coefficient vectors";
-      }
-      store.write_h5(out, prov, [&](h5::File& f) {
-        f.write<double>("median", stats.median);
-        f.write<double>("mad", stats.mad);
-        f.set_attr("seed_id", sid);
-        f.set_attr("source", note);
-      });
-      return note;
-    };
-    mad_jobs.push_back(std::move(job));
+  for (const auto& ch : lc.cfg.channels()) {
+    Units units = waveform_units(store, ch.seed_id());
+    if (units.empty()) {
+      if (mpi.root()) spdlog::warn("{}: no preprocessed data; no fingerprints", ch.seed_id());
+      continue;
+    }
+    mad_jobs.push_back(mad_job(lc, setup, ch, units, chunk));
+    with_data.emplace_back(ch, std::move(units));
   }
   run_units(mpi, store, "fingerprint-mad", mad_jobs, o.refresh_mad);
 
   // 2. Fingerprint units, one per waveform unit.
   std::vector<UnitJob> jobs;
-  std::size_t total_fp_channels = 0;
-  for (const auto& ch : channels) {
-    const std::string sid = ch.seed_id();
-    const auto units = waveform_units(store, sid);
-    if (units.empty()) {
-      if (mpi.root()) spdlog::warn("{}: no preprocessed data; no fingerprints", sid);
-      continue;
-    }
-    ++total_fp_channels;
-    const fs::path mad_path = fingerprint_mad_path(store, sid);
-    const std::string mad_hash = h5::File::open_read(mad_path).attr_string("inputs_hash") + "/" +
-                                 hash_file(mad_path);
-    for (const auto& [c, path] : units) {
-      std::vector<std::string> inputs;
-      for (TimeNs n : {c - chunk, c, c + chunk})
-        if (auto it = units.find(n); it != units.end())
-          inputs.push_back(store.relative(it->second) + " " + unit_inputs_hash(it->second));
-      inputs.push_back(store.relative(mad_path) + " " + mad_hash);
-      UnitJob job;
-      job.name = sid + "/" + day_tag(c);
-      job.output = store.unit_path("fingerprint", sid, day_tag(c));
-      job.inputs_hash = combine_hashes(inputs);
-      job.params_hash = params_hash;
-      const Provenance prov{"fingerprint", job.name, lc.cfg.hash(), params_hash, job.inputs_hash, inputs};
-      job.run = [&, sid, units = units, c = c, mad_path, prov, out = job.output]() {
-        const ChannelWaveform w = load_span(units, c, c + chunk + p.window_span_ns(), chunk);
-        fp::MadStats stats;
-        {
-          h5::File mf = h5::File::open_read(mad_path);
-          stats.median = mf.read<double>("median");
-          stats.mad = mf.read<double>("mad");
-        }
-        const fp::Fingerprinter fper(p);
-        fp::FingerprintBlock block;
-        block.words = p.words64();
-        // An hour of images at a time: memory stays bounded whatever the
-        // chunk length (coefficients take 8*M bytes per image).
-        constexpr TimeNs kStep = 3600 * kNsPerSecond;
-        if (!w.samples.empty())
-          for (TimeNs b = std::max(c, floor_to(w.start, kStep)); b < std::min(c + chunk, w.end()); b += kStep) {
-            const fp::CoefficientBlock coefs = fper.coefficients(
-                w.samples.data(), w.mask.data(), w.samples.size(), w.start, b, std::min(b + kStep, c + chunk));
-            block.append(fp::binarize(coefs, stats, p.k_coef,
-                                      p.mode == fp::FrameMode::kFast ? fp::TieOrder::kNumpy
-                                                                     : fp::TieOrder::kHighestIndex));
-          }
-        store.write_h5(out, prov, [&](h5::File& f) {
-          f.set_attr("seed_id", sid);
-          f.set_attr("parameters", param_text);
-          f.set_attr("nbits", static_cast<std::int64_t>(p.bits()));
-          f.set_attr("words", static_cast<std::int64_t>(p.words64()));
-          f.set_attr("dt_fp_ns", static_cast<std::int64_t>(p.dt_fp_ns()));
-          f.set_attr("bit_order", std::string("bit b is bit (63 - b % 64) of word b / 64 (MSB first, as np.packbits)"));
-          f.write<std::uint64_t>("bits", block.bits, p.words64());
-          f.write<std::int64_t>("times", block.times);
-        });
-        if (block.size() == 0 && mpi.root())
-          spdlog::warn("{} {}: too short (or all gaps) for one fingerprint", sid, day_tag(c));
-        return std::to_string(block.size()) + " fingerprints";
-      };
-      jobs.push_back(std::move(job));
-    }
-  }
+  for (const auto& [ch, units] : with_data)
+    add_unit_jobs(lc, setup, mpi, ch.seed_id(), units, chunk, param_text, jobs);
   const UnitSummary s = run_units(mpi, store, "fingerprint", jobs, o.force || o.refresh_mad, channel_ids(lc));
 
-  // Optional export of one channel in FAST's packed format.
-  if (!o.export_fast_channel.empty() && mpi.root()) {
-    const std::string sid = o.export_fast_channel;
-    fp::FingerprintBlock all;
-    all.words = p.words64();
-    const fs::path dir = store.stage_dir("fingerprint") / sid;
-    if (!fs::is_directory(dir)) throw InputError(dir.string(), "no fingerprints for " + sid);
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(dir))
-      if (e.path().extension() == ".h5" && e.path().filename() != "mad.h5") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      h5::File h = h5::File::open_read(f);
-      fp::FingerprintBlock b;
-      b.words = p.words64();
-      b.bits = h.read<std::uint64_t>("bits");
-      b.times = h.read<std::int64_t>("times");
-      all.append(b);
-    }
-    const fs::path out = o.export_fast_dir.empty() ? store.dir() / "export-fast" : o.export_fast_dir;
-    fs::create_directories(out);
-    fp::write_fast_fp(out / (sid + ".fp"), all, p.bits());
-    fp::write_fast_ts(out / (sid + ".ts"), all.times);
-    spdlog::info("exported {} fingerprints of {} to {}", all.size(), sid, out.string());
-  }
+  if (!o.export_fast_channel.empty() && mpi.root())
+    export_fast_channel(store, lc.fp, o.export_fast_channel, o.export_fast_dir);
 
   if (mpi.root()) {
     std::int64_t n = 0;
@@ -227,7 +315,7 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     spdlog::info("fingerprint done: {} channels, {} units ({} computed, {} up to date), {} new "
                  "fingerprints, {:.1f} s ({:.0f} fingerprints/s over {} rank(s))",
-                 total_fp_channels, jobs.size(), s.ran, s.reused, n, secs,
+                 with_data.size(), jobs.size(), s.ran, s.reused, n, secs,
                  secs > 0 ? static_cast<double>(n) / secs : 0.0, mpi.size());
   }
   return 0;
