@@ -14,6 +14,7 @@
 #include "app/loaded_config.hpp"
 #include "app/stage_common.hpp"
 #include "app/unit_runner.hpp"
+#include "runstore/fingerprint_unit.hpp"
 #include "pipeline/log.hpp"
 
 namespace qp::app {
@@ -115,12 +116,7 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
         stats = fp::compute_mad_stats(sample);
         note = std::to_string(sample.size()) + " sampled coefficient vectors";
       }
-      store.write_h5(out, prov, [&](h5::File& f) {
-        f.write<double>("median", stats.median);
-        f.write<double>("mad", stats.mad);
-        f.set_attr("seed_id", sid);
-        f.set_attr("source", note);
-      });
+      store.write_h5(out, prov, [&](h5::File& f) { runstore::write_mad_unit(f, {sid, note, stats.median, stats.mad}); });
       return note;
     };
     mad_jobs.push_back(std::move(job));
@@ -157,9 +153,9 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
         const ChannelWaveform w = load_span(units, c, c + chunk + p.window_span_ns(), chunk);
         fp::MadStats stats;
         {
-          h5::File mf = h5::File::open_read(mad_path);
-          stats.median = mf.read<double>("median");
-          stats.mad = mf.read<double>("mad");
+          runstore::MadUnit mu = runstore::read_mad_unit(mad_path);
+          stats.median = std::move(mu.median);
+          stats.mad = std::move(mu.mad);
         }
         const fp::Fingerprinter fper(p);
         fp::FingerprintBlock block;
@@ -176,14 +172,8 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
                                                                      : fp::TieOrder::kHighestIndex));
           }
         store.write_h5(out, prov, [&](h5::File& f) {
-          f.set_attr("seed_id", sid);
-          f.set_attr("parameters", param_text);
-          f.set_attr("nbits", static_cast<std::int64_t>(p.bits()));
-          f.set_attr("words", static_cast<std::int64_t>(p.words64()));
-          f.set_attr("dt_fp_ns", static_cast<std::int64_t>(p.dt_fp_ns()));
-          f.set_attr("bit_order", std::string("bit b is bit (63 - b % 64) of word b / 64 (MSB first, as np.packbits)"));
-          f.write<std::uint64_t>("bits", block.bits, p.words64());
-          f.write<std::int64_t>("times", block.times);
+          runstore::write_fingerprint_unit(
+              f, {sid, param_text, p.bits(), p.words64(), p.dt_fp_ns(), std::move(block.bits), block.times});
         });
         if (block.size() == 0 && mpi.root())
           spdlog::warn("{} {}: too short (or all gaps) for one fingerprint", sid, day_tag(c));
@@ -199,18 +189,14 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
     const std::string sid = o.export_fast_channel;
     fp::FingerprintBlock all;
     all.words = p.words64();
-    const fs::path dir = store.stage_dir("fingerprint") / sid;
-    if (!fs::is_directory(dir)) throw InputError(dir.string(), "no fingerprints for " + sid);
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(dir))
-      if (e.path().extension() == ".h5" && e.path().filename() != "mad.h5") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
+    const std::vector<fs::path> files = store.unit_files("fingerprint", sid);
+    if (files.empty()) throw InputError((store.stage_dir("fingerprint") / sid).string(), "no fingerprints for " + sid);
     for (const auto& f : files) {
-      h5::File h = h5::File::open_read(f);
+      runstore::FingerprintUnit u = runstore::read_fingerprint_unit(f, runstore::BitOrder::kMsbFirst);
       fp::FingerprintBlock b;
       b.words = p.words64();
-      b.bits = h.read<std::uint64_t>("bits");
-      b.times = h.read<std::int64_t>("times");
+      b.bits = std::move(u.bits);
+      b.times = std::move(u.times);
       all.append(b);
     }
     const fs::path out = o.export_fast_dir.empty() ? store.dir() / "export-fast" : o.export_fast_dir;

@@ -205,7 +205,7 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
         pre::Continuous out = pre::preprocess(raw, lc.pre, seed);
         ChannelWaveform w = trim_waveform(out, chunk_begin, chunk_end);
         w.inclination_deg = inclination;
-        store.write_h5(output, prov, [&](h5::File& f) { write_waveform(f, w); });
+        store.write_h5(output, prov, [&](h5::File& f) { runstore::write_waveform_unit(f, w); });
         return fmt::format("{} samples, {} valid, {} Hz{}", w.samples.size(), w.valid_count(),
                            w.sampling_rate, raw.warnings.empty() ? "" : "; " + join_warnings(raw.warnings));
       };

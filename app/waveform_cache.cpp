@@ -43,8 +43,7 @@ const ChannelWaveform& WaveformCache::unit(const std::string& sid, TimeNs c, con
   const auto key = std::make_pair(sid, c);
   auto it = loaded_.find(key);
   if (it == loaded_.end()) {
-    h5::File f = h5::File::open_read(file);
-    it = loaded_.emplace(key, Entry{read_waveform(f), 0}).first;
+    it = loaded_.emplace(key, Entry{runstore::read_waveform_unit(file), 0}).first;
     bytes_ += it->second.wf.samples.size() * (sizeof(float) + 1);
   }
   it->second.used = ++clock_;

@@ -6,6 +6,7 @@
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/text.hpp"
+#include "pipeline/unit_format.hpp"
 
 namespace qp {
 namespace fs = std::filesystem;
@@ -77,12 +78,18 @@ Completeness check_complete(const RunStore& store, const std::string& stage,
       continue;
     }
     std::string in_hash, par_hash;
+    bool current_format = false;
     try {
       h5::File f = h5::File::open_read(out);
       in_hash = f.attr_string("inputs_hash");
       par_hash = f.attr_string("params_hash");
+      current_format = has_current_format(f);
     } catch (const Error& e) {
       c.stale.push_back(u.unit + " (" + u.output + " unreadable: " + e.what() + ")");
+      continue;
+    }
+    if (!current_format) {
+      c.stale.push_back(u.unit + " (" + u.output + " is of an older run-store format)");
       continue;
     }
     if (par_hash != u.params_hash || (!u.inputs_hash.empty() && in_hash != u.inputs_hash))
