@@ -18,12 +18,13 @@
 #include <omp.h>
 
 #include "app/commands.hpp"
-#include "app/event_store.hpp"
 #include "app/loaded_config.hpp"
 #include "app/stage_common.hpp"
 #include "app/waveform_cache.hpp"
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/log.hpp"
+#include "runstore/event_unit.hpp"
+#include "runstore/pair_unit.hpp"
 #include "postprocess/association/event_pairs.hpp"
 #include "postprocess/association/fast_detlist.hpp"
 #include "postprocess/association/network_events.hpp"
@@ -141,15 +142,13 @@ std::vector<post::StationPair> station_pairs(const LoadedConfig& lc, const RunSt
   for (const auto& ch : st.channels) {
     const fs::path p = store.stage_dir("search") / (ch.seed_id() + ".h5");
     if (!fs::exists(p)) continue;
-    h5::File f = h5::File::open_read(p);
-    const auto t1 = f.read<std::int64_t>("t1"), t2 = f.read<std::int64_t>("t2");
-    const auto v = f.read<std::uint32_t>("votes");
+    const auto found = runstore::read_pair_unit(p);
     std::vector<post::StationPair> pairs;
-    pairs.reserve(t1.size());
-    for (std::size_t i = 0; i < t1.size(); ++i) {
-      const auto g1 = static_cast<std::int64_t>(std::llround(static_cast<double>(t1[i]) / static_cast<double>(dt_fp)));
-      const auto g2 = static_cast<std::int64_t>(std::llround(static_cast<double>(t2[i]) / static_cast<double>(dt_fp)));
-      if (g2 > g1) pairs.push_back({g1, g2, static_cast<std::int32_t>(v[i])});
+    pairs.reserve(found.size());
+    for (const auto& q : found) {
+      const auto g1 = static_cast<std::int64_t>(std::llround(static_cast<double>(q.t1) / static_cast<double>(dt_fp)));
+      const auto g2 = static_cast<std::int64_t>(std::llround(static_cast<double>(q.t2) / static_cast<double>(dt_fp)));
+      if (g2 > g1) pairs.push_back({g1, g2, static_cast<std::int32_t>(q.votes)});
     }
     per_channel.push_back(std::move(pairs));
   }
@@ -496,10 +495,7 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
 
   const Provenance prov{"associate", "network", lc.cfg.hash(), params_hash, inputs_hash, inputs};
   store.write_h5(out, prov, [&](h5::File& f) {
-    write_events(f, events);
-    f.set_attr("station_pairs", static_cast<std::int64_t>(in.n_pairs));
-    f.set_attr("network_event_pairs", static_cast<std::int64_t>(result.network_pairs.size()));
-    f.set_attr("dt_fp_ns", static_cast<std::int64_t>(dt_fp));
+    runstore::write_event_unit(f, events, {in.n_pairs, result.network_pairs.size(), dt_fp});
   });
   // FAST's detection list, for users comparing with the reference.
   std::vector<std::string> names;

@@ -95,14 +95,6 @@ StageSetup begin_stage(const LoadedConfig& lc, MpiContext& mpi, const std::strin
   return setup;
 }
 
-std::size_t ChannelWaveform::valid_count() const {
-  return static_cast<std::size_t>(std::count(mask.begin(), mask.end(), std::uint8_t{1}));
-}
-
-TimeNs ChannelWaveform::end() const {
-  return start + static_cast<TimeNs>(std::llround(static_cast<double>(samples.size()) * 1e9 / sampling_rate));
-}
-
 ChannelWaveform trim_waveform(const pre::Continuous& w, TimeNs begin, TimeNs end) {
   ChannelWaveform out;
   out.seed_id = w.seed_id;
@@ -129,28 +121,6 @@ ChannelWaveform trim_waveform(const pre::Continuous& w, TimeNs begin, TimeNs end
   out.mask.assign(w.mask.begin() + static_cast<std::ptrdiff_t>(first),
                   w.mask.begin() + static_cast<std::ptrdiff_t>(last));
   return out;
-}
-
-void write_waveform(h5::Group& g, const ChannelWaveform& w) {
-  g.set_attr("seed_id", w.seed_id);
-  g.set_attr("sampling_rate_hz", w.sampling_rate);
-  g.set_attr("start_ns", static_cast<std::int64_t>(w.start));
-  g.set_attr("n_valid", static_cast<std::int64_t>(w.valid_count()));
-  // Only when known, so units of miniSEED input stay as they were.
-  if (std::isfinite(w.inclination_deg)) g.set_attr("inclination_deg", w.inclination_deg);
-  g.write<float>("samples", w.samples);
-  g.write<std::uint8_t>("mask", w.mask);
-}
-
-ChannelWaveform read_waveform(const h5::Group& g) {
-  ChannelWaveform w;
-  w.seed_id = g.attr_string("seed_id");
-  w.sampling_rate = g.attr_double("sampling_rate_hz");
-  w.start = g.attr_int("start_ns");
-  if (g.has_attr("inclination_deg")) w.inclination_deg = g.attr_double("inclination_deg");
-  w.samples = g.read<float>("samples");
-  w.mask = g.read<std::uint8_t>("mask");
-  return w;
 }
 
 ChannelWaveform concatenate(const std::vector<ChannelWaveform>& parts) {
@@ -182,16 +152,8 @@ ChannelWaveform concatenate(const std::vector<ChannelWaveform>& parts) {
 }
 
 std::map<TimeNs, std::filesystem::path> waveform_units(const RunStore& store, const std::string& sid) {
-  namespace fs = std::filesystem;
-  std::map<TimeNs, fs::path> out;
-  const fs::path dir = store.stage_dir("preprocess") / sid;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return out;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    const std::string name = e.path().filename().string();
-    if (e.path().extension() != ".h5" || name.find(".tmp.") != std::string::npos) continue;
-    out[parse_iso8601(e.path().stem().string())] = e.path();
-  }
+  std::map<TimeNs, std::filesystem::path> out;
+  for (const auto& f : store.unit_files("preprocess", sid)) out[parse_iso8601(f.stem().string())] = f;
   return out;
 }
 
@@ -201,8 +163,7 @@ ChannelWaveform load_span(const std::map<TimeNs, std::filesystem::path>& units, 
   for (TimeNs c = floor_to(begin, chunk); c < end; c += chunk) {
     auto it = units.find(c);
     if (it == units.end()) continue;
-    h5::File f = h5::File::open_read(it->second);
-    parts.push_back(read_waveform(f));
+    parts.push_back(runstore::read_waveform_unit(it->second));
   }
   return concatenate(parts);
 }
@@ -214,8 +175,8 @@ VerticalChoice vertical_of(const StationConfig& station, const RunStore& store) 
       const ChannelId id{station.network, station.station, station.location, c};
       const auto units = waveform_units(store, id.seed_id());
       if (units.empty()) continue;
-      const h5::File f = h5::File::open_read(units.begin()->second);
-      if (f.has_attr("inclination_deg")) inclination[c] = f.attr_double("inclination_deg");
+      const double inc = runstore::read_waveform_info(units.begin()->second).inclination_deg;
+      if (std::isfinite(inc)) inclination[c] = inc;
     }
   }
   return choose_vertical(station.channels, station.vertical, inclination);

@@ -18,6 +18,7 @@
 #include "pipeline/run_lock.hpp"
 #include "pipeline/run_store.hpp"
 #include "pipeline/stage_plan.hpp"
+#include "runstore/waveform_unit.hpp"
 
 namespace qp::pre {
 struct Continuous;
@@ -57,28 +58,13 @@ void record_plan(MpiContext& mpi, const RunStore& store, const std::string& stag
 /// The config's channels as SEED ids.
 std::vector<std::string> channel_ids(const LoadedConfig& lc);
 
-/// One channel's samples on a regular grid with a validity mask (1 = valid).
-struct ChannelWaveform {
-  std::string seed_id;
-  double sampling_rate = 0;
-  TimeNs start = 0;
-  std::vector<float> samples;
-  std::vector<std::uint8_t> mask;
-  /// Component inclination from vertical up (SAC CMPINC), NaN when unknown.
-  double inclination_deg = std::numeric_limits<double>::quiet_NaN();
-  std::size_t valid_count() const;
-  TimeNs end() const;  // time just past the last sample
-};
+/// One channel's samples on a regular grid with a validity mask (1 = valid);
+/// the waveform unit's content (runstore/waveform_unit.hpp).
+using runstore::ChannelWaveform;
 
 /// Samples of `w` whose times lie in [begin, end), without leading or
 /// trailing masked samples (a unit stores the extent of its valid data).
 ChannelWaveform trim_waveform(const pre::Continuous& w, TimeNs begin, TimeNs end);
-
-/// Waveform unit layout: datasets samples (float32), mask (uint8); attributes
-/// seed_id, sampling_rate_hz, start_ns, n_valid, and inclination_deg when
-/// the headers gave it.
-void write_waveform(h5::Group& g, const ChannelWaveform& w);
-ChannelWaveform read_waveform(const h5::Group& g);
 
 /// Joins consecutive waveform units of one channel into one array, masking
 /// the holes between them (units must share the sampling rate).

@@ -10,7 +10,7 @@
 
 #include "match/detection_list.hpp"
 #include "app/commands.hpp"
-#include "app/event_store.hpp"
+#include "runstore/event_unit.hpp"
 #include "app/loaded_config.hpp"
 #include "app/stage_common.hpp"
 #include "pipeline/atomic_file.hpp"
@@ -103,11 +103,7 @@ int cmd_export(const ExportOptions& o, MpiContext& mpi) {
   const fs::path in = store.stage_dir("associate") / "network.h5";
   if (!fs::exists(in))
     throw InputError(in.string(), "no association output: run 'quakeprint associate' first");
-  std::vector<catalog::Event> all;
-  {
-    h5::File f = h5::File::open_read(in);
-    all = read_events(f);
-  }
+  std::vector<catalog::Event> all = runstore::read_event_unit(in);
   const std::size_t n_associated = all.size();
   const double min_score = o.min_score.value_or(lc.exp.min_score);
   const fs::path detections = store.stage_dir("match") / "detections.csv";

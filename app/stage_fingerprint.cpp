@@ -15,6 +15,7 @@
 #include "app/stage_common.hpp"
 #include "app/unit_runner.hpp"
 #include "pipeline/log.hpp"
+#include "runstore/fingerprint_unit.hpp"
 
 namespace qp::app {
 namespace fs = std::filesystem;
@@ -174,12 +175,7 @@ UnitJob mad_job(const LoadedConfig& lc, const StageSetup& setup, const ChannelId
     } else {
       stats = sampled_mad_stats(lc, sid, units, chunk, note);
     }
-    store.write_h5(out, prov, [&](h5::File& f) {
-      f.write<double>("median", stats.median);
-      f.write<double>("mad", stats.mad);
-      f.set_attr("seed_id", sid);
-      f.set_attr("source", note);
-    });
+    store.write_h5(out, prov, [&](h5::File& f) { runstore::write_mad_unit(f, {sid, note, stats.median, stats.mad}); });
     return note;
   };
   return job;
@@ -191,9 +187,9 @@ fp::FingerprintBlock unit_fingerprints(const fp::FingerprintParams& p, const Uni
   const ChannelWaveform w = load_span(units, c, c + chunk + p.window_span_ns(), chunk);
   fp::MadStats stats;
   {
-    h5::File mf = h5::File::open_read(mad_path);
-    stats.median = mf.read<double>("median");
-    stats.mad = mf.read<double>("mad");
+    runstore::MadUnit mu = runstore::read_mad_unit(mad_path);
+    stats.median = std::move(mu.median);
+    stats.mad = std::move(mu.mad);
   }
   const fp::Fingerprinter fper(p);
   const fp::TieOrder ties = p.mode == fp::FrameMode::kFast ? fp::TieOrder::kNumpy : fp::TieOrder::kHighestIndex;
@@ -229,20 +225,14 @@ void add_unit_jobs(const LoadedConfig& lc, const StageSetup& setup, MpiContext& 
     job.params_hash = lc.fingerprint_hash();
     const Provenance prov{"fingerprint", job.name, lc.cfg.hash(), job.params_hash, job.inputs_hash, inputs};
     job.run = [&p, &store, &mpi, &param_text, sid, units, c = c, chunk, mad_path, prov, out = job.output]() {
-      const fp::FingerprintBlock block = unit_fingerprints(p, units, c, chunk, mad_path);
+      fp::FingerprintBlock block = unit_fingerprints(p, units, c, chunk, mad_path);
+      const std::size_t n = block.size();
       store.write_h5(out, prov, [&](h5::File& f) {
-        f.set_attr("seed_id", sid);
-        f.set_attr("parameters", param_text);
-        f.set_attr("nbits", static_cast<std::int64_t>(p.bits()));
-        f.set_attr("words", static_cast<std::int64_t>(p.words64()));
-        f.set_attr("dt_fp_ns", static_cast<std::int64_t>(p.dt_fp_ns()));
-        f.set_attr("bit_order", std::string("bit b is bit (63 - b % 64) of word b / 64 (MSB first, as np.packbits)"));
-        f.write<std::uint64_t>("bits", block.bits, p.words64());
-        f.write<std::int64_t>("times", block.times);
+        runstore::write_fingerprint_unit(
+            f, {sid, param_text, p.bits(), p.words64(), p.dt_fp_ns(), std::move(block.bits), block.times});
       });
-      if (block.size() == 0 && mpi.root())
-        spdlog::warn("{} {}: too short (or all gaps) for one fingerprint", sid, day_tag(c));
-      return std::to_string(block.size()) + " fingerprints";
+      if (n == 0 && mpi.root()) spdlog::warn("{} {}: too short (or all gaps) for one fingerprint", sid, day_tag(c));
+      return std::to_string(n) + " fingerprints";
     };
     jobs.push_back(std::move(job));
   }
@@ -253,18 +243,14 @@ void export_fast_channel(const RunStore& store, const fp::FingerprintParams& p, 
                          const fs::path& out_dir) {
   fp::FingerprintBlock all;
   all.words = p.words64();
-  const fs::path dir = store.stage_dir("fingerprint") / sid;
-  if (!fs::is_directory(dir)) throw InputError(dir.string(), "no fingerprints for " + sid);
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().extension() == ".h5" && e.path().filename() != "mad.h5") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
+  const std::vector<fs::path> files = store.unit_files("fingerprint", sid);
+  if (files.empty()) throw InputError((store.stage_dir("fingerprint") / sid).string(), "no fingerprints for " + sid);
   for (const auto& f : files) {
-    h5::File h = h5::File::open_read(f);
+    runstore::FingerprintUnit u = runstore::read_fingerprint_unit(f, runstore::BitOrder::kMsbFirst);
     fp::FingerprintBlock b;
     b.words = p.words64();
-    b.bits = h.read<std::uint64_t>("bits");
-    b.times = h.read<std::int64_t>("times");
+    b.bits = std::move(u.bits);
+    b.times = std::move(u.times);
     all.append(b);
   }
   const fs::path out = out_dir.empty() ? store.dir() / "export-fast" : out_dir;

@@ -14,7 +14,8 @@
 #include "match/network_matcher.hpp"
 #include "match/template_selection.hpp"
 #include "app/commands.hpp"
-#include "app/event_store.hpp"
+#include "runstore/event_unit.hpp"
+#include "runstore/match_unit.hpp"
 #include "app/loaded_config.hpp"
 #include "app/stage_common.hpp"
 #include "app/unit_runner.hpp"
@@ -72,11 +73,7 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
   const fs::path events_file = store.stage_dir("associate") / "network.h5";
   if (!fs::exists(events_file))
     throw InputError(events_file.string(), "no association output: run 'quakeprint associate' first");
-  std::vector<catalog::Event> events;
-  {
-    h5::File f = h5::File::open_read(events_file);
-    events = read_events(f);
-  }
+  std::vector<catalog::Event> events = runstore::read_event_unit(events_file);
 
   // Templates: selected from the events, cut from the preprocessed data.
   std::vector<std::string> channels;
@@ -86,7 +83,7 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
     channels.push_back(ch.seed_id());
     units[ch.seed_id()] = waveform_units(store, ch.seed_id());
     if (rate <= 0 && !units[ch.seed_id()].empty())
-      rate = h5::File::open_read(units[ch.seed_id()].begin()->second).attr_double("sampling_rate_hz");
+      rate = runstore::read_waveform_info(units[ch.seed_id()].begin()->second).sampling_rate;
   }
   if (rate <= 0) throw InputError(store.stage_dir("preprocess").string(), "no preprocessed data: run 'quakeprint preprocess' first");
   const TimeNs step = match::grid_step(rate);
@@ -158,7 +155,7 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
         std::vector<match::SpanChannel> data;
         for (const auto& sid : used) data.push_back(match::slice(load(sid, c, data_end), c, data_end, step));
         const auto result = match::match_span(tb, data, c, end, rate, p);
-        store.write_h5(out, prov, [&](h5::File& f) { match::write_match_unit(f, tb, result, rate); });
+        store.write_h5(out, prov, [&](h5::File& f) { runstore::write_match_unit(f, tb, result, rate); });
         return std::to_string(result.detections.size()) + " detections";
       };
       jobs.push_back(std::move(job));
@@ -176,7 +173,7 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
   }
   std::vector<match::NetworkDetection> all;
   for (const auto& job : jobs) {
-    const auto d = match::read_match_unit(h5::File::open_read(job.output));
+    const auto d = runstore::read_match_unit(job.output);
     all.insert(all.end(), d.begin(), d.end());
   }
   const auto kept = match::best_per_event(std::move(all), seconds_to_ns(p.window_seconds));

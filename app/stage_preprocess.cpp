@@ -88,6 +88,71 @@ std::vector<FileInfo> index_files(const std::vector<std::string>& paths,
   return deserialize(mpi.all_gather(mine));
 }
 
+// Files that could not be read: an error, or (--skip-bad-files) listed in
+// reports/preprocess-skipped-files.txt and left out.
+std::vector<std::string> skip_bad_files(const std::vector<FileInfo>& files, bool skip, MpiContext& mpi,
+                                        const RunStore& store) {
+  std::vector<std::string> skipped;
+  for (const auto& f : files) {
+    if (f.error.empty()) continue;
+    if (!skip) throw CollectiveError(f.error + " (use --skip-bad-files to go on without this file)");
+    skipped.push_back(f.path + ": " + f.error);
+  }
+  if (mpi.root()) {
+    std::ostringstream report;
+    report << "# files skipped by --skip-bad-files, and why\n";
+    for (const auto& s : skipped) report << s << '\n';
+    write_file_atomically(store.dir() / "reports" / "preprocess-skipped-files.txt", report.str());
+    for (const auto& s : skipped) spdlog::warn("skipped bad file {}", s);
+  }
+  return skipped;
+}
+
+// The chunks a channel's data touch within [win_begin, win_end).
+std::set<TimeNs> chunks_with_data(const std::vector<FileInfo>& files, const std::string& sid, TimeNs win_begin,
+                                  TimeNs win_end, TimeNs chunk) {
+  std::set<TimeNs> chunks;
+  for (const auto& f : files) {
+    if (!f.error.empty()) continue;
+    for (const auto& t : f.traces) {
+      if (t.seed_id != sid) continue;
+      const TimeNs b = std::max(t.start, win_begin), e = std::min(t.end, win_end);
+      if (e <= b) continue;
+      for (TimeNs c = floor_to(b, chunk); c < e; c += chunk) chunks.insert(c);
+    }
+  }
+  return chunks;
+}
+
+// The readable files holding samples of the channel within (begin, end).
+std::vector<const FileInfo*> files_touching(const std::vector<FileInfo>& files, const std::string& sid,
+                                            TimeNs begin, TimeNs end) {
+  std::vector<const FileInfo*> out;
+  for (const auto& f : files) {
+    if (!f.error.empty()) continue;
+    bool uses = false;
+    for (const auto& t : f.traces) uses = uses || (t.seed_id == sid && t.start < end && t.end > begin);
+    if (uses) out.push_back(&f);
+  }
+  return out;
+}
+
+// Says what the station's files do hold: a renamed channel is the usual cause.
+void warn_no_data(const std::vector<FileInfo>& files,
+                  const std::map<std::string, std::vector<std::string>>& ids_of_file, const std::string& sid) {
+  std::set<std::string> held;
+  for (const auto& f : files) {
+    const auto it = ids_of_file.find(f.path);
+    if (it == ids_of_file.end() || std::find(it->second.begin(), it->second.end(), sid) == it->second.end())
+      continue;
+    for (const auto& t : f.traces) held.insert(t.seed_id);
+  }
+  std::string list;
+  for (const auto& h : held) list += (list.empty() ? "" : ", ") + h;
+  spdlog::warn("{}: no data in the configured files (or time window); they hold: {}", sid,
+               list.empty() ? "nothing readable" : list);
+}
+
 }  // namespace
 
 int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
@@ -117,20 +182,7 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
 
   const std::vector<FileInfo> files = index_files(all_files, read_resolved, mpi);
 
-  std::vector<std::string> skipped;
-  for (const auto& f : files) {
-    if (f.error.empty()) continue;
-    if (!o.skip_bad_files)
-      throw CollectiveError(f.error + " (use --skip-bad-files to go on without this file)");
-    skipped.push_back(f.path + ": " + f.error);
-  }
-  if (mpi.root()) {
-    std::ostringstream report;
-    report << "# files skipped by --skip-bad-files, and why\n";
-    for (const auto& s : skipped) report << s << '\n';
-    write_file_atomically(store.dir() / "reports" / "preprocess-skipped-files.txt", report.str());
-    for (const auto& s : skipped) spdlog::warn("skipped bad file {}", s);
-  }
+  const std::vector<std::string> skipped = skip_bad_files(files, o.skip_bad_files, mpi, store);
 
   // 2. Units: (channel, chunk) for every chunk the channel's data touch.
   const TimeNs chunk = static_cast<TimeNs>(lc.cfg.run().chunk_days) * kNsPerDay;
@@ -141,46 +193,18 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
   std::size_t channels_with_data = 0;
   for (const auto& ch : lc.cfg.channels()) {
     const std::string sid = ch.seed_id();
-    std::map<TimeNs, std::vector<const FileInfo*>> chunk_inputs;
-    std::set<TimeNs> chunks;
-    for (const auto& f : files) {
-      if (!f.error.empty()) continue;
-      for (const auto& t : f.traces) {
-        if (t.seed_id != sid) continue;
-        const TimeNs b = std::max(t.start, win_begin), e = std::min(t.end, win_end);
-        if (e <= b) continue;
-        for (TimeNs c = floor_to(b, chunk); c < e; c += chunk) chunks.insert(c);
-      }
-    }
+    const std::set<TimeNs> chunks = chunks_with_data(files, sid, win_begin, win_end, chunk);
     if (chunks.empty()) {
-      if (mpi.root()) {
-        // Say what the station's files do hold: a renamed channel is the usual cause.
-        std::set<std::string> held;
-        for (const auto& f : files) {
-          const auto& ids = ids_of_file[f.path];
-          if (std::find(ids.begin(), ids.end(), sid) == ids.end()) continue;
-          for (const auto& t : f.traces) held.insert(t.seed_id);
-        }
-        std::string list;
-        for (const auto& h : held) list += (list.empty() ? "" : ", ") + h;
-        spdlog::warn("{}: no data in the configured files (or time window); they hold: {}", sid,
-                     list.empty() ? "nothing readable" : list);
-      }
+      if (mpi.root()) warn_no_data(files, ids_of_file, sid);
       continue;
     }
     ++channels_with_data;
     for (TimeNs c : chunks) {
       std::vector<std::string> inputs;
       std::vector<std::string> paths;
-      for (const auto& f : files) {
-        if (!f.error.empty()) continue;
-        bool uses = false;
-        for (const auto& t : f.traces)
-          uses = uses || (t.seed_id == sid && t.start < c + chunk + kChunkPad && t.end > c - kChunkPad);
-        if (uses) {
-          inputs.push_back(f.path + " " + f.hash);
-          paths.push_back(f.path);
-        }
+      for (const FileInfo* f : files_touching(files, sid, c - kChunkPad, c + chunk + kChunkPad)) {
+        inputs.push_back(f->path + " " + f->hash);
+        paths.push_back(f->path);
       }
       UnitJob job;
       job.name = sid + "/" + day_tag(c);
@@ -205,7 +229,7 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
         pre::Continuous out = pre::preprocess(raw, lc.pre, seed);
         ChannelWaveform w = trim_waveform(out, chunk_begin, chunk_end);
         w.inclination_deg = inclination;
-        store.write_h5(output, prov, [&](h5::File& f) { write_waveform(f, w); });
+        store.write_h5(output, prov, [&](h5::File& f) { runstore::write_waveform_unit(f, w); });
         return fmt::format("{} samples, {} valid, {} Hz{}", w.samples.size(), w.valid_count(),
                            w.sampling_rate, raw.warnings.empty() ? "" : "; " + join_warnings(raw.warnings));
       };

@@ -175,13 +175,7 @@ UnitSummary run_units(MpiContext& mpi, const RunStore& store, const std::string&
   }
   if (mpi.root()) {
     const ManifestLock manifest_lock(store.dir() / "locks" / ("manifest-" + stage + ".lock"));
-    // Keep records of units not in this run's list (other channels, earlier days).
-    std::vector<UnitRecord> keep = merged;
-    std::set<std::string> present;
-    for (const auto& r : merged) present.insert(r.unit);
-    for (const auto& old : store.read_manifest(stage))
-      if (!present.count(old.unit)) keep.push_back(old);
-    store.write_manifest(stage, keep);
+    store.merge_manifest(stage, merged);  // keeps other channels', earlier days' records
     summary.records = merged;
   }
   mpi.check(error, stage);

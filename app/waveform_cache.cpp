@@ -7,6 +7,7 @@
 #include <hdf5.h>
 
 #include "pipeline/error.hpp"
+#include "pipeline/unit_format.hpp"
 
 namespace qp::app {
 namespace {
@@ -43,6 +44,7 @@ WaveformCache::Unit& WaveformCache::unit(const std::string& sid, TimeNs c, const
       open_.erase(old);
     }
     Unit u{h5::File::open_read(file), "", 0, 0, 0, 0};
+    check_unit_format(u.file, UnitKind::kWaveform);  // the layout below is format_version 1's
     u.seed_id = u.file.attr_string("seed_id");
     u.sampling_rate = u.file.attr_double("sampling_rate_hz");
     u.start = u.file.attr_int("start_ns");

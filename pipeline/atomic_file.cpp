@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <locale>
 #include <vector>
 
 #include "pipeline/error.hpp"
@@ -14,7 +15,9 @@ namespace qp {
 namespace fs = std::filesystem;
 
 AtomicPath::AtomicPath(fs::path final_path) : final_(std::move(final_path)) {
-  if (final_.has_parent_path()) fs::create_directories(final_.parent_path());
+  std::error_code ec;
+  if (final_.has_parent_path()) fs::create_directories(final_.parent_path(), ec);
+  if (ec) throw StoreError(final_.string() + ": cannot create its folder: " + ec.message());
   temp_ = final_;
   temp_ += ".tmp." + std::to_string(::getpid());
 }
@@ -43,6 +46,7 @@ void AtomicPath::commit() {
 AtomicTextFile::AtomicTextFile(const fs::path& final_path)
     : path_(final_path), out_(path_.temp(), std::ios::binary | std::ios::trunc) {
   if (!out_) throw StoreError(path_.temp().string() + ": cannot create: " + std::strerror(errno));
+  out_.imbue(std::locale::classic());
 }
 
 void AtomicTextFile::commit() {

@@ -28,10 +28,17 @@ class AtomicPath {
 };
 
 /// A text output written atomically: write to stream(), then commit().
+/// Destroyed without commit() (an exception on the way), the temporary is
+/// removed and the target left as it was. Numbers are formatted in the
+/// classic locale, so outputs are byte-identical wherever they are written.
 class AtomicTextFile {
  public:
   explicit AtomicTextFile(const std::filesystem::path& final_path);
   std::ofstream& stream() { return out_; }
+  const std::filesystem::path& path() const { return path_.final_path(); }
+  const std::filesystem::path& temp_path() const { return path_.temp(); }
+  /// Flushes, checks for write errors (StoreError naming the file and the
+  /// cause), fsyncs and renames the temporary onto the final path.
   void commit();
 
  private:

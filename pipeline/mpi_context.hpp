@@ -6,9 +6,11 @@
 
 #include <mpi.h>
 
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "pipeline/error.hpp"
@@ -47,6 +49,20 @@ class MpiContext {
   std::vector<std::string> gather(const std::string& mine) const;
   /// Every rank gets every rank's string, in rank order.
   std::vector<std::string> all_gather(const std::string& mine) const;
+  /// Every rank's plain values (numbers, structs of numbers), as bytes, not
+  /// text: all ranks' vectors concatenated in rank order on every rank.
+  template <class T>
+  std::vector<T> all_gather_plain(const std::vector<T>& mine) const {
+    static_assert(std::is_trivially_copyable_v<T>, "plain data only");
+    const std::string bytes(reinterpret_cast<const char*>(mine.data()), mine.size() * sizeof(T));
+    std::vector<T> out;
+    for (const auto& part : all_gather(bytes)) {
+      const std::size_t at = out.size(), n = part.size() / sizeof(T);
+      out.resize(at + n);
+      std::memcpy(static_cast<void*>(out.data() + at), part.data(), n * sizeof(T));
+    }
+    return out;
+  }
   /// Rank 0's string on every rank.
   std::string broadcast(const std::string& from_root) const;
 

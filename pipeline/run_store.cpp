@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/text.hpp"
+#include "pipeline/unit_format.hpp"
 #include "pipeline/version.hpp"
 
 namespace qp {
@@ -114,7 +116,7 @@ bool RunStore::is_current(const fs::path& path, const std::string& inputs_hash,
   try {
     h5::File f = h5::File::open_read(path);
     return f.attr_string("inputs_hash") == inputs_hash &&
-           f.attr_string("params_hash") == params_hash;
+           f.attr_string("params_hash") == params_hash && has_current_format(f);
   } catch (const Error&) {
     return false;
   }
@@ -129,6 +131,35 @@ std::vector<UnitRecord> RunStore::read_manifest(const std::string& stage) const 
     out.push_back(UnitRecord::from_line(line));
   }
   return out;
+}
+
+std::vector<fs::path> RunStore::unit_files(const std::string& stage, const std::string& seed_id) const {
+  std::vector<fs::path> out;
+  const fs::path dir = stage_dir(stage) / seed_id;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string stem = e.path().stem().string();
+    if (e.path().extension() != ".h5" || e.path().filename().string().find(".tmp.") != std::string::npos)
+      continue;
+    try {  // a unit is named after its chunk's first day
+      if (stem.size() != 10 || day_tag(parse_iso8601(stem)) != stem) continue;
+    } catch (const std::exception&) {
+      continue;
+    }
+    out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void RunStore::merge_manifest(const std::string& stage, const std::vector<UnitRecord>& records) const {
+  std::vector<UnitRecord> keep = records;
+  std::set<std::string> present;
+  for (const auto& r : records) present.insert(r.unit);
+  for (const auto& old : read_manifest(stage))
+    if (!present.count(old.unit)) keep.push_back(old);
+  write_manifest(stage, keep);
 }
 
 void RunStore::write_manifest(const std::string& stage, std::vector<UnitRecord> records) const {

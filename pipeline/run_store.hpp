@@ -67,13 +67,22 @@ class RunStore {
   void write_h5(const std::filesystem::path& path, const Provenance& prov,
                 const std::function<void(h5::File&)>& fill) const;
 
-  /// True when `path` exists with the given hashes (a finished, current unit).
+  /// True when `path` exists with the given hashes and is of its kind's
+  /// current format (a finished, current unit; pipeline/unit_format.hpp).
   bool is_current(const std::filesystem::path& path, const std::string& inputs_hash,
                   const std::string& params_hash) const;
+
+  /// The unit files of one channel of a stage, sorted: <run>/<stage>/<seed_id>/
+  /// <day>.h5, named after their chunk's first day (temporaries and the
+  /// stage's other files, such as fingerprint/<id>/mad.h5, are not units).
+  std::vector<std::filesystem::path> unit_files(const std::string& stage, const std::string& seed_id) const;
 
   /// Manifest of a stage: read (empty if absent) and written atomically.
   std::vector<UnitRecord> read_manifest(const std::string& stage) const;
   void write_manifest(const std::string& stage, std::vector<UnitRecord> records) const;
+  /// Writes `records` and keeps the manifest's records of units not among
+  /// them (other channels, earlier days).
+  void merge_manifest(const std::string& stage, const std::vector<UnitRecord>& records) const;
 
  private:
   std::filesystem::path dir_;

@@ -6,6 +6,7 @@
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/text.hpp"
+#include "pipeline/unit_format.hpp"
 
 namespace qp {
 namespace fs = std::filesystem;
@@ -74,12 +75,18 @@ std::vector<UnitState> plan_unit_states(const RunStore& store, const std::string
       continue;
     }
     std::string in_hash, par_hash;
+    bool current_format = false;
     try {
       h5::File f = h5::File::open_read(file);
       in_hash = f.attr_string("inputs_hash");
       par_hash = f.attr_string("params_hash");
+      current_format = has_current_format(f);
     } catch (const Error& e) {
       out.push_back({u.unit, "stale", u.output + " unreadable: " + e.what()});
+      continue;
+    }
+    if (!current_format) {
+      out.push_back({u.unit, "stale", u.output + " is of an older run-store format"});
       continue;
     }
     if (par_hash != u.params_hash || (!u.inputs_hash.empty() && in_hash != u.inputs_hash))

@@ -15,7 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/error.hpp"
-#include "synth/mseed_reader.hpp"
+#include "preprocess/waveform_reader.hpp"
 #include "synth/mseed_writer.hpp"
 #include "synth/noise.hpp"
 #include "synth/random.hpp"
@@ -47,7 +47,7 @@ struct RealTemplate {
 std::vector<RealTemplate> load_repeater(const std::string& file, const SynthParams& p) {
   std::vector<RealTemplate> out;
   const double fs = p.sampling_rate;
-  for (const MseedTrace& t : read_mseed_traces(file)) {
+  for (const pre::Trace& t : pre::read_waveform_file(file)) {
     if (!(t.sampling_rate > 0) || t.samples.size() < 5 * t.sampling_rate) continue;
     std::vector<double> x = t.samples;
     double mean = 0;
@@ -82,7 +82,7 @@ std::vector<RealTemplate> load_repeater(const std::string& file, const SynthPara
     const std::size_t from = onset > pre ? onset - pre : 0;
     const std::size_t to = std::min(n, onset + static_cast<std::size_t>(30 * fs));
     RealTemplate rt;
-    rt.id = t.id;
+    rt.id = t.seed_id;
     rt.w.assign(x.begin() + static_cast<std::ptrdiff_t>(from), x.begin() + static_cast<std::ptrdiff_t>(to));
     rt.lead = static_cast<double>(onset - from);
     const std::size_t m = rt.w.size();

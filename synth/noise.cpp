@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "pipeline/error.hpp"
-#include "synth/mseed_reader.hpp"
+#include "preprocess/waveform_reader.hpp"
 
 namespace qp::synth {
 namespace {
@@ -255,8 +255,8 @@ void RealFft::inverse(double* re, double* im, double* y) const {
 
 std::shared_ptr<const RealNoiseRecord> RealNoiseRecord::load(const std::string& file,
                                                              double sampling_rate) {
-  const std::vector<MseedTrace> traces = read_mseed_traces(file);
-  const MseedTrace* best = nullptr;
+  const std::vector<pre::Trace> traces = pre::read_waveform_file(file);
+  const pre::Trace* best = nullptr;
   for (const auto& t : traces)
     if (!best || t.samples.size() > best->samples.size()) best = &t;
   if (!best || best->samples.size() < 16 || !(best->sampling_rate > 0))
@@ -269,13 +269,13 @@ std::shared_ptr<const RealNoiseRecord> RealNoiseRecord::load(const std::string& 
   x = resample(x, best->sampling_rate, sampling_rate);
   double e = 0;
   for (double v : x) e += v * v;
-  if (!(e > 0)) throw InputError(file, "noise trace " + best->id + " is constant");
+  if (!(e > 0)) throw InputError(file, "noise trace " + best->seed_id + " is constant");
   if (x.size() < 16)
-    throw InputError(file, "noise trace " + best->id + " is shorter than 16 samples at the output rate");
+    throw InputError(file, "noise trace " + best->seed_id + " is shorter than 16 samples at the output rate");
   try {
-    return from_samples(std::move(x), sampling_rate, best->id);
+    return from_samples(std::move(x), sampling_rate, best->seed_id);
   } catch (const std::invalid_argument&) {
-    throw InputError(file, "noise trace " + best->id + " is a straight line (no noise)");
+    throw InputError(file, "noise trace " + best->seed_id + " is a straight line (no noise)");
   }
 }
 

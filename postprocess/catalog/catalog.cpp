@@ -5,7 +5,7 @@
 #include <tuple>
 
 #include "pipeline/error.hpp"
-#include "postprocess/catalog/atomic_output_file.hpp"
+#include "pipeline/atomic_file.hpp"
 #include "postprocess/catalog/csv.hpp"
 
 namespace qp::catalog {
@@ -101,7 +101,7 @@ const std::vector<std::string>& picks_csv_columns() {
 }
 
 void write_catalog_csv(const std::string& path, const std::vector<Event>& events) {
-  AtomicOutputFile file(path);
+  AtomicTextFile file(path);
   std::ostream& out = file.stream();
   std::vector<std::string> header = catalog_csv_columns();
   for (const auto& c : catalog_csv_extra_columns()) header.push_back(c);
@@ -126,7 +126,7 @@ void write_catalog_csv(const std::string& path, const std::vector<Event>& events
 }
 
 void write_picks_csv(const std::string& path, const std::vector<Event>& events) {
-  AtomicOutputFile file(path);
+  AtomicTextFile file(path);
   std::ostream& out = file.stream();
   out << join(picks_csv_columns(), ',') << '\n';
   for (const Event& e : events)

@@ -7,7 +7,7 @@
 #include <ostream>
 
 #include "pipeline/error.hpp"
-#include "postprocess/catalog/atomic_output_file.hpp"
+#include "pipeline/atomic_file.hpp"
 #include "postprocess/catalog/csv.hpp"
 
 namespace qp::catalog {
@@ -264,7 +264,7 @@ EvaluationResult evaluate(const std::vector<Event>& detections,
 void write_matches_csv(const std::string& path, const EvaluationResult& result,
                        const std::vector<Event>& detections,
                        const std::vector<ReferenceEvent>& reference, MatchOn match_on) {
-  AtomicOutputFile file(path);
+  AtomicTextFile file(path);
   std::ostream& out = file.stream();
   out << "detection_id,reference_id,detection_time,reference_time,dt_s\n";
   for (const Match& m : result.matches)
@@ -279,7 +279,7 @@ void write_matches_csv(const std::string& path, const EvaluationResult& result,
 void write_unmatched_csv(const std::string& path, const EvaluationResult& result,
                          const std::vector<Event>& detections,
                          const std::vector<ReferenceEvent>& reference, MatchOn match_on) {
-  AtomicOutputFile file(path);
+  AtomicTextFile file(path);
   std::ostream& out = file.stream();
   out << "kind,id,time,magnitude,snr\n";
   auto ref_row = [&](const char* kind, std::size_t j) {
@@ -336,7 +336,7 @@ PickAccuracy pick_accuracy(const std::vector<Event>& detections,
 void write_pick_errors_csv(const std::string& path, const PickAccuracy& acc,
                            const std::vector<Event>& detections,
                            const std::vector<ReferenceEvent>& reference) {
-  AtomicOutputFile file(path);
+  AtomicTextFile file(path);
   std::ostream& out = file.stream();
   out << "detection_id,reference_id,station,dt_s\n";
   for (const auto& e : acc.errors)
@@ -347,7 +347,7 @@ void write_pick_errors_csv(const std::string& path, const PickAccuracy& acc,
 
 void write_evaluation_summary(const std::string& path, const EvaluationResult& result,
                               const EvaluateOptions& options, const PickAccuracy* picks) {
-  AtomicOutputFile file(path);
+  AtomicTextFile file(path);
   std::ostream& out = file.stream();
   out << "tolerance_s = " << format_general(options.tolerance_s) << '\n'
       << "match_on = \""

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <ostream>
 
-#include "postprocess/catalog/atomic_output_file.hpp"
+#include "pipeline/atomic_file.hpp"
 #include "postprocess/catalog/csv.hpp"
 
 namespace qp::catalog {
@@ -34,7 +34,7 @@ std::string or_placeholder(const std::string& s) { return s.empty() ? "?" : s; }
 
 std::size_t write_nlloc_obs(const std::string& path, const std::vector<Event>& events,
                             double default_uncertainty_s) {
-  AtomicOutputFile file(path);
+  AtomicTextFile file(path);
   std::ostream& out = file.stream();
   std::size_t written = 0;
   for (const Event& e : events) {
@@ -64,7 +64,7 @@ std::size_t write_nlloc_obs(const std::string& path, const std::vector<Event>& e
 
 std::vector<std::pair<long, std::string>> write_hypodd_phase(const std::string& path,
                                                              const std::vector<Event>& events) {
-  AtomicOutputFile file(path);
+  AtomicTextFile file(path);
   std::ostream& out = file.stream();
   std::vector<std::pair<long, std::string>> ids;
   long next_id = 1;
@@ -95,7 +95,7 @@ std::vector<std::pair<long, std::string>> write_hypodd_phase(const std::string& 
 
 void write_hypodd_id_map(const std::string& path,
                          const std::vector<std::pair<long, std::string>>& ids) {
-  AtomicOutputFile file(path);
+  AtomicTextFile file(path);
   file.stream() << "hypodd_id,event_id\n";
   for (const auto& [id, event_id] : ids) file.stream() << id << ',' << csv_field(event_id) << '\n';
   file.commit();

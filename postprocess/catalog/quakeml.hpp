@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "pipeline/time.hpp"
-#include "postprocess/catalog/atomic_output_file.hpp"
+#include "pipeline/atomic_file.hpp"
 #include "postprocess/catalog/catalog.hpp"
 
 namespace qp::catalog {
@@ -40,7 +40,7 @@ class QuakeMLWriter {
   void creation_info(std::ostream& out, const std::string& indent) const;
 
   QuakeMLOptions opt_;
-  AtomicOutputFile file_;
+  AtomicTextFile file_;
 };
 
 /// Convenience: the whole catalog in one call.

@@ -16,6 +16,7 @@
 #include "pipeline/run_lock.hpp"
 #include "pipeline/run_store.hpp"
 #include "pipeline/stage_plan.hpp"
+#include "pipeline/unit_format.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace qp;
@@ -38,7 +39,10 @@ void write_unit(const RunStore& store, const std::string& day, const std::string
                 const std::string& params) {
   const Provenance prov{"preprocess", "XX.AB..HHZ/" + day, "c", params, inputs, {}};
   store.write_h5(store.unit_path("preprocess", "XX.AB..HHZ", day), prov,
-                 [](h5::File& f) { f.write<float>("samples", {1, 2, 3}); });
+                 [](h5::File& f) {
+                   stamp_unit_format(f, UnitKind::kWaveform);
+                   f.write<float>("samples", {1, 2, 3});
+                 });
 }
 
 std::vector<PlannedUnit> three_days(const RunStore& store) {

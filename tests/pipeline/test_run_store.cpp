@@ -4,6 +4,7 @@
 
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/hdf5_file.hpp"
+#include "pipeline/unit_format.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace qp;
@@ -68,7 +69,13 @@ TEST(RunStore, AtomicWriteLeavesNothingOnFailure) {
                StoreError);
   EXPECT_FALSE(fs::exists(out));
   EXPECT_TRUE(fs::is_empty(out.parent_path()));  // no temporary left either
+  // Without a format (a file of an older quakeprint): not current.
   store.write_h5(out, prov, [](h5::File& f) { f.write<float>("x", {1.f}); });
+  EXPECT_FALSE(store.is_current(out, "i1", "p1"));
+  store.write_h5(out, prov, [](h5::File& f) {
+    stamp_unit_format(f, UnitKind::kWaveform);
+    f.write<float>("x", {1.f});
+  });
   EXPECT_TRUE(store.is_current(out, "i1", "p1"));
   EXPECT_FALSE(store.is_current(out, "i2", "p1"));
   EXPECT_FALSE(store.is_current(out, "i1", "p2"));

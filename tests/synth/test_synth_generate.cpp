@@ -11,7 +11,7 @@
 
 #include "pipeline/time.hpp"
 #include "synth/generate.hpp"
-#include "synth/mseed_reader.hpp"
+#include "preprocess/waveform_reader.hpp"
 #include "synth/noise.hpp"
 #include "synth/wavelet.hpp"
 #include "tests/support/test_support.hpp"
@@ -383,7 +383,7 @@ TEST(SynthGenerate, RealNoiseRepeatsNothingAndSharesNothing) {
   const auto hz1 = above_1hz(z1), hn1 = above_1hz(n1), hz2 = above_1hz(z2);
 
   // The record at 20 Hz, for comparison.
-  const auto traces = read_mseed_traces(kw1.string());
+  const auto traces = qp::pre::read_waveform_file(kw1.string());
   ASSERT_EQ(traces.size(), 1u);
   const auto rec = above_1hz(resample(traces[0].samples, traces[0].sampling_rate, 20.0));
 

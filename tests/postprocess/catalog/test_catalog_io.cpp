@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "pipeline/error.hpp"
-#include "postprocess/catalog/atomic_output_file.hpp"
+#include "pipeline/atomic_file.hpp"
 #include "postprocess/catalog/catalog.hpp"
 #include "tests/postprocess/catalog/sample_events.hpp"
 #include "tests/support/test_support.hpp"
@@ -169,23 +169,24 @@ TEST(CatalogCsv, PickOfUnknownEventIsAnError) {
   EXPECT_THROW(attach_picks(events, {p}, "picks.csv"), qp::InputError);
 }
 
-TEST(AtomicOutputFile, NothingLeftBehindWithoutCommit) {
+TEST(AtomicTextFile, NothingLeftBehindWithoutCommit) {
   const auto dir = qp::test::temp_dir();
   const auto target = dir / "out.txt";
   {
-    AtomicOutputFile f(target);
+    qp::AtomicTextFile f(target);
     f.stream() << "half";
     EXPECT_TRUE(fs::exists(f.temp_path()));
   }
   EXPECT_FALSE(fs::exists(target));
   EXPECT_TRUE(fs::is_empty(dir));
   {
-    AtomicOutputFile f(target);
+    qp::AtomicTextFile f(target);
     f.stream() << "whole";
     f.commit();
   }
   EXPECT_EQ(qp::test::read_file(target), "whole");
-  EXPECT_THROW(AtomicOutputFile(dir / "no-such-dir" / "x"), qp::StoreError);
+  // A folder that cannot be made (a file is in the way): a StoreError.
+  EXPECT_THROW(qp::AtomicTextFile(target / "x"), qp::StoreError);
 }
 
 TEST(SeedId, Parts) {

@@ -1,12 +1,13 @@
-#include "app/event_store.hpp"
+#include "runstore/event_unit.hpp"
 
 #include "pipeline/text.hpp"
+#include "pipeline/unit_format.hpp"
 
 #include <cmath>
 #include <limits>
 #include <map>
 
-namespace qp::app {
+namespace qp::runstore {
 namespace {
 
 constexpr std::int64_t kNoTime = std::numeric_limits<std::int64_t>::min();
@@ -30,7 +31,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
 
 }  // namespace
 
-void write_events(h5::Group& g, const std::vector<catalog::Event>& events) {
+void write_event_unit(h5::Group& g, const std::vector<catalog::Event>& events, const EventUnitSummary& s) {
+  stamp_unit_format(g, UnitKind::kEvents);
   std::vector<std::int64_t> first, origin;
   std::vector<double> lat, lon, depth, ot_unc, h_unc, z_unc, score;
   std::vector<std::int32_t> nsta, nlinked;
@@ -93,9 +95,14 @@ void write_events(h5::Group& g, const std::vector<catalog::Event>& events) {
   pk.write<std::int64_t>("time_ns", pick_time);
   pk.write<double>("uncertainty_s", pick_unc);
   pk.write<double>("similarity", pick_sim);
+  g.set_attr("station_pairs", static_cast<std::int64_t>(s.station_pairs));
+  g.set_attr("network_event_pairs", static_cast<std::int64_t>(s.network_event_pairs));
+  g.set_attr("dt_fp_ns", static_cast<std::int64_t>(s.dt_fp));
 }
 
-std::vector<catalog::Event> read_events(const h5::Group& g) {
+std::vector<catalog::Event> read_event_unit(const std::filesystem::path& file) {
+  const h5::File g = h5::File::open_read(file);
+  check_unit_format(g, UnitKind::kEvents);
   const auto ev = g.open_group("events");
   const std::size_t n = static_cast<std::size_t>(ev.attr_int("count"));
   std::vector<catalog::Event> events(n);
@@ -145,4 +152,4 @@ std::vector<catalog::Event> read_events(const h5::Group& g) {
   return events;
 }
 
-}  // namespace qp::app
+}  // namespace qp::runstore
