@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "app/slurm_settings.hpp"
+#include "app/stage_registry.hpp"
 
 namespace qp::app {
 
@@ -58,15 +59,11 @@ LoadedConfig load_config(Config cfg) {
   return lc;
 }
 
-std::string LoadedConfig::preprocess_hash() const { return cfg.hash_of({"preprocess"}); }
-std::string LoadedConfig::fingerprint_hash() const {
-  return cfg.hash_of({"preprocess", "fingerprint"});
-}
-std::string LoadedConfig::search_hash() const {
-  return cfg.hash_of({"preprocess", "fingerprint", "search"});
-}
-std::string LoadedConfig::associate_hash() const {
-  return cfg.hash_of({"preprocess", "fingerprint", "search", "associate", "picking", "location"});
-}
+// The hash chain is the stage registry's (app/stage_registry.cpp): one list
+// of sections per stage.
+std::string LoadedConfig::preprocess_hash() const { return stage_params_hash(stage_info("preprocess"), cfg); }
+std::string LoadedConfig::fingerprint_hash() const { return stage_params_hash(stage_info("fingerprint"), cfg); }
+std::string LoadedConfig::search_hash() const { return stage_params_hash(stage_info("search"), cfg); }
+std::string LoadedConfig::associate_hash() const { return stage_params_hash(stage_info("associate"), cfg); }
 
 }  // namespace qp::app

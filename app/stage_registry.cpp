@@ -36,14 +36,14 @@ const std::vector<StageInfo>& all_stages() {
       {"search", "fingerprint", {"search"}, "fingerprint/", "search/<seed id>/...h5",
        {"preprocess", "fingerprint", "search"}, UnitListing::kChannels, false, run_search},
       {"associate", "search", {"associate"}, "search/, preprocess/ (picking)", "associate/network.h5",
-       {"preprocess", "fingerprint", "search", "associate", "location"}, UnitListing::kNetwork, false,
+       {"preprocess", "fingerprint", "search", "associate", "picking", "location"}, UnitListing::kNetwork, false,
        run_associate},
       {"match", "associate", {"match"}, "associate/network.h5 (templates), preprocess/",
        "match/batch-<n>/<day>.h5, match/detections.csv", {"preprocess", "match"}, UnitListing::kPlanned, true,
        run_match},
       {"export", "associate", {}, "associate/network.h5, match/detections.csv",
        "catalog/catalog.csv, picks.csv, catalog.xml, ...",
-       {"preprocess", "fingerprint", "search", "associate", "location", "export"}, UnitListing::kNone, false,
+       {"preprocess", "fingerprint", "search", "associate", "picking", "location", "export"}, UnitListing::kNone, false,
        run_export},
   };
   return stages;
