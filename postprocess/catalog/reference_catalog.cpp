@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <stdexcept>
 #include <map>
 #include <set>
@@ -115,7 +117,15 @@ std::optional<TimeNs> generic_time_at(const CsvReader& r, const std::vector<std:
   if (!s.empty() && s.find_first_not_of("0123456789.") == std::string::npos &&
       std::count(s.begin(), s.end(), '.') <= 1 && s.front() != '.') {
     const auto dot = s.find('.');
-    TimeNs t = std::stoll(s.substr(0, dot)) * kNsPerSecond;
+    const std::string whole = s.substr(0, dot);
+    // int64 nanoseconds end in 2262: more whole seconds are not a time (and
+    // would overflow).
+    constexpr std::int64_t kMaxSeconds = std::numeric_limits<TimeNs>::max() / kNsPerSecond - 1;
+    std::int64_t seconds = 0;
+    const auto [end, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), seconds);
+    if (ec != std::errc() || end != whole.data() + whole.size() || seconds > kMaxSeconds)
+      r.fail(col, "epoch seconds '" + whole + "' out of range (times end in 2262)");
+    TimeNs t = seconds * kNsPerSecond;
     if (dot != std::string::npos) {
       std::string frac = s.substr(dot + 1, 9);
       frac.resize(9, '0');
