@@ -67,6 +67,11 @@ std::vector<Station> stations_of(const Config& cfg, const RunStore& store) {
   return out;
 }
 
+// Pieces the picking runs are cut into when there is more than one worker
+// (the largest runs, a swarm's, split further): far more than the ranks of
+// one node, few enough that pieces hold several events of a dense swarm.
+constexpr std::size_t kPickingPieces = 64;
+
 // Seconds between laps, for the stage's timing lines (per-event costs).
 class Stopwatch {
  public:
@@ -96,6 +101,59 @@ std::string rank_list(const std::vector<double>& v) {
   for (double x : v) out += (out.empty() ? "" : ", ") + fmt::format("{:.3f}", x);
   return out;
 }
+
+// CPU seconds of this rank per phase of the stage. Each phase's lap ends
+// before its collective and skip() drops the wait inside one (an idle rank
+// spins there), so a phase counts the rank's own work.
+class PhaseCpu {
+ public:
+  void add(const std::string& phase) {
+    const double s = clock_.cpu_lap();
+    for (auto& [name, cpu] : cpu_)
+      if (name == phase) {
+        cpu += s;
+        return;
+      }
+    cpu_.emplace_back(phase, s);
+  }
+  void skip() { clock_.cpu_lap(); }
+  double last() const { return cpu_.empty() ? 0 : cpu_.back().second; }
+
+  /// Collective. On rank 0, one line: each phase's CPU seconds on the
+  /// slowest rank, then each rank's total (scripts/scaling.sh reads it).
+  void report(const MpiContext& mpi) const {
+    post::wire::Writer out;
+    for (const auto& [name, cpu] : cpu_) {
+      out.put_string(name);
+      out.put(cpu);
+    }
+    std::vector<std::pair<std::string, double>> slowest;
+    std::vector<double> totals;
+    for (const std::string& bytes : mpi.gather(out.bytes())) {
+      post::wire::Reader r(bytes);
+      double total = 0;
+      while (!r.done()) {
+        const std::string name = r.get_string();
+        const double cpu = r.get<double>();
+        total += cpu;
+        auto it = std::find_if(slowest.begin(), slowest.end(), [&](const auto& p) { return p.first == name; });
+        if (it == slowest.end())
+          slowest.emplace_back(name, cpu);
+        else
+          it->second = std::max(it->second, cpu);
+      }
+      totals.push_back(total);
+    }
+    if (!mpi.root()) return;
+    std::string line;
+    for (const auto& [name, cpu] : slowest) line += fmt::format("{}{} {:.3f}", line.empty() ? "" : ", ", name, cpu);
+    spdlog::info("associate phase CPU s, slowest rank: {}; total per rank: {}", line, rank_list(totals));
+  }
+
+ private:
+  Stopwatch clock_;
+  std::vector<std::pair<std::string, double>> cpu_;
+};
 
 // Runs work(i) for i in [first, last) over OpenMP threads; the first error
 // by index is rethrown (the same whatever the schedule).
@@ -164,7 +222,7 @@ std::vector<post::StationPair> station_pairs(const LoadedConfig& lc, const RunSt
 // 1. Station pairs (channels combined) and event pairs per station: rank r
 //    takes stations r, r+size, ...; event pairs gathered on every rank.
 NetworkInput network_input(const LoadedConfig& lc, const RunStore& store, const std::vector<Station>& stations,
-                           MpiContext& mpi) {
+                           MpiContext& mpi, PhaseCpu& phases) {
   std::vector<std::size_t> mine;
   for (std::size_t s = 0; s < stations.size(); ++s)
     if (mpi.owns(s)) mine.push_back(s);
@@ -189,6 +247,7 @@ NetworkInput network_input(const LoadedConfig& lc, const RunStore& store, const 
   } catch (...) {
     err = std::current_exception();
   }
+  phases.add("pairs");
   mpi.check(err, "channel combination and event-pair extraction");
   NetworkInput in;
   in.event_pairs.resize(stations.size());
@@ -204,6 +263,7 @@ NetworkInput network_input(const LoadedConfig& lc, const RunStore& store, const 
     }
   }
   if (in.origin_g == INT64_MAX) in.origin_g = 0;
+  phases.skip();
   return in;
 }
 
@@ -228,75 +288,254 @@ std::vector<std::pair<std::size_t, std::size_t>> independent_runs(const std::vec
   return runs;
 }
 
-// 3. The picks of every event: independent runs of events (each a block of
-//    time, picked in order) dealt to ranks in turn (run r on rank r mod
-//    size) and over threads; gathered by event index on every rank.
+// A task counter on rank 0 that every rank reads and increments with MPI
+// one-sided atomics (shared memory within a node): each rank takes the next
+// tasks when it is free, with no rank serving the others.
+class SharedCounter {
+ public:
+  explicit SharedCounter(const MpiContext& mpi) : comm_(mpi.comm()) {
+    MPI_Win_allocate(mpi.root() ? static_cast<MPI_Aint>(sizeof(std::int64_t)) : 0,
+                     static_cast<int>(sizeof(std::int64_t)), MPI_INFO_NULL, comm_, &base_, &win_);
+    if (mpi.root()) {
+      MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win_);
+      *base_ = 0;
+      MPI_Win_unlock(0, win_);
+    }
+    MPI_Barrier(comm_);
+  }
+  ~SharedCounter() { MPI_Win_free(&win_); }
+  SharedCounter(const SharedCounter&) = delete;
+  SharedCounter& operator=(const SharedCounter&) = delete;
+
+  /// The counter before adding n.
+  std::int64_t take(std::int64_t n) {
+    std::int64_t before = 0;
+    MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win_);
+    MPI_Fetch_and_op(&n, &before, MPI_INT64_T, 0, 0, MPI_SUM, win_);
+    MPI_Win_unlock(0, win_);
+    return before;
+  }
+
+ private:
+  MPI_Comm comm_;
+  std::int64_t* base_ = nullptr;
+  MPI_Win win_ = MPI_WIN_NULL;
+};
+
+// Runs work(task) for tasks handed out to whichever rank is free
+// (SharedCounter), in decreasing estimated cost (ties: lower index), so the
+// last tasks handed out are the small ones and the ranks finish together
+// however unequal the costs; within a rank, one task per OpenMP thread at
+// a time. Returns this rank's tasks in index order. Who runs a task never
+// changes its result, so outputs do not depend on the rank count.
+template <class Work>
+std::vector<std::size_t> run_shared(const std::vector<std::size_t>& cost, const MpiContext& mpi, Work&& work) {
+  std::vector<std::size_t> order(cost.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cost[a] > cost[b]; });
+  if (mpi.size() == 1) {
+    parallel_for(0, order.size(), [&](std::size_t k) { work(order[k]); });
+    std::sort(order.begin(), order.end());
+    return order;
+  }
+  std::vector<std::size_t> mine;
+  SharedCounter counter(mpi);
+  const auto batch = static_cast<std::int64_t>(std::max(1, omp_get_max_threads()));
+  const auto n = static_cast<std::int64_t>(order.size());
+  for (;;) {
+    const std::int64_t first = counter.take(batch);
+    if (first >= n) break;
+    const auto b = static_cast<std::size_t>(first), e = static_cast<std::size_t>(std::min(n, first + batch));
+    parallel_for(b, e, [&](std::size_t k) { work(order[k]); });
+    mine.insert(mine.end(), order.begin() + static_cast<std::ptrdiff_t>(b), order.begin() + static_cast<std::ptrdiff_t>(e));
+  }
+  std::sort(mine.begin(), mine.end());
+  return mine;
+}
+
+// What picking or locating an event costs, roughly: a window read and
+// searched per station.
+std::size_t picking_cost(const post::NetworkEvent& e) { return e.stations.size(); }
+
+// Pieces of a run for parallel picking: the run halved at its largest gap
+// between events until each piece costs at most max_cost (a single event
+// stays whole). Depends on the events only.
+void cut_run(const std::vector<post::NetworkEvent>& events, TimeNs dt_fp, std::size_t begin, std::size_t end,
+             std::size_t max_cost, std::vector<std::pair<std::size_t, std::size_t>>& pieces) {
+  std::size_t cost = 0;
+  for (std::size_t i = begin; i < end; ++i) cost += picking_cost(events[i]);
+  if (end - begin < 2 || cost <= max_cost) {
+    pieces.emplace_back(begin, end);
+    return;
+  }
+  std::size_t cut = begin + 1;
+  TimeNs widest = INT64_MIN, latest = INT64_MIN;  // latest centre before k
+  for (std::size_t k = begin + 1; k < end; ++k) {
+    for (const auto& w : events[k - 1].stations) latest = std::max(latest, w.first * dt_fp);
+    const TimeNs gap = events[k].earliest() * dt_fp - latest;
+    if (gap > widest) widest = gap, cut = k;
+  }
+  cut_run(events, dt_fp, begin, cut, max_cost, pieces);
+  cut_run(events, dt_fp, cut, end, max_cost, pieces);
+}
+
+// Tasks of one picking pass: events [begin, end) of run `run`, picked in
+// order by one picker that first remembers the run's events before begin;
+// `until_agreeing`: past the first event, stop at the first event whose
+// look-ups agree with the memory (its picks then stand).
+struct PickingTask {
+  std::size_t run, begin, end;
+  bool until_agreeing;
+};
+
+// 3. The picks of every event. Events of one independent run meet each
+//    other's S onsets (EventPicker) and in order they are picked, but:
+//    with more than one rank or thread, each run is cut into pieces at its
+//    largest gaps, the pieces are picked in parallel (each from an empty
+//    memory, recording its look-ups of it), and then, on every rank, each
+//    run is checked in order: an event whose look-ups get other answers
+//    from the memory of the picks before it is picked again with that
+//    memory, with those after it while their answers differ, until every
+//    event agrees. The picks are then those of picking each run in order
+//    (every event's look-ups answered as in order), whatever the cut, the
+//    ranks or the threads. Tasks go to whichever rank is free, the largest
+//    (most stations) first (run_shared).
 std::vector<std::vector<post::StationPick>> pick_events(const std::vector<post::NetworkEvent>& events,
                                                         const post::PickingSetup& setup, WaveformCache& cache,
-                                                        MpiContext& mpi) {
+                                                        MpiContext& mpi, PhaseCpu& phases) {
   const post::WaveformReader read = waveform_reader(cache);
   const auto runs = independent_runs(events, setup.dt_fp, post::EventPicker(setup, read).independence_horizon());
-  if (mpi.root()) spdlog::info("associate: {} network events in {} independent runs", events.size(), runs.size());
-  std::vector<std::size_t> my_runs;
+  std::size_t total_cost = 0;
+  for (const auto& e : events) total_cost += picking_cost(e);
+  // Pieces: enough of them to keep many ranks busy (never fewer than the
+  // runs); one worker needs none.
+  const bool parallel = mpi.size() * omp_get_max_threads() > 1;
+  const std::size_t max_piece_cost = std::max<std::size_t>(1, (total_cost + kPickingPieces - 1) / kPickingPieces);
+  std::vector<PickingTask> tasks;
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    std::vector<std::pair<std::size_t, std::size_t>> pieces;
+    if (parallel)
+      cut_run(events, setup.dt_fp, runs[r].first, runs[r].second, max_piece_cost, pieces);
+    else
+      pieces.push_back(runs[r]);
+    for (const auto& [b, e] : pieces) tasks.push_back({r, b, e, false});
+  }
+  if (mpi.root())
+    spdlog::info("associate: {} network events in {} independent runs, picked in {} pieces", events.size(),
+                 runs.size(), tasks.size());
+  std::vector<std::size_t> run_of(events.size());
   for (std::size_t r = 0; r < runs.size(); ++r)
-    if (mpi.owns(r)) my_runs.push_back(r);
+    for (std::size_t i = runs[r].first; i < runs[r].second; ++i) run_of[i] = r;
+
   std::vector<std::vector<post::StationPick>> picks(events.size());
+  std::vector<std::vector<post::EarlierSQuery>> queries(events.size());
+  // Every look-up of event i answered as the memory of the picks before it answers.
+  const auto agrees = [&](const post::EventPicker& memory, std::size_t i) {
+    for (const auto& q : queries[i])
+      if (memory.earlier_s_near(q.station, q.time) != q.answer) return false;
+    return true;
+  };
   Stopwatch clock;
-  std::exception_ptr err;
-  try {
-    parallel_for(0, my_runs.size(), [&](std::size_t k) {
-      post::EventPicker picker(setup, read);
-      for (std::size_t i = runs[my_runs[k]].first; i < runs[my_runs[k]].second; ++i) picks[i] = picker.pick(events[i]);
-    });
-  } catch (...) {
-    err = std::current_exception();
-  }
-  const double cpu_s = clock.cpu_lap();
-  mpi.check(err, "picking");
-  post::wire::Writer out;
-  out.put(cpu_s);
-  for (std::size_t r : my_runs)
-    for (std::size_t i = runs[r].first; i < runs[r].second; ++i) {
-      out.put<std::uint64_t>(i);
-      out.put<std::uint64_t>(picks[i].size());
-      for (const auto& x : picks[i]) post::wire::put(out, x);
+  double cpu_s = 0;
+  std::size_t picked = 0, passes = 0;
+  while (!tasks.empty()) {
+    ++passes;
+    std::vector<std::size_t> cost(tasks.size(), 0);
+    for (std::size_t t = 0; t < tasks.size(); ++t)
+      for (std::size_t i = tasks[t].begin; i < tasks[t].end; ++i) cost[t] += picking_cost(events[i]);
+    std::vector<std::vector<std::size_t>> done(tasks.size());  // events each task picked
+    std::vector<std::vector<std::vector<post::StationPick>>> new_picks(tasks.size());
+    std::vector<std::vector<std::vector<post::EarlierSQuery>>> new_queries(tasks.size());
+    std::vector<std::size_t> mine;
+    phases.add("picking");
+    clock.cpu_lap();
+    std::exception_ptr err;
+    try {
+      mine = run_shared(cost, mpi, [&](std::size_t k) {
+        const PickingTask& t = tasks[k];
+        post::EventPicker picker(setup, read);
+        for (std::size_t j = runs[t.run].first; j < t.begin; ++j) picker.remember(picks[j]);
+        for (std::size_t i = t.begin; i < t.end; ++i) {
+          if (t.until_agreeing && i > t.begin && agrees(picker, i)) break;
+          std::vector<post::EarlierSQuery> q;
+          new_picks[k].push_back(picker.pick(events[i], &q));
+          new_queries[k].push_back(std::move(q));
+          done[k].push_back(i);
+        }
+      });
+    } catch (...) {
+      err = std::current_exception();
     }
+    cpu_s += clock.cpu_lap();
+    phases.add("picking");
+    mpi.check(err, "picking");
+    post::wire::Writer out;
+    for (std::size_t k : mine)
+      for (std::size_t m = 0; m < done[k].size(); ++m) {
+        out.put<std::uint64_t>(done[k][m]);
+        out.put<std::uint64_t>(new_picks[k][m].size());
+        for (const auto& x : new_picks[k][m]) post::wire::put(out, x);
+        out.put<std::uint64_t>(new_queries[k][m].size());
+        for (const auto& q : new_queries[k][m]) post::wire::put(out, q);
+      }
+    const std::vector<std::string> gathered = mpi.all_gather(out.bytes());
+    phases.skip();
+    for (const std::string& bytes : gathered) {
+      post::wire::Reader r(bytes);
+      while (!r.done()) {
+        const auto i = r.get<std::uint64_t>();
+        picks[i].resize(r.get<std::uint64_t>());
+        for (auto& x : picks[i]) x = post::wire::get_station_pick(r);
+        queries[i].resize(r.get<std::uint64_t>());
+        for (auto& q : queries[i]) q = post::wire::get_earlier_s_query(r);
+        ++picked;
+      }
+    }
+    // The check, in order per run (the same on every rank): each event
+    // that disagrees starts a task running up to the next such event.
+    tasks.clear();
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+      post::EventPicker memory(setup, read);
+      for (std::size_t i = runs[r].first; i < runs[r].second; ++i) {
+        if (!agrees(memory, i)) {
+          if (!tasks.empty() && tasks.back().run == r) tasks.back().end = i;
+          tasks.push_back({r, i, runs[r].second, true});
+        }
+        memory.remember(picks[i]);
+      }
+    }
+    phases.add("picking check");
+  }
   std::vector<double> cpu;
-  for (const std::string& bytes : mpi.all_gather(out.bytes())) {
-    post::wire::Reader r(bytes);
-    cpu.push_back(r.get<double>());
-    while (!r.done()) {
-      const auto i = r.get<std::uint64_t>();
-      picks[i].resize(r.get<std::uint64_t>());
-      for (auto& x : picks[i]) x = post::wire::get_station_pick(r);
-    }
-  }
-  if (mpi.root()) spdlog::info("associate timing: picking CPU seconds per rank: {}", rank_list(cpu));
+  post::wire::Writer mine_cpu;
+  mine_cpu.put(cpu_s);
+  for (const std::string& bytes : mpi.all_gather(mine_cpu.bytes())) cpu.push_back(post::wire::Reader(bytes).get<double>());
+  if (mpi.root())
+    spdlog::info("associate timing: picking CPU seconds per rank: {}; {} events picked ({} again) in {} passes",
+                 rank_list(cpu), picked, picked - events.size(), passes);
   return picks;
 }
 
 // 5. Each event located, re-picked near its predicted P and located again
-//    (post::locate_and_repick): events dealt to ranks in turn (event i on
-//    rank i mod size: the cost of an event, its picks and outliers, varies
-//    far more than the time order says), gathered in order on rank 0.
-//    Returns the picks re-picked.
+//    (post::locate_and_repick): events handed to whichever rank is free,
+//    those with most picks first (run_shared: an event's cost, its grid
+//    searches and outliers, varies far more than any estimate says),
+//    gathered in order on rank 0. Returns the picks re-picked.
 std::size_t relocate_events(std::vector<catalog::Event>& events, const post::RelocationSetup& setup,
-                            WaveformCache& cache, MpiContext& mpi) {
+                            WaveformCache& cache, MpiContext& mpi, PhaseCpu& phases) {
   const post::WaveformReader read = waveform_reader(cache);
-  std::vector<std::size_t> mine;
-  for (std::size_t i = 0; i < events.size(); ++i)
-    if (mpi.owns(i)) mine.push_back(i);
-  std::vector<std::size_t> repicked(events.size(), 0);
+  std::vector<std::size_t> cost;
+  for (const auto& e : events) cost.push_back(e.picks.size());
+  std::vector<std::size_t> repicked(events.size(), 0), mine;
   Stopwatch clock;
   std::exception_ptr err;
   try {
-    parallel_for(0, mine.size(), [&](std::size_t k) {
-      repicked[mine[k]] = post::locate_and_repick(events[mine[k]], setup, read);
-    });
+    mine = run_shared(cost, mpi, [&](std::size_t i) { repicked[i] = post::locate_and_repick(events[i], setup, read); });
   } catch (...) {
     err = std::current_exception();
   }
   const double cpu_s = clock.cpu_lap();
+  phases.add("location");
   mpi.check(err, "location");
   post::wire::Writer out;
   out.put(cpu_s);
@@ -316,6 +555,7 @@ std::size_t relocate_events(std::vector<catalog::Event>& events, const post::Rel
       events[i] = post::wire::get_event(r);
     }
   }
+  phases.skip();
   if (mpi.root()) spdlog::info("associate timing: location CPU seconds per rank: {}", rank_list(cpu));
   return total;
 }
@@ -398,12 +638,13 @@ post::PickingSetup picking_setup(const LoadedConfig& lc, const std::vector<Stati
 // its S arrivals), those that gained picks located again. Complete on rank 0.
 std::vector<catalog::Event> catalog_of(const LoadedConfig& lc, const RunStore& store,
                                        const std::vector<Station>& stations, const post::AssociationResult& result,
-                                       MpiContext& mpi) {
+                                       MpiContext& mpi, PhaseCpu& phases) {
   const std::optional<catalog::StationTable> coords = station_coordinates(lc);
   const post::PickingSetup setup = picking_setup(lc, stations, coords ? &*coords : nullptr);
   WaveformCache cache(store, static_cast<TimeNs>(lc.cfg.run().chunk_days) * kNsPerDay);
   Stopwatch clock;
-  auto picks = pick_events(result.events, setup, cache, mpi);
+  phases.add("picking");
+  auto picks = pick_events(result.events, setup, cache, mpi, phases);
   const double picking_s = clock.lap();
   post::apply_typical_offset(picks, lc.picking);
   CatalogDraft d{{}, {}, post::UnionFind(result.events.size())};
@@ -421,12 +662,17 @@ std::vector<catalog::Event> catalog_of(const LoadedConfig& lc, const RunStore& s
   merge.coda = seconds_to_ns(lc.picking.coda_s);
   merge.predicted_tolerance = seconds_to_ns(lc.picking.repick_tolerance_s);
   merge_sightings(d, merge, predict);
-  if (!coords) return mpi.root() ? finish_catalog(d, lc.min_stations_without_onset) : std::vector<catalog::Event>{};
+  if (!coords) {
+    auto finished = mpi.root() ? finish_catalog(d, lc.min_stations_without_onset) : std::vector<catalog::Event>{};
+    phases.add("sightings");
+    return finished;
+  }
   post::RelocationSetup relocation{&*coords, lc.location, {}, lc.picking};
   if (relocation.location.estimate_uncertainty_s == 0) relocation.location.estimate_uncertainty_s = post::kEstimateUncertaintyS;
   for (const auto& st : stations) relocation.pick_channel[st.id] = st.pick_channel.seed_id();
   clock.lap();
-  const std::size_t repicked = relocate_events(d.events, relocation, cache, mpi);
+  phases.add("sightings");
+  const std::size_t repicked = relocate_events(d.events, relocation, cache, mpi, phases);
   const double location_s = clock.lap();
   if (!mpi.root()) return {};
   spdlog::info("associate timing: picking {:.3f} s for {} network events, location and re-picking {:.3f} s for {} "
@@ -448,13 +694,16 @@ std::vector<catalog::Event> catalog_of(const LoadedConfig& lc, const RunStore& s
   for (const auto& e : d.events) located += e.origin_time.has_value();
   spdlog::info("associate: located {} of {} events ({} picks re-picked near the predicted P)", located,
                d.events.size(), repicked);
-  return finish_catalog(d, lc.min_stations_without_onset);
+  auto finished = finish_catalog(d, lc.min_stations_without_onset);
+  phases.add("finish on rank 0");
+  return finished;
 }
 
 }  // namespace
 
 int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   const auto t0 = std::chrono::steady_clock::now();
+  PhaseCpu phases;
   LoadedConfig lc = load_config(o.config);
   StageSetup setup = begin_stage(lc, mpi, "associate", o);
   const RunStore& store = setup.store;
@@ -484,14 +733,18 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   // 1-2. Event pairs per station (over ranks), pseudo-association and event
   //      resolution (on every rank: what follows is dealt out by event).
   Stopwatch clock;
-  const NetworkInput in = network_input(lc, store, stations, mpi);
+  phases.add("setup");
+  const NetworkInput in = network_input(lc, store, stations, mpi, phases);
   const double pairs_s = clock.lap();
   const post::AssociationResult result = post::associate(in.event_pairs, lc.assoc);
+  phases.add("association");
   if (mpi.root())
     spdlog::info("associate timing: station and event pairs {:.3f} s, association {:.3f} s", pairs_s, clock.lap());
   // 3-5. Picks, one event per earthquake, locations.
-  const std::vector<catalog::Event> events = catalog_of(lc, store, stations, result, mpi);
+  const std::vector<catalog::Event> events = catalog_of(lc, store, stations, result, mpi, phases);
+  phases.report(mpi);
   if (!mpi.root()) return 0;
+  phases.skip();
 
   const Provenance prov{"associate", "network", lc.cfg.hash(), params_hash, inputs_hash, inputs};
   store.write_h5(out, prov, [&](h5::File& f) {
@@ -503,6 +756,8 @@ int cmd_associate(const CommonOptions& o, MpiContext& mpi) {
   AtomicTextFile det(store.stage_dir("associate") / "fast_detlist.txt");
   post::write_fast_detlist(det.stream(), result, names, {in.origin_g, in.origin_g * dt_fp, dt_fp});
   det.commit();
+  phases.add("writing");
+  spdlog::info("associate timing: writing on rank 0, CPU {:.3f} s", phases.last());
 
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (events.empty())

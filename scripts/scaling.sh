@@ -22,7 +22,10 @@
 #
 # Prints a markdown table (seconds per stage, total, speed-up and efficiency
 # against 1 rank, outputs identical to 1 rank), a second with each stage's
-# speed-up against 1 rank, and writes the first as TSV to WORKDIR/scaling.tsv. Each stage is timed from outside (launcher start to
+# speed-up against 1 rank, a third with associate's wall time and the CPU
+# seconds of each of its phases on the slowest rank (the stage's "associate
+# phase CPU" log line; medians over the runs), and writes the first as TSV
+# to WORKDIR/scaling.tsv, the third to WORKDIR/associate.tsv. Each stage is timed from outside (launcher start to
 # exit), so MPI start-up is included. As root, Open MPI also needs
 # OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1. Results and the
 # exact command of a 16-core run: docs/scaling.md. Example, 2 cores, a short
@@ -158,6 +161,7 @@ fi
 run_case() {  # $1 = ranks, $2 = OpenMP threads per rank
   local n=$1 th=$2 name="run-$1x$2" row="" total=0 t0 t ok=yes f rep st
   declare -A times=()
+  rm -f "$WORK/logs/$name.phases"
   for rep in $(seq 1 "$REPEATS"); do
     rm -rf "${WORK:?}/$name"   # fresh: a run directory would otherwise be reused (resume)
     write_config "$name"
@@ -175,6 +179,7 @@ run_case() {  # $1 = ranks, $2 = OpenMP threads per rank
       fi
       times[$st]+="$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}') "
     done
+    grep -ho 'associate phase CPU s, slowest rank: .*' "$WORK/logs/$name.associate.log" >>"$WORK/logs/$name.phases" || true
   done
   for st in "${STAGES[@]}"; do
     t=$(tr ' ' '\n' <<<"${times[$st]}" | grep . | median)
@@ -188,10 +193,26 @@ run_case() {  # $1 = ranks, $2 = OpenMP threads per rank
   cmp -s <(unstamp "$WORK/run-1x1/catalog/catalog.xml") <(unstamp "$WORK/$name/catalog/catalog.xml") || ok=no
   awk -v n="$n" -v th="$th" -v r="$row" -v tot="$total" -v t1="$T1" -v ok="$ok" 'BEGIN{
     s = t1 / tot; printf "%d\t%d\t%s%.2f\t%.2f\t%.2f\t%s\n", n, th, r, tot, s, s / (n * th), ok }' >>"$TSV"
+  # associate: wall (median), each phase's CPU s on the slowest rank, and
+  # the slowest rank's total CPU s (medians over the runs)
+  [ -s "$WORK/logs/$name.phases" ] && awk -v n="$n" -v th="$th" \
+      -v wall="$(tr ' ' '\n' <<<"${times[associate]}" | grep . | median)" '
+    function med(key,   m, i, j, t, v) { m = 0; for (i = 1; i <= NR; i++) if ((key, i) in cpu) v[++m] = cpu[key, i]
+      for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+      return m ? ((m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2) : 0 }
+    { sub(/^associate phase CPU s, slowest rank: /, ""); split($0, part, /; total per rank: /)
+      np = split(part[1], ph, /, /)
+      for (i = 1; i <= np; i++) { name = ph[i]; sub(/ [^ ]*$/, "", name); val = ph[i]; sub(/.* /, "", val)
+        if (!(name in seen)) { seen[name] = 1; order[++no] = name }; cpu[name, NR] = val }
+      nt = split(part[2], tot, /, /); mx = 0; for (i = 1; i <= nt; i++) if (tot[i] + 0 > mx) mx = tot[i] + 0
+      cpu["total", NR] = mx }
+    END { printf "%d\t%d\t%s", n, th, wall; for (i = 1; i <= no; i++) printf "\t%s=%.3f", order[i], med(order[i])
+          printf "\ttotal=%.3f\n", med("total") }' "$WORK/logs/$name.phases" >>"$WORK/associate.tsv"
   echo "done: $n rank(s) x $th thread(s), $total s (median of $REPEATS)" >&2
 }
 
 status=0
+: >"$WORK/associate.tsv"
 n=1
 while [ "$n" -le "$MAXN" ]; do
   run_case "$n" 1 || { status=1; break; }
@@ -211,6 +232,19 @@ awk -F'\t' -v nst="${#STAGES[@]}" '
   NR == 2 { for (i = 3; i < 3 + nst; i++) one[i] = $i }
   { printf "| %s | %s |", $1, $2; for (i = 3; i < 3 + nst; i++) printf " %.2fx |", ($i > 0 ? one[i] / $i : 0); printf "\n" }' "$TSV"
 echo
+# associate: wall and the slowest rank's CPU per phase, against 1 rank
+if [ -s "$WORK/associate.tsv" ]; then
+  awk -F'\t' 'NR == 1 { printf "| ranks | threads | associate wall s | wall speed-up |"
+                        for (i = 4; i <= NF; i++) { h = $i; sub(/=.*/, "", h); printf " %s |", h }
+                        printf " CPU speed-up |\n|---:|---:|---:|---:|"; for (i = 4; i <= NF; i++) printf "---:|"
+                        printf "---:|\n"; w1 = $3; c1 = $NF; sub(/.*=/, "", c1) }
+               { printf "| %s | %s | %s | %.2fx |", $1, $2, $3, ($3 > 0 ? w1 / $3 : 0)
+                 for (i = 4; i <= NF; i++) { v = $i; sub(/.*=/, "", v); printf " %s |", v }
+                 c = $NF; sub(/.*=/, "", c); printf " %.2fx |\n", (c > 0 ? c1 / c : 0) }' "$WORK/associate.tsv"
+  echo "associate: wall = launcher start to exit (median); phase columns = CPU s of the slowest rank in each phase;"
+  echo "total = the slowest rank's CPU s; CPU speed-up = the 1-rank total over this total"
+  echo
+fi
 events=$(($(wc -l <"$WORK/run-1x1/catalog/catalog.csv" 2>/dev/null || echo 1) - 1))
 echo "workload: $STATIONS stations x 3 components, $DURATION s at 100 Hz; $events events in the 1-rank catalog; median of $REPEATS run(s) per case"
 echo "identical = catalog.csv and picks.csv byte-identical to the 1-rank run, catalog.xml too apart from its creation time"

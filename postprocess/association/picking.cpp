@@ -47,14 +47,28 @@ TimeNs EventPicker::independence_horizon() const {
          seconds_to_ns(p.max_s_minus_p_s + 2 * p.same_onset_s) + kNsPerSecond;
 }
 
-std::optional<TimeNs> EventPicker::earlier_s_at(const StationPick& x) const {
-  if (!has_onset(x.pick)) return std::nullopt;
-  const auto it = earlier_s_.find(catalog::station_of(x.pick.seed_id));
+std::optional<TimeNs> EventPicker::earlier_s_near(const std::string& station, TimeNs time) const {
+  const auto it = earlier_s_.find(station);
   if (it == earlier_s_.end()) return std::nullopt;
   const TimeNs same_onset = seconds_to_ns(setup_.params.same_onset_s);
-  const auto t = it->second.lower_bound(x.pick.time - same_onset);
-  if (t == it->second.end() || *t > x.pick.time + same_onset) return std::nullopt;
+  const auto t = it->second.lower_bound(time - same_onset);
+  if (t == it->second.end() || *t > time + same_onset) return std::nullopt;
   return *t;
+}
+
+std::optional<TimeNs> EventPicker::earlier_s_at(const StationPick& x) {
+  if (!has_onset(x.pick)) return std::nullopt;
+  const std::string station = catalog::station_of(x.pick.seed_id);
+  const std::optional<TimeNs> s = earlier_s_near(station, x.pick.time);
+  if (queries_) queries_->push_back({station, x.pick.time, s});
+  return s;
+}
+
+void EventPicker::remember(const std::vector<StationPick>& picks) {
+  for (const auto& x : picks) {
+    if (x.s_pick) earlier_s_[catalog::station_of(x.pick.seed_id)].insert(x.s_pick->time);
+    if (has_onset(x.pick) && x.pick.phase == "S") earlier_s_[catalog::station_of(x.pick.seed_id)].insert(x.pick.time);
+  }
 }
 
 // The first matching fingerprint of a station holds the onset in its later
@@ -111,7 +125,8 @@ void EventPicker::align_to_median_offset(std::vector<StationPick>& sp) {
   }
 }
 
-std::vector<StationPick> EventPicker::pick(const NetworkEvent& ne) {
+std::vector<StationPick> EventPicker::pick(const NetworkEvent& ne, std::vector<EarlierSQuery>* queries) {
+  queries_ = queries;
   std::vector<StationPick> sp;
   for (const auto& w : ne.stations) sp.push_back(first_pass(w));
   align_to_median_offset(sp);
@@ -120,11 +135,9 @@ std::vector<StationPick> EventPicker::pick(const NetworkEvent& ne) {
   if (sp.size() == 1 && has_onset(sp[0].pick) && sp[0].snr < setup_.params.min_one_station_snr)
     sp[0].pick.uncertainty_s = std::max(sp[0].pick.uncertainty_s, kEstimateUncertaintyS);
   label_phases(sp, ne);
-  for (auto& x : sp) {
-    if (x.s_pick) earlier_s_[catalog::station_of(x.pick.seed_id)].insert(x.s_pick->time);
-    if (has_onset(x.pick) && x.pick.phase == "S") earlier_s_[catalog::station_of(x.pick.seed_id)].insert(x.pick.time);
-    x.wf = WaveformSpan{};  // done with the samples
-  }
+  queries_ = nullptr;
+  remember(sp);
+  for (auto& x : sp) x.wf = WaveformSpan{};  // done with the samples
   return sp;
 }
 

@@ -126,24 +126,47 @@ struct PickingSetup {
 /// leaves them.
 void pick_onset(StationPick& x, TimeNs begin, TimeNs end, double min_snr = 2.0);
 
+/// One look-up of the S onsets given to earlier events: at `station`, within
+/// same_onset of `time`; `answer` is what the picker's memory held. An
+/// event's picks depend on the events before it only through these answers.
+struct EarlierSQuery {
+  std::string station;  ///< NET.STA
+  TimeNs time = 0;
+  std::optional<TimeNs> answer;
+};
+
 /// Picks events in order. In a swarm the previous event's S is often the
 /// clearest onset in a station's window, and an arrival belongs to one
 /// event: the picker remembers the S onsets it gave and never gives one to
 /// a later event. Events further apart than independence_horizon() share
 /// no arrival, so runs of events separated by more can be picked apart.
+/// Within a run, an event picked with a different memory (say none) gives
+/// the same picks as in order exactly when its recorded look-ups
+/// (`queries` of pick()) get the same answers from the memory of the events
+/// before it (earlier_s_near after remember() of each): that is how the
+/// associate stage picks the events of one run in parallel.
 class EventPicker {
  public:
   EventPicker(const PickingSetup& setup, WaveformReader read) : setup_(setup), read_(std::move(read)) {}
 
-  /// The picks of `ne` at each of its stations (in its station order).
-  std::vector<StationPick> pick(const NetworkEvent& ne);
+  /// The picks of `ne` at each of its stations (in its station order); then
+  /// remembers their S onsets. Appends its look-ups of the memory to
+  /// `queries` where given.
+  std::vector<StationPick> pick(const NetworkEvent& ne, std::vector<EarlierSQuery>* queries = nullptr);
+
+  /// Remembers the S onsets of one event's picks (what pick() does after
+  /// each event).
+  void remember(const std::vector<StationPick>& picks);
+
+  /// The S onset remembered at `station` within same_onset of `time`.
+  std::optional<TimeNs> earlier_s_near(const std::string& station, TimeNs time) const;
 
   /// Gap between two events' fingerprint centres beyond which the later
   /// cannot meet the earlier's S onsets.
   TimeNs independence_horizon() const;
 
  private:
-  std::optional<TimeNs> earlier_s_at(const StationPick& x) const;
+  std::optional<TimeNs> earlier_s_at(const StationPick& x);
   StationPick first_pass(const StationWindow& w);
   void align_to_median_offset(std::vector<StationPick>& sp);
   void label_phases(std::vector<StationPick>& sp, const NetworkEvent& ne);
@@ -152,6 +175,7 @@ class EventPicker {
   const PickingSetup& setup_;
   WaveformReader read_;
   std::map<std::string, std::set<TimeNs>> earlier_s_;  // per station
+  std::vector<EarlierSQuery>* queries_ = nullptr;       // of the event being picked
 };
 
 /// Stations without an onset get the run's typical onset offset from the

@@ -82,6 +82,21 @@ StationPick get_station_pick(Reader& r) {
   return x;
 }
 
+void put(Writer& w, const EarlierSQuery& q) {
+  w.put_string(q.station);
+  w.put(q.time);
+  w.put<std::uint8_t>(q.answer.has_value());
+  if (q.answer) w.put(*q.answer);
+}
+
+EarlierSQuery get_earlier_s_query(Reader& r) {
+  EarlierSQuery q;
+  q.station = r.get_string();
+  q.time = r.get<TimeNs>();
+  if (r.get<std::uint8_t>()) q.answer = r.get<TimeNs>();
+  return q;
+}
+
 void put(Writer& w, const catalog::Event& e) {
   w.put_string(e.event_id);
   w.put(e.first_arrival);

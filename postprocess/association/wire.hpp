@@ -57,6 +57,9 @@ catalog::Pick get_pick(Reader& r);
 /// A station's picks without its waveform.
 void put(Writer& w, const StationPick& x);
 StationPick get_station_pick(Reader& r);
+/// A picker's look-up of its memory of earlier S onsets.
+void put(Writer& w, const EarlierSQuery& q);
+EarlierSQuery get_earlier_s_query(Reader& r);
 /// Every field of an event, its picks included.
 void put(Writer& w, const catalog::Event& e);
 catalog::Event get_event(Reader& r);
