@@ -3,10 +3,12 @@
 // refined arrival times, families and scores -> associate/network.h5.
 //
 // Across ranks: stations are dealt to ranks for channel combination and
-// event-pair extraction (event pairs gathered in binary); events are dealt
-// to ranks in blocks of time for picking and for location with re-picking,
-// each rank reading the waveform windows it needs; results are gathered in
-// event order, so outputs do not depend on the rank or thread count.
+// event-pair extraction (event pairs gathered in binary); pieces of the
+// picking runs (a swarm's run cut at its largest gaps, checked in order
+// afterwards) and then events for location with re-picking go to whichever
+// rank is free, each rank reading the waveform windows it needs; results
+// are gathered in event order, so outputs do not depend on the rank or
+// thread count.
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -94,6 +96,14 @@ class Stopwatch {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
   std::clock_t cpu_last_ = std::clock();
 };
+
+// CPU seconds of the calling thread (one task's cost, for the 16-rank model
+// in docs/scaling.md).
+double thread_cpu_s() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
 
 // "a, b, c" of per-rank figures.
 std::string rank_list(const std::vector<double>& v) {
@@ -438,6 +448,7 @@ std::vector<std::vector<post::StationPick>> pick_events(const std::vector<post::
   Stopwatch clock;
   double cpu_s = 0;
   std::size_t picked = 0, passes = 0;
+  double largest = 0;  // CPU s of the costliest task
   while (!tasks.empty()) {
     ++passes;
     std::vector<std::size_t> cost(tasks.size(), 0);
@@ -447,11 +458,13 @@ std::vector<std::vector<post::StationPick>> pick_events(const std::vector<post::
     std::vector<std::vector<std::vector<post::StationPick>>> new_picks(tasks.size());
     std::vector<std::vector<std::vector<post::EarlierSQuery>>> new_queries(tasks.size());
     std::vector<std::size_t> mine;
+    std::vector<double> task_cpu(tasks.size(), 0);
     phases.add("picking");
     clock.cpu_lap();
     std::exception_ptr err;
     try {
       mine = run_shared(cost, mpi, [&](std::size_t k) {
+        const double t0 = thread_cpu_s();
         const PickingTask& t = tasks[k];
         post::EventPicker picker(setup, read);
         for (std::size_t j = runs[t.run].first; j < t.begin; ++j) picker.remember(picks[j]);
@@ -462,7 +475,9 @@ std::vector<std::vector<post::StationPick>> pick_events(const std::vector<post::
           new_queries[k].push_back(std::move(q));
           done[k].push_back(i);
         }
+        task_cpu[k] = thread_cpu_s() - t0;
       });
+      for (std::size_t k : mine) largest = std::max(largest, task_cpu[k]);
     } catch (...) {
       err = std::current_exception();
     }
@@ -509,10 +524,16 @@ std::vector<std::vector<post::StationPick>> pick_events(const std::vector<post::
   std::vector<double> cpu;
   post::wire::Writer mine_cpu;
   mine_cpu.put(cpu_s);
-  for (const std::string& bytes : mpi.all_gather(mine_cpu.bytes())) cpu.push_back(post::wire::Reader(bytes).get<double>());
+  mine_cpu.put(largest);
+  for (const std::string& bytes : mpi.all_gather(mine_cpu.bytes())) {
+    post::wire::Reader r(bytes);
+    cpu.push_back(r.get<double>());
+    largest = std::max(largest, r.get<double>());
+  }
   if (mpi.root())
-    spdlog::info("associate timing: picking CPU seconds per rank: {}; {} events picked ({} again) in {} passes",
-                 rank_list(cpu), picked, picked - events.size(), passes);
+    spdlog::info("associate timing: picking CPU seconds per rank: {}; {} events picked ({} again) in {} passes; "
+                 "costliest piece {:.3f} s",
+                 rank_list(cpu), picked, picked - events.size(), passes, largest);
   return picks;
 }
 
@@ -527,10 +548,15 @@ std::size_t relocate_events(std::vector<catalog::Event>& events, const post::Rel
   std::vector<std::size_t> cost;
   for (const auto& e : events) cost.push_back(e.picks.size());
   std::vector<std::size_t> repicked(events.size(), 0), mine;
+  std::vector<double> event_cpu(events.size(), 0);
   Stopwatch clock;
   std::exception_ptr err;
   try {
-    mine = run_shared(cost, mpi, [&](std::size_t i) { repicked[i] = post::locate_and_repick(events[i], setup, read); });
+    mine = run_shared(cost, mpi, [&](std::size_t i) {
+      const double t0 = thread_cpu_s();
+      repicked[i] = post::locate_and_repick(events[i], setup, read);
+      event_cpu[i] = thread_cpu_s() - t0;
+    });
   } catch (...) {
     err = std::current_exception();
   }
@@ -539,6 +565,9 @@ std::size_t relocate_events(std::vector<catalog::Event>& events, const post::Rel
   mpi.check(err, "location");
   post::wire::Writer out;
   out.put(cpu_s);
+  double largest = 0;
+  for (std::size_t i : mine) largest = std::max(largest, event_cpu[i]);
+  out.put(largest);
   for (std::size_t i : mine) {
     out.put<std::uint64_t>(i);
     out.put<std::uint64_t>(repicked[i]);
@@ -549,6 +578,7 @@ std::size_t relocate_events(std::vector<catalog::Event>& events, const post::Rel
   for (const std::string& bytes : mpi.gather(out.bytes())) {
     post::wire::Reader r(bytes);
     cpu.push_back(r.get<double>());
+    largest = std::max(largest, r.get<double>());
     while (!r.done()) {
       const auto i = r.get<std::uint64_t>();
       total += r.get<std::uint64_t>();
@@ -556,7 +586,8 @@ std::size_t relocate_events(std::vector<catalog::Event>& events, const post::Rel
     }
   }
   phases.skip();
-  if (mpi.root()) spdlog::info("associate timing: location CPU seconds per rank: {}", rank_list(cpu));
+  if (mpi.root())
+    spdlog::info("associate timing: location CPU seconds per rank: {}; costliest event {:.3f} s", rank_list(cpu), largest);
   return total;
 }
 
