@@ -110,5 +110,11 @@ for c in "2 1" "4 1" "1 2" "2 2"; do
   done
   grep -q "events, .* s, $1 rank(s)" "$dir/case-$1x$2/associate.log" ||
     fail "associate at $1 rank(s) did not report running on them"
+  # More than one worker: the runs are cut into pieces picked in parallel
+  # (then checked in order), so identity above covers that path too.
+  read -r runs pieces < <(sed -nE 's/.* ([0-9]+) independent runs, picked in ([0-9]+) pieces.*/\1 \2/p' \
+    "$dir/case-$1x$2/associate.log")
+  [ "${pieces:-0}" -gt "${runs:-0}" ] ||
+    fail "picking at $1 rank(s) x $2 thread(s): ${pieces:-no} pieces for ${runs:-no} runs (runs not cut)"
   echo "ok: $1 rank(s) x $2 thread(s) identical"
 done
