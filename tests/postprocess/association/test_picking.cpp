@@ -130,6 +130,70 @@ TEST(Picking, POnTheVerticalAndSOnAHorizontalAtEachStation) {
   }
 }
 
+// The associate stage picks the events of one run in parallel and then
+// checks each event's look-ups of earlier S onsets against the memory of
+// the events before it: the look-ups must be recorded with their answers,
+// and the memory must answer as the picker does.
+TEST(Picking, LookUpsOfEarlierSOnsetsAreRecordedWithTheirAnswers) {
+  const std::vector<double> p_s = {50.3, 51.1, 52.7};
+  const double s_minus_p = 4.2;
+  Traces tr;
+  std::vector<PickingStation> stations;
+  for (std::size_t i = 0; i < p_s.size(); ++i) {
+    const std::string sta = "S" + std::to_string(i);
+    stations.push_back(three_component(sta));
+    const double tp = p_s[i], ts = tp + s_minus_p;
+    tr.by_id.emplace("XX." + sta + "..HHZ", Trace(1.0, 10 + i).pulse(tp, 12).pulse(ts, 4));
+    tr.by_id.emplace("XX." + sta + "..HHN", Trace(1.0, 20 + i).pulse(tp, 3).pulse(ts, 25));
+    tr.by_id.emplace("XX." + sta + "..HHE", Trace(1.0, 30 + i).pulse(tp, 3).pulse(ts, 18));
+  }
+  const PickingSetup setup = setup_for(stations);
+  EventPicker picker(setup, tr.reader());
+  std::vector<EarlierSQuery> queries;
+  const auto sp = picker.pick(event_at(p_s), &queries);
+  ASSERT_EQ(sp.size(), 3u);
+  std::map<std::string, int> per_station;
+  for (const auto& q : queries) {
+    ++per_station[q.station];
+    EXPECT_FALSE(q.answer) << q.station;  // nothing picked before
+    const auto i = static_cast<std::size_t>(q.station.back() - '0');
+    ASSERT_LT(i, sp.size());
+    EXPECT_EQ(q.time, sp[i].pick.time) << q.station;  // looked up at its onset
+  }
+  EXPECT_EQ(per_station.size(), 3u);
+
+  // A memory of this event's picks answers with its S near the S, nothing near the P.
+  EventPicker memory(setup, tr.reader());
+  memory.remember(sp);
+  for (std::size_t i = 0; i < sp.size(); ++i) {
+    ASSERT_TRUE(sp[i].s_pick) << i;
+    const std::string sta = "XX.S" + std::to_string(i);
+    EXPECT_EQ(memory.earlier_s_near(sta, sp[i].s_pick->time + qp::kNsPerSecond / 5), sp[i].s_pick->time);
+    EXPECT_FALSE(memory.earlier_s_near(sta, sp[i].pick.time));
+  }
+  // Picked again after itself, the same look-ups get its S-free answers: the
+  // check of a run would accept these picks as they are.
+  std::vector<EarlierSQuery> again;
+  picker.pick(event_at(p_s), &again);
+  ASSERT_EQ(again.size(), queries.size());
+  for (std::size_t k = 0; k < again.size(); ++k) EXPECT_EQ(again[k].answer, memory.earlier_s_near(again[k].station, again[k].time));
+
+  // Look-ups travel between ranks exactly.
+  wire::Writer w;
+  for (const auto& q : queries) wire::put(w, q);
+  wire::put(w, EarlierSQuery{"XX.S1", kT0 + 7, kT0 + 9});
+  wire::Reader r(w.bytes());
+  for (const auto& q : queries) {
+    const EarlierSQuery q2 = wire::get_earlier_s_query(r);
+    EXPECT_EQ(q2.station, q.station);
+    EXPECT_EQ(q2.time, q.time);
+    EXPECT_EQ(q2.answer, q.answer);
+  }
+  const EarlierSQuery last = wire::get_earlier_s_query(r);
+  EXPECT_EQ(last.answer, std::optional<TimeNs>(kT0 + 9));
+  EXPECT_TRUE(r.done());
+}
+
 TEST(Picking, NoiseAloneGivesNoOnset) {
   Traces tr;
   tr.by_id.emplace("XX.S0..HHZ", Trace(1.0, 5));
