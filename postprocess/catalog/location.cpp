@@ -305,6 +305,18 @@ std::optional<Location> locate(const std::vector<Pick>& picks, const StationTabl
   }
 }
 
+double depth_uncertainty_reported(const Location& loc, const LocationParams& params) {
+  const double top = params.depth_min_km, bottom = params.depth_max_km;
+  // The finest grid step: a best node closer than half of it to an edge sits on it.
+  double step = params.depth_step_km;
+  for (int i = 0; i < params.refinements; ++i) step /= 4;
+  const bool on_edge = bottom > top && (loc.depth_km <= top + 0.5 * step || loc.depth_km >= bottom - 0.5 * step);
+  const bool spans_grid = loc.depth_km - loc.depth_uncertainty_km <= top + 0.5 * step &&
+                          loc.depth_km + loc.depth_uncertainty_km >= bottom - 0.5 * step;
+  if (!on_edge && !spans_grid) return loc.depth_uncertainty_km;
+  return std::max(loc.depth_km - top, bottom - loc.depth_km);
+}
+
 std::size_t locate_events(std::vector<Event>& events, const StationTable& stations,
                           const LocationParams& params) {
   params.validate();
@@ -325,6 +337,7 @@ std::size_t locate_events(std::vector<Event>& events, const StationTable& statio
         loc->horizontal_uncertainty_km > params.max_horizontal_uncertainty_km)
       continue;
     if (params.reject_at_grid_bottom && loc->depth_km >= params.depth_max_km - 0.5 * params.depth_step_km) continue;
+    const double depth_uncertainty = depth_uncertainty_reported(*loc, params);
     for (const auto& [i, phase] : loc->relabelled) e.picks[i].phase = phase == Phase::kP ? "P" : "S";
     e.origin_time = loc->origin_time;
     e.latitude = loc->latitude;
@@ -332,7 +345,7 @@ std::size_t locate_events(std::vector<Event>& events, const StationTable& statio
     e.depth_km = loc->depth_km;
     e.origin_uncertainty_s = loc->origin_uncertainty_s;
     e.horizontal_uncertainty_km = loc->horizontal_uncertainty_km;
-    e.depth_uncertainty_km = loc->depth_uncertainty_km;
+    e.depth_uncertainty_km = depth_uncertainty;
     ++n;
   }
   return n;

@@ -84,6 +84,13 @@ struct Location {
 std::optional<Location> locate(const std::vector<Pick>& picks, const StationTable& stations,
                                const LocationParams& params, std::string* why = nullptr);
 
+/// The depth uncertainty an event is reported with: the search's, unless the
+/// depth is not constrained (the best node on the grid's top or bottom edge,
+/// where the grid, not the picks, stopped it, or a confidence region that
+/// reaches both edges); then one that spans the whole grid from the depth
+/// found, so that no reader takes that depth for a measurement.
+double depth_uncertainty_reported(const Location& loc, const LocationParams& params);
+
 /// Locates every event with enough picks and a constrained location (within
 /// max_horizontal_uncertainty_km; see reject_at_grid_bottom) and
 /// fills its origin fields (clearing them otherwise) and relabels the picks

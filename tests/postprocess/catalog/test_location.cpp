@@ -306,6 +306,36 @@ TEST(Location, LocationAtTheGridBottomIsNotReported) {
   EXPECT_NEAR(*events[0].depth_km, 12.0, 0.5);
 }
 
+// A depth the grid, not the picks, stopped (a source above the grid's top
+// is found on it) is reported with an uncertainty spanning the whole grid;
+// a depth inside the grid keeps the search's uncertainty.
+TEST(Location, DepthOnTheGridTopSpansTheGrid) {
+  const auto stations = ring_network();
+  const StationTable table(stations);
+  const VelocityModel m = VelocityModel::homogeneous(6.0, 3.5);
+  const qp::TimeNs origin = qp::parse_iso8601("2014-08-24T00:01:08.92Z");
+  std::vector<Event> events(1);
+  events[0].picks = synthetic_picks(stations, m, kLat0, kLon0, 2.0, origin);
+  LocationParams p;
+  p.model = m;
+  p.depth_min_km = 5.0;
+  ASSERT_EQ(locate_events(events, table, p), 1u);
+  EXPECT_NEAR(*events[0].depth_km, 5.0, 0.01);
+  EXPECT_NEAR(*events[0].depth_uncertainty_km, p.depth_max_km - p.depth_min_km, 0.01);
+  EXPECT_LT(distance_km(*events[0].latitude, *events[0].longitude, kLat0, kLon0), 2.0);  // the epicentre stays
+  p.depth_min_km = 0;  // room above the source: its depth, with the search's uncertainty
+  ASSERT_EQ(locate_events(events, table, p), 1u);
+  EXPECT_NEAR(*events[0].depth_km, 2.0, 0.5);
+  EXPECT_LT(*events[0].depth_uncertainty_km, 5.0);
+  // The reported uncertainty of a located source, directly.
+  Location loc;
+  loc.depth_km = 10.0;
+  loc.depth_uncertainty_km = 3.0;
+  EXPECT_DOUBLE_EQ(depth_uncertainty_reported(loc, p), 3.0);
+  loc.depth_uncertainty_km = 25.0;  // the confidence region reaches both edges
+  EXPECT_DOUBLE_EQ(depth_uncertainty_reported(loc, p), 20.0);
+}
+
 // Estimates (picks without an onset, uncertainty >= estimate_uncertainty_s)
 // do not locate: a far-off estimate cannot move the source, and too few
 // onsets leave the event unlocated.
