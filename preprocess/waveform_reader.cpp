@@ -370,14 +370,21 @@ std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& na
       traces.push_back(std::move(t));
       continue;
     }
-    t.samples.reserve(run.count);
-    for (std::size_t i : run.parts) {
-      const Record& r = records[i];
+    // Records outside the window lead and trail the decoded ones in a run.
+    std::size_t first = 0, last = run.parts.size();
+    while (first < last && records[run.parts[first]].first == kNotDecoded)
+      t.first_sample += records[run.parts[first++]].count;
+    while (last > first && records[run.parts[last - 1]].first == kNotDecoded) --last;
+    std::size_t held = 0;
+    for (std::size_t k = first; k < last; ++k) held += records[run.parts[k]].count;
+    t.samples.reserve(held);
+    for (std::size_t k = first; k < last; ++k) {
+      const Record& r = records[run.parts[k]];
       if (r.first != kNotDecoded)
         t.samples.insert(t.samples.end(), pool.begin() + static_cast<std::ptrdiff_t>(r.first),
                          pool.begin() + static_cast<std::ptrdiff_t>(r.first + r.count));
       else
-        t.samples.insert(t.samples.end(), r.count, 0.0);
+        t.samples.insert(t.samples.end(), r.count, 0.0);  // not expected: a run is contiguous in time
     }
     traces.push_back(std::move(t));
   }

@@ -22,6 +22,9 @@ struct Trace {
   /// Inclination of the component from vertical up, degrees (SAC CMPINC:
   /// 0 up, 90 horizontal, 180 down); NaN when the header does not say.
   double inclination_deg = std::numeric_limits<double>::quiet_NaN();
+  /// samples[0] is sample number first_sample of the trace (a selective
+  /// read holds only the samples it decoded; 0 otherwise).
+  std::size_t first_sample = 0;
 
   TimeNs sample_time(std::size_t i) const;
 };
@@ -66,11 +69,12 @@ struct ReadSelection {
 /// Reads a part of a file that scan_waveform_file has checked: traces of the
 /// selected channels, joined exactly as a whole read joins them, but miniSEED
 /// records of other channels are skipped and records wholly outside the
-/// window (by more than two samples) are not decoded: their samples read 0,
-/// and a trace wholly outside it comes back without samples (its place in
-/// time stays: merge_traces aligns every trace to the earliest one). A unit
-/// of a day then decodes about a day of its channel, not its neighbours'
-/// files and other channels as well.
+/// window (by more than two samples) are neither decoded nor held: a trace
+/// holds the samples from its first record in the window (first_sample says
+/// which) to its last, and a trace wholly outside comes back without samples
+/// (its place in time stays: merge_traces aligns every trace to the earliest
+/// one). A unit of a day then decodes and holds about a day of its channel,
+/// not its neighbours' files and other channels as well.
 std::vector<Trace> read_waveform_file(const std::string& path, const ReadSelection& selection);
 
 /// SAC station headers as NIED distributes Hi-net data: KSTNM "N.ATKH" and
