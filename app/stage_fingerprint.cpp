@@ -59,36 +59,125 @@ constexpr TimeNs kImageBlock = 300 * kNsPerSecond;
 // so memory does not grow with the archive's length.
 constexpr double kMadSampleBytes = 192.0 * 1024 * 1024;
 
+// The sample is held a slice of its columns at a time, each slice at most
+// this many bytes: a slice needs its own pass over the sampled windows
+// (coefficients computed again), but memory stays about flat whatever the
+// record's length. "quakeprint" mode holds float32 values (its coefficients
+// are float32 precision), FAST mode doubles.
+constexpr double kMadSliceBytes = 40.0 * 1024 * 1024;
+
+// Columns [first, first + width) of the sample's rows, row-major.
+template <class T>
+struct SampleSlice {
+  std::size_t first = 0, width = 0, rows = 0;
+  std::vector<T> values;
+  void append(const fp::CoefficientBlock& b) {
+    values.resize((rows + b.size()) * width);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      const double* src = b.row(i) + first;
+      T* dst = values.data() + (rows + i) * width;
+      for (std::size_t c = 0; c < width; ++c) dst[c] = static_cast<T>(src[c]);
+    }
+    rows += b.size();
+  }
+};
+
 // Keeps the sample's blocks whose number is a multiple of `stride`, in place.
-void thin_sample(fp::CoefficientBlock& sample, std::vector<std::pair<std::size_t, std::size_t>>& block_rows,
+template <class T>
+void thin_sample(SampleSlice<T>& sample, std::vector<std::pair<std::size_t, std::size_t>>& block_rows,
                  std::size_t stride) {
-  const std::size_t M = sample.M;
+  const std::size_t W = sample.width;
   std::size_t out = 0;
   std::vector<std::pair<std::size_t, std::size_t>> kept;
   for (std::size_t k = 0; k < block_rows.size(); ++k) {
     const std::size_t first = block_rows[k].second;
-    const std::size_t last = k + 1 < block_rows.size() ? block_rows[k + 1].second : sample.size();
+    const std::size_t last = k + 1 < block_rows.size() ? block_rows[k + 1].second : sample.rows;
     if (block_rows[k].first % stride != 0) continue;
     kept.emplace_back(block_rows[k].first, out);
-    std::copy(sample.values.begin() + static_cast<std::ptrdiff_t>(first * M),
-              sample.values.begin() + static_cast<std::ptrdiff_t>(last * M),
-              sample.values.begin() + static_cast<std::ptrdiff_t>(out * M));
-    std::copy(sample.times.begin() + static_cast<std::ptrdiff_t>(first),
-              sample.times.begin() + static_cast<std::ptrdiff_t>(last),
-              sample.times.begin() + static_cast<std::ptrdiff_t>(out));
+    std::copy(sample.values.begin() + static_cast<std::ptrdiff_t>(first * W),
+              sample.values.begin() + static_cast<std::ptrdiff_t>(last * W),
+              sample.values.begin() + static_cast<std::ptrdiff_t>(out * W));
     out += last - first;
   }
-  sample.values.resize(out * M);
-  sample.values.shrink_to_fit();
-  sample.times.resize(out);
+  sample.values.resize(out * W);
+  sample.rows = out;
   block_rows.swap(kept);
+}
+
+// Median/MAD statistics from the sampled windows of one channel's record,
+// a slice of columns per pass. The first pass settles which blocks the
+// memory cap keeps (the stride); later passes compute only those, so every
+// slice sees the same rows and the statistics are those of the whole sample.
+template <class T>
+fp::MadStats sampled_stats_by_slices(const fp::FingerprintParams& p, const std::string& sid, const Units& units,
+                                     TimeNs chunk, const std::vector<std::pair<TimeNs, TimeNs>>& windows,
+                                     double sample_bytes, std::string& note) {
+  const fp::Fingerprinter fper(p);
+  const std::size_t M = p.M();
+  const bool by_block = p.mode != fp::FrameMode::kFast;
+  const std::size_t slices = std::clamp<std::size_t>(
+      static_cast<std::size_t>(std::ceil(sample_bytes * sizeof(T) / 8.0 / kMadSliceBytes)), 1, M);
+  fp::MadStats stats;
+  stats.median.assign(M, 0.0);
+  stats.mad.assign(M, 0.0);
+  std::size_t stride = 1, rows = 0;
+  for (std::size_t slice = 0; slice < slices; ++slice) {
+    SampleSlice<T> sample;
+    sample.first = slice * M / slices;
+    sample.width = (slice + 1) * M / slices - sample.first;
+    std::vector<std::pair<std::size_t, std::size_t>> block_rows;  // (block number, first row)
+    std::size_t number = 0;
+    // load_span reads whole units: a span they already hold is not read again.
+    ChannelWaveform w;
+    TimeNs held_begin = 0, held_end = 0;
+    const auto hold = [&](TimeNs b, TimeNs e) {
+      if (!w.samples.empty() && held_begin <= b && e <= held_end) return;
+      w = load_span(units, b, e, chunk);
+      held_begin = floor_to(b, chunk);
+      held_end = floor_to(e - 1, chunk) + chunk;
+    };
+    for (const auto& [wb, we] : windows) {
+      if (!by_block) {
+        w = load_span(units, wb, we + p.window_span_ns(), chunk);
+        held_end = held_begin;  // a FAST-mode window's span is its own
+      }
+      for (TimeNs b = wb; b < we; b += kBlock, ++number) {
+        if (number % stride != 0) continue;
+        const TimeNs e = std::min(b + kBlock, we);
+        if (by_block) hold(b, e + p.window_span_ns());
+        if (w.samples.empty()) continue;
+        block_rows.emplace_back(number, sample.rows);
+        // Quakeprint images lie on an absolute grid: the same rows in
+        // 5-minute pieces, whose coefficients stay small (FAST's frames
+        // count from the window's start: whole blocks there).
+        const TimeNs piece = by_block ? kImageBlock : e - b;
+        for (TimeNs pb = b; pb < e; pb += piece)
+          sample.append(fper.coefficients(w.samples.data(), w.mask.data(), w.samples.size(), w.start, pb,
+                                          std::min(pb + piece, e)));
+        // The cap counts the whole rows in doubles, as it always has.
+        while (8.0 * static_cast<double>(sample.rows * M) > kMadSampleBytes && block_rows.size() > 1) {
+          stride *= 2;
+          thin_sample(sample, block_rows, stride);
+        }
+      }
+    }
+    if (sample.rows == 0)
+      throw InputError(sid, "no complete fingerprint window in the data: too short or all gaps "
+                            "for the median/MAD statistics");
+    rows = sample.rows;
+    const fp::MadStats part = fp::compute_mad_stats(sample.values.data(), sample.rows, sample.width);
+    std::copy(part.median.begin(), part.median.end(), stats.median.begin() + static_cast<std::ptrdiff_t>(sample.first));
+    std::copy(part.mad.begin(), part.mad.end(), stats.mad.begin() + static_cast<std::ptrdiff_t>(sample.first));
+  }
+  if (stride > 1) spdlog::info("{}: median/MAD from every {}. hour of the sample (memory cap)", sid, stride);
+  note = std::to_string(rows) + " sampled coefficient vectors";
+  return stats;
 }
 
 // Median/MAD statistics from the sampled windows of one channel's record.
 fp::MadStats sampled_mad_stats(const LoadedConfig& lc, const std::string& sid, const Units& units,
                                TimeNs chunk, std::string& note) {
   const fp::FingerprintParams& p = lc.fp;
-  const fp::Fingerprinter fper(p);
   const std::uint64_t seed = lc.cfg.run().seed ^ std::stoull(hash_hex(sid), nullptr, 16);
   auto windows = fp::mad_sample_windows(units.begin()->first, std::prev(units.end())->first + chunk, p, seed);
   const double bytes_per_ns = 8.0 * static_cast<double>(p.M()) / static_cast<double>(p.dt_fp_ns());
@@ -100,6 +189,8 @@ fp::MadStats sampled_mad_stats(const LoadedConfig& lc, const std::string& sid, c
     for (std::size_t w = 0; w < windows.size(); w += stride) kept.push_back(windows[w]);
     spdlog::info("{}: median/MAD from {} of {} sample windows (memory cap)", sid, kept.size(), windows.size());
     windows.swap(kept);
+    span_ns = 0;
+    for (const auto& [wb, we] : windows) span_ns += static_cast<double>(we - wb);
   }
   // Quakeprint frames lie on an absolute time grid, so a window's images do
   // not depend on where the loaded span starts: load an hour at a time.
@@ -107,44 +198,10 @@ fp::MadStats sampled_mad_stats(const LoadedConfig& lc, const std::string& sid, c
   // Blocks are numbered across windows; while the sample outgrows the cap,
   // the stride doubles and only blocks whose number is a multiple of it stay
   // (deterministic: the kept set depends on the data only).
-  const bool by_block = p.mode != fp::FrameMode::kFast;
-  fp::CoefficientBlock sample;
-  sample.M = p.M();
-  std::vector<std::pair<std::size_t, std::size_t>> block_rows;  // (block number, first row)
-  std::size_t stride = 1, number = 0;
-  // load_span reads whole units: a span they already hold is not read again.
-  ChannelWaveform w;
-  TimeNs held_begin = 0, held_end = 0;
-  const auto hold = [&](TimeNs b, TimeNs e) {
-    if (!w.samples.empty() && held_begin <= b && e <= held_end) return;
-    w = load_span(units, b, e, chunk);
-    held_begin = floor_to(b, chunk);
-    held_end = floor_to(e - 1, chunk) + chunk;
-  };
-  for (const auto& [wb, we] : windows) {
-    if (!by_block) {
-      w = load_span(units, wb, we + p.window_span_ns(), chunk);
-      held_end = held_begin;  // a FAST-mode window's span is its own
-    }
-    for (TimeNs b = wb; b < we; b += kBlock, ++number) {
-      if (number % stride != 0) continue;
-      const TimeNs e = std::min(b + kBlock, we);
-      if (by_block) hold(b, e + p.window_span_ns());
-      if (w.samples.empty()) continue;
-      block_rows.emplace_back(number, sample.size());
-      sample.append(fper.coefficients(w.samples.data(), w.mask.data(), w.samples.size(), w.start, b, e));
-      while (8.0 * static_cast<double>(sample.values.size()) > kMadSampleBytes && block_rows.size() > 1) {
-        stride *= 2;
-        thin_sample(sample, block_rows, stride);
-      }
-    }
-  }
-  if (stride > 1) spdlog::info("{}: median/MAD from every {}. hour of the sample (memory cap)", sid, stride);
-  if (sample.size() == 0)
-    throw InputError(sid, "no complete fingerprint window in the data: too short or all gaps "
-                          "for the median/MAD statistics");
-  note = std::to_string(sample.size()) + " sampled coefficient vectors";
-  return fp::compute_mad_stats(sample);
+  const double sample_bytes = std::min(span_ns * bytes_per_ns, kMadSampleBytes);
+  if (p.mode != fp::FrameMode::kFast)
+    return sampled_stats_by_slices<float>(p, sid, units, chunk, windows, sample_bytes, note);
+  return sampled_stats_by_slices<double>(p, sid, units, chunk, windows, sample_bytes, note);
 }
 
 // The job computing (or reading) one channel's median/MAD statistics.
@@ -195,6 +252,10 @@ fp::FingerprintBlock unit_fingerprints(const fp::FingerprintParams& p, const Uni
   const fp::TieOrder ties = p.mode == fp::FrameMode::kFast ? fp::TieOrder::kNumpy : fp::TieOrder::kHighestIndex;
   fp::FingerprintBlock block;
   block.words = p.words64();
+  // A chunk's images at most: the block is not copied as it grows.
+  const auto most = static_cast<std::size_t>(chunk / p.dt_fp_ns() + 1);
+  block.bits.reserve(most * block.words);
+  block.times.reserve(most);
   if (!w.samples.empty())
     for (TimeNs b = std::max(c, floor_to(w.start, kImageBlock)); b < std::min(c + chunk, w.end()); b += kImageBlock) {
       const fp::CoefficientBlock coefs = fper.coefficients(w.samples.data(), w.mask.data(), w.samples.size(),
@@ -224,7 +285,9 @@ void add_unit_jobs(const LoadedConfig& lc, const StageSetup& setup, MpiContext& 
     job.inputs_hash = combine_hashes(inputs);
     job.params_hash = lc.fingerprint_hash();
     const Provenance prov{"fingerprint", job.name, lc.cfg.hash(), job.params_hash, job.inputs_hash, inputs};
-    job.run = [&p, &store, &mpi, &param_text, sid, units, c = c, chunk, mad_path, prov, out = job.output]() {
+    // The channel's units by reference: they outlive the jobs (a copy per job
+    // would grow with the square of the record's length).
+    job.run = [&p, &store, &mpi, &param_text, sid, &units, c = c, chunk, mad_path, prov, out = job.output]() {
       fp::FingerprintBlock block = unit_fingerprints(p, units, c, chunk, mad_path);
       const std::size_t n = block.size();
       store.write_h5(out, prov, [&](h5::File& f) {

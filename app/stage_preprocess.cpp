@@ -66,7 +66,7 @@ std::vector<FileInfo> deserialize(const std::vector<std::string>& parts) {
 // Each file's content hash and traces (ranks share the reading); a file
 // that cannot be read carries its error instead.
 std::vector<FileInfo> index_files(const std::vector<std::string>& paths,
-                                  const std::function<std::vector<pre::Trace>(const std::string&)>& read,
+                                  const std::function<std::vector<pre::TraceExtent>(const std::string&)>& scan,
                                   MpiContext& mpi) {
   std::string mine;
   for (std::size_t i = 0; i < paths.size(); ++i) {
@@ -74,10 +74,7 @@ std::vector<FileInfo> index_files(const std::vector<std::string>& paths,
     FileInfo fi{paths[i], "", "", {}};
     try {
       fi.hash = hash_file(fi.path);
-      for (const auto& tr : read(fi.path)) {
-        const TimeNs end = tr.sample_time(tr.samples.size());
-        fi.traces.push_back({tr.seed_id, tr.sampling_rate, tr.start, end});
-      }
+      for (const auto& tr : scan(fi.path)) fi.traces.push_back({tr.seed_id, tr.sampling_rate, tr.start, tr.end()});
     } catch (const std::exception& e) {
       fi.error = e.what();
       for (char& c : fi.error)
@@ -172,15 +169,28 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
       for (const auto& ch : st.channels)
         ids_of_file[f.string()].push_back(ChannelId{st.network, st.station, st.location, ch}.seed_id());
     }
-  const auto read_resolved = [&ids_of_file](const std::string& path) {
-    std::vector<pre::Trace> traces = pre::read_waveform_file(path);
-    pre::resolve_missing_networks(traces, ids_of_file.at(path));
+  // The index decodes and checks every file once and keeps where its traces
+  // lie; a unit then decodes only its channel's records within its window.
+  const auto scan_resolved = [&ids_of_file](const std::string& path) {
+    std::vector<pre::TraceExtent> extents = pre::scan_waveform_file(path);
+    for (auto& e : extents) e.seed_id = pre::resolve_missing_network(e.seed_id, ids_of_file.at(path));
+    return extents;
+  };
+  const auto read_resolved = [&ids_of_file](const std::string& path, const std::string& sid, TimeNs begin,
+                                            TimeNs end) {
+    const std::vector<std::string>& ids = ids_of_file.at(path);
+    pre::ReadSelection sel;
+    sel.channel = [&ids, &sid](const std::string& id) { return pre::resolve_missing_network(id, ids) == sid; };
+    sel.begin = begin;
+    sel.end = end;
+    std::vector<pre::Trace> traces = pre::read_waveform_file(path, sel);
+    pre::resolve_missing_networks(traces, ids);
     return traces;
   };
   std::sort(all_files.begin(), all_files.end());
   all_files.erase(std::unique(all_files.begin(), all_files.end()), all_files.end());
 
-  const std::vector<FileInfo> files = index_files(all_files, read_resolved, mpi);
+  const std::vector<FileInfo> files = index_files(all_files, scan_resolved, mpi);
 
   const std::vector<std::string> skipped = skip_bad_files(files, o.skip_bad_files, mpi, store);
 
@@ -218,7 +228,7 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
         std::vector<pre::Trace> traces;
         double inclination = std::numeric_limits<double>::quiet_NaN();
         for (const auto& p : paths)
-          for (auto& tr : read_resolved(p))
+          for (auto& tr : read_resolved(p, sid, chunk_begin - kChunkPad, chunk_end + kChunkPad))
             if (tr.seed_id == sid) {
               if (!std::isfinite(inclination)) inclination = tr.inclination_deg;
               traces.push_back(std::move(tr));

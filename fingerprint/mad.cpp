@@ -52,26 +52,56 @@ std::uint64_t splitmix64(std::uint64_t x) {
 
 }  // namespace
 
-MadStats compute_mad_stats(const CoefficientBlock& sample) {
-  assert(sample.size() > 0 && sample.M > 0);
-  const std::size_t n = sample.size(), M = sample.M;
+namespace {
+
+template <class T>
+MadStats mad_stats_of(const T* values, std::size_t n, std::size_t M) {
+  assert(n > 0 && M > 0);
   MadStats s;
   s.median.assign(M, 0.0);
   s.mad.assign(M, 0.0);
+  // Columns are gathered a tile at a time: one pass over the rows fills a
+  // tile's columns from adjacent values (a column alone would touch a new
+  // cache line, often a new page, per row).
+  constexpr std::size_t kTile = 16;
+  const std::size_t tiles = (M + kTile - 1) / kTile;
 #pragma omp parallel
   {
-    std::vector<double> col(n);
+    std::vector<double> cols(kTile * n), dev(n), tmp(n);
 #pragma omp for schedule(static)
-    for (std::size_t c = 0; c < M; ++c) {
-      for (std::size_t i = 0; i < n; ++i) col[i] = sample.values[i * M + c];
-      const double med = median_inplace(col);
-      for (std::size_t i = 0; i < n; ++i)
-        col[i] = std::fabs(sample.values[i * M + c] - med);
-      s.median[c] = med;
-      s.mad[c] = median_inplace(col);
+    for (std::size_t t = 0; t < tiles; ++t) {
+      const std::size_t c0 = t * kTile, width = std::min(kTile, M - c0);
+      for (std::size_t i = 0; i < n; ++i) {
+        const T* row = values + i * M + c0;
+        for (std::size_t j = 0; j < width; ++j) cols[j * n + i] = static_cast<double>(row[j]);
+      }
+      for (std::size_t j = 0; j < width; ++j) {
+        double* col = cols.data() + j * n;
+        // median_inplace reorders: the deviations come from the column in row order.
+        std::copy(col, col + n, tmp.begin());
+        const double med = median_inplace(tmp);
+        for (std::size_t i = 0; i < n; ++i) dev[i] = std::fabs(col[i] - med);
+        s.median[c0 + j] = med;
+        s.mad[c0 + j] = median_inplace(dev);
+      }
     }
   }
   return s;
+}
+
+}  // namespace
+
+MadStats compute_mad_stats(const CoefficientBlock& sample) {
+  assert(sample.size() > 0 && sample.M > 0);
+  return mad_stats_of(sample.values.data(), sample.size(), sample.M);
+}
+
+MadStats compute_mad_stats(const float* values, std::size_t n, std::size_t M) {
+  return mad_stats_of(values, n, M);
+}
+
+MadStats compute_mad_stats(const double* values, std::size_t n, std::size_t M) {
+  return mad_stats_of(values, n, M);
 }
 
 std::vector<std::pair<TimeNs, TimeNs>> mad_sample_windows(TimeNs data_begin, TimeNs data_end,

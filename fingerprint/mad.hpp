@@ -23,6 +23,12 @@ struct MadStats {
 /// Statistics of every row of `sample` (at least one row). OpenMP over
 /// coefficients; the result does not depend on the thread count.
 MadStats compute_mad_stats(const CoefficientBlock& sample);
+/// The same over a row-major n x M table of values (float32 ones are widened
+/// to double first: the same statistics as a double table of those values).
+/// The stage holds its sample in float32 where the coefficients are float32
+/// precision anyway ("quakeprint" mode), and a slice of the columns at a time.
+MadStats compute_mad_stats(const float* values, std::size_t n, std::size_t M);
+MadStats compute_mad_stats(const double* values, std::size_t n, std::size_t M);
 
 /// Windows of IMAGE START times [t_begin, t_end) to sample for the
 /// statistics, to be passed to Fingerprinter::coefficients (the data must

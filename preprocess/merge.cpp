@@ -80,12 +80,14 @@ Continuous merge_traces(const std::vector<Trace>& traces, TimeNs t0, TimeNs t1) 
                              " is off the sample grid by " +
                              std::to_string(static_cast<double>(off)) + " samples; snapped");
     // Sample j of the trace lands on grid index n_start + j - n0.
-    const std::int64_t j_lo = std::max<std::int64_t>(0, n0 - n_start);
-    const std::int64_t j_hi = std::min<std::int64_t>(static_cast<std::int64_t>(t.samples.size()),
+    // A trace read in part holds samples [first, first + size) of itself.
+    const auto first = static_cast<std::int64_t>(t.first_sample);
+    const std::int64_t j_lo = std::max<std::int64_t>(first, n0 - n_start);
+    const std::int64_t j_hi = std::min<std::int64_t>(first + static_cast<std::int64_t>(t.samples.size()),
                                                      n1 - n_start);
     for (std::int64_t j = j_lo; j < j_hi; ++j) {
       const std::size_t g = static_cast<std::size_t>(n_start + j - n0);
-      const double v = t.samples[static_cast<std::size_t>(j)];
+      const double v = t.samples[static_cast<std::size_t>(j - first)];
       if (state[g] == 0) {
         state[g] = 1;
         value[g] = v;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <mutex>
 #include <sstream>
@@ -69,13 +70,17 @@ void check_finite(const Trace& t, std::size_t first, const std::string& name,
 
 // ---------------------------------------------------------------- miniSEED --
 
+// One record's place in the file and in time; its samples are decoded
+// into `pool` (at `first`) only when the reader keeps them.
 struct Record {
-  std::string seed_id;
+  std::uint32_t channel;  // index into the reader's channel names
   double rate;
   TimeNs start;
-  std::vector<double> samples;
-  std::size_t number;  // 0-based record number in the file
+  std::size_t count;      // samples (the header's count, checked against the decoded one)
+  std::size_t number;     // 0-based record number in the file
+  std::size_t first;      // offset of its samples in the pool; kNotDecoded when not kept
 };
+constexpr std::size_t kNotDecoded = static_cast<std::size_t>(-1);
 
 std::string seed_id_of(const MSRecord* msr) {
   return std::string(msr->network) + "." + msr->station + "." + msr->location + "." +
@@ -99,7 +104,8 @@ int fixed_sample_bytes(int encoding) {
   }
 }
 
-void check_sample_count_fits(const MSRecord& msr, int reclen, const std::string& name, const std::string& where) {
+void check_sample_count_fits(const MSRecord& msr, int reclen, const std::string& name,
+                             const std::function<std::string()>& where) {
   const int size = fixed_sample_bytes(msr.encoding);
   if (size == 0 || !msr.fsdh || msr.samplecnt <= 0) return;
   const std::int64_t room = reclen - static_cast<std::int64_t>(msr.fsdh->data_offset);
@@ -108,101 +114,184 @@ void check_sample_count_fits(const MSRecord& msr, int reclen, const std::string&
                      "corrupt miniSEED record: " + std::to_string(msr.samplecnt) + " samples of " +
                          std::to_string(size) + " bytes do not fit in the " + std::to_string(room) +
                          " data bytes of the record",
-                     where);
+                     where());
 }
 
-std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& name) {
+// NaN and infinities of a decoded float record, with the sample's index and
+// time (the index counts from the record's first sample, as before).
+template <class T>
+void check_finite_record(const T* p, std::size_t n, const std::string& id, double rate, TimeNs start,
+                         const std::string& name, const std::function<std::string()>& where) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isfinite(p[i])) {
+      const Trace probe{id, rate, start, {}, name};
+      throw InputError(name,
+                       std::string(std::isnan(p[i]) ? "NaN" : "infinite") + " sample in channel " + id,
+                       where() + ", sample " + std::to_string(i) + " at " + format_iso8601(probe.sample_time(i)));
+    }
+}
+
+// The samples the headers announce (a bound for the pool: read headers
+// only, stopping quietly at anything odd, which the real read reports).
+std::size_t sample_count_bound(std::vector<char>& buf, MsrGuard& guard) {
+  std::size_t total = 0, offset = 0;
+  while (offset + 48 <= buf.size()) {
+    const std::size_t left = buf.size() - offset;
+    const int reclen = ms_detect(buf.data() + offset, static_cast<int>(std::min<std::size_t>(left, 1 << 20)));
+    if (reclen <= 0 || static_cast<std::size_t>(reclen) > left) break;
+    if (msr_parse(buf.data() + offset, reclen, &guard.msr, reclen, 0, 0) != 0) break;
+    if (guard.msr->samplecnt > 0) total += static_cast<std::size_t>(guard.msr->samplecnt);
+    offset += static_cast<std::size_t>(reclen);
+  }
+  g_mseed_log.clear();
+  return total;
+}
+
+std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& name, const ReadSelection& sel,
+                                 std::vector<TraceExtent>* extents) {
   install_mseed_logger();
   std::vector<char> buf(bytes.begin(), bytes.end());  // libmseed wants a mutable buffer
   std::vector<Record> records;
+  std::vector<std::string> channels;     // seed ids in order of appearance
+  std::vector<signed char> accepted;     // per channel: -1 unknown, 0 no, 1 yes
+  std::vector<double> pool;              // decoded samples of the kept records
+  const bool keep = extents == nullptr;
   MsrGuard guard;
+  if (keep) pool.reserve(sample_count_bound(buf, guard));
   std::size_t offset = 0;
   std::size_t recno = 0;
   while (offset < buf.size()) {
     const std::size_t left = buf.size() - offset;
     // Trailing blank padding (spaces or zeros) after the last record is common.
-    if (std::all_of(buf.begin() + static_cast<std::ptrdiff_t>(offset), buf.end(),
+    if ((buf[offset] == '\0' || buf[offset] == ' ') &&
+        std::all_of(buf.begin() + static_cast<std::ptrdiff_t>(offset), buf.end(),
                     [](char c) { return c == '\0' || c == ' '; }))
       break;
-    const std::string where = "record " + std::to_string(recno) + ", " + offset_text(offset);
+    // Built only for an error: a string per record costs more than its decoding.
+    const std::function<std::string()> where = [recno, offset] {
+      return "record " + std::to_string(recno) + ", " + offset_text(offset);
+    };
     char* rec = buf.data() + offset;
     int reclen = ms_detect(rec, static_cast<int>(std::min<std::size_t>(left, 1 << 20)));
-    if (reclen < 0) throw InputError(name, "not a miniSEED record (corrupt or not SEED data)", where);
+    if (reclen < 0) throw InputError(name, "not a miniSEED record (corrupt or not SEED data)", where());
     if (reclen == 0) {
       // No Blockette 1000 and no following header to measure against: the
       // record runs to the end of the file (as libmseed's file reader assumes).
       if (left >= 128 && left <= 8192 && (left & (left - 1)) == 0) reclen = static_cast<int>(left);
       else if (left > 8192) reclen = 4096;  // SEED default for records without B1000
       else
-        throw InputError(name, "cannot determine the record length (truncated record?)", where);
+        throw InputError(name, "cannot determine the record length (truncated record?)", where());
     }
     if (static_cast<std::size_t>(reclen) > left)
       throw InputError(name,
                        "truncated record: " + std::to_string(reclen) + " bytes expected, " +
                            std::to_string(left) + " left in the file",
-                       where);
+                       where());
     g_mseed_log.clear();
     // Header first: libmseed 2.19 decodes uncompressed samples without
     // checking that they fit in the record (a corrupt count reads past it).
     int rc = msr_parse(rec, reclen, &guard.msr, reclen, 0, 0);
     if (rc == 0) check_sample_count_fits(*guard.msr, reclen, name, where);
-    if (rc == 0) rc = msr_parse(rec, reclen, &guard.msr, reclen, 1, 0);
+    // The record's channel and time decide whether its samples are wanted;
+    // a selective read leaves the others undecoded (the whole file was
+    // checked by a full read before).
+    std::uint32_t ch = 0;
+    bool decode = true;
+    if (rc == 0) {
+      MSRecord* h = guard.msr;
+      const std::string id = seed_id_of(h);
+      ch = static_cast<std::uint32_t>(std::find(channels.begin(), channels.end(), id) - channels.begin());
+      if (ch == channels.size()) {
+        channels.push_back(id);
+        accepted.push_back(sel.channel ? static_cast<signed char>(sel.channel(id)) : 1);
+      }
+      if (!accepted[ch]) {
+        offset += static_cast<std::size_t>(reclen);
+        ++recno;
+        continue;
+      }
+      if (sel.begin > INT64_MIN || sel.end < INT64_MAX) {
+        const double rate = msr_samprate(h);
+        constexpr hptime_t kTick = kNsPerSecond / HPTMODULUS;
+        const hptime_t hpt = msr_starttime(h);
+        if (rate > 0 && h->samplecnt > 0 && hpt < INT64_MAX / kTick && hpt > INT64_MIN / kTick) {
+          const double b = static_cast<double>(hpt * kTick);
+          const double e = b + static_cast<double>(h->samplecnt) * 1e9 / rate;
+          // A sample of margin: the trace's own grid may differ from the header by half a sample.
+          const double margin = 2e9 / rate;
+          decode = e + margin > static_cast<double>(sel.begin) && b - margin < static_cast<double>(sel.end);
+        }
+      }
+    }
+    if (rc == 0 && decode) rc = msr_parse(rec, reclen, &guard.msr, reclen, 1, 0);
     if (rc > 0)
-      throw InputError(name, "truncated record: needs " + std::to_string(rc) + " more bytes", where);
+      throw InputError(name, "truncated record: needs " + std::to_string(rc) + " more bytes", where());
     if (rc < 0) {
       std::string why = ms_errorstr(rc) ? ms_errorstr(rc) : "unknown error";
       if (!g_mseed_log.empty()) why += " (" + one_line(g_mseed_log) + ")";
-      throw InputError(name, "corrupt miniSEED record: " + why, where);
+      throw InputError(name, "corrupt miniSEED record: " + why, where());
     }
     MSRecord* msr = guard.msr;
-    if (g_mseed_log.find("integrity") != std::string::npos ||
-        g_mseed_log.find("doesn't match") != std::string::npos)
-      throw InputError(name, "corrupt miniSEED record data: " + one_line(g_mseed_log), where);
-    if (msr->numsamples != msr->samplecnt && msr->sampletype != 'a')
+    if (!g_mseed_log.empty() && (g_mseed_log.find("integrity") != std::string::npos ||
+                                 g_mseed_log.find("doesn't match") != std::string::npos))
+      throw InputError(name, "corrupt miniSEED record data: " + one_line(g_mseed_log), where());
+    if (decode && msr->numsamples != msr->samplecnt && msr->sampletype != 'a')
       throw InputError(name,
                        "decoded " + std::to_string(msr->numsamples) + " samples but the header says " +
                            std::to_string(msr->samplecnt),
-                       where);
+                       where());
+    // Header-only parses leave the sample type unset: the encoding says ASCII.
+    const bool text = decode ? msr->sampletype == 'a' : msr->encoding == DE_ASCII;
+    const std::int64_t count = decode ? msr->numsamples : msr->samplecnt;
     const double rate = msr_samprate(msr);
-    if (msr->numsamples > 0 && msr->sampletype != 'a' && rate > 0) {
+    if (count > 0 && !text && rate > 0) {
       Record r;
-      r.seed_id = seed_id_of(msr);
+      r.channel = ch;
       r.rate = rate;
       // int64 nanoseconds hold 1677-2262; a corrupt header may say otherwise.
       const hptime_t hpt = msr_starttime(msr);
       constexpr hptime_t kNsPerTick = kNsPerSecond / HPTMODULUS;
       if (hpt > INT64_MAX / kNsPerTick || hpt < INT64_MIN / kNsPerTick)
-        throw InputError(name, "record start time outside the years 1678-2261 (corrupt header?)", where);
+        throw InputError(name, "record start time outside the years 1678-2261 (corrupt header?)", where());
       r.start = static_cast<TimeNs>(hpt) * kNsPerTick;
       r.number = recno;
-      r.samples.resize(static_cast<std::size_t>(msr->numsamples));
-      const auto n = r.samples.size();
-      switch (msr->sampletype) {
-        case 'i': {
-          auto* p = static_cast<const int32_t*>(msr->datasamples);
-          for (std::size_t i = 0; i < n; ++i) r.samples[i] = p[i];
-          break;
+      r.count = static_cast<std::size_t>(count);
+      r.first = kNotDecoded;
+      if (decode) {
+        const auto n = r.count;
+        const std::string& id = channels[ch];
+        double* out = nullptr;
+        if (keep) {
+          r.first = pool.size();
+          pool.resize(pool.size() + n);
+          out = pool.data() + r.first;
         }
-        case 'f': {
-          auto* p = static_cast<const float*>(msr->datasamples);
-          for (std::size_t i = 0; i < n; ++i) r.samples[i] = p[i];
-          break;
+        switch (msr->sampletype) {
+          case 'i': {
+            auto* p = static_cast<const int32_t*>(msr->datasamples);
+            if (out) for (std::size_t i = 0; i < n; ++i) out[i] = p[i];
+            break;
+          }
+          case 'f': {
+            auto* p = static_cast<const float*>(msr->datasamples);
+            check_finite_record(p, n, id, rate, r.start, name, where);
+            if (out) for (std::size_t i = 0; i < n; ++i) out[i] = p[i];
+            break;
+          }
+          case 'd': {
+            auto* p = static_cast<const double*>(msr->datasamples);
+            check_finite_record(p, n, id, rate, r.start, name, where);
+            if (out) std::copy(p, p + n, out);
+            break;
+          }
+          default:
+            throw InputError(name, std::string("unsupported sample type '") + msr->sampletype + "'", where());
         }
-        case 'd': {
-          auto* p = static_cast<const double*>(msr->datasamples);
-          std::copy(p, p + n, r.samples.begin());
-          break;
-        }
-        default:
-          throw InputError(name, std::string("unsupported sample type '") + msr->sampletype + "'", where);
       }
-      Trace probe{r.seed_id, r.rate, r.start, {}, name};
-      probe.samples = r.samples;
-      check_finite(probe, 0, name, where + ", ");
-      records.push_back(std::move(r));
-    } else if (msr->numsamples > 0 && msr->sampletype != 'a' && rate <= 0) {
+      records.push_back(r);
+    } else if (count > 0 && !text && rate <= 0) {
       // Samples without a rate cannot be placed in time.
-      throw InputError(name, "record with samples but sampling rate 0", where);
+      throw InputError(name, "record with samples but sampling rate 0", where());
     }
     offset += static_cast<std::size_t>(reclen);
     ++recno;
@@ -210,36 +299,95 @@ std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& na
   if (recno == 0) throw InputError(name, "empty miniSEED file");
 
   // Join records of each channel into contiguous traces, in time order.
-  std::stable_sort(records.begin(), records.end(), [](const Record& a, const Record& b) {
-    if (a.seed_id != b.seed_id) return a.seed_id < b.seed_id;
+  std::stable_sort(records.begin(), records.end(), [&](const Record& a, const Record& b) {
+    if (a.channel != b.channel) return channels[a.channel] < channels[b.channel];
     if (a.start != b.start) return a.start < b.start;
     return a.number < b.number;
   });
   // A record continues the trace of its channel whose next expected sample
   // time it matches (within half a sample); overlapping runs stay separate
-  // traces, for merge_traces to reconcile.
-  std::vector<Trace> traces;
+  // traces, for merge_traces to reconcile. Extents first, samples after.
+  struct Run {
+    Trace head;  // no samples yet
+    std::size_t count = 0;
+    std::vector<std::size_t> parts;  // indices into records
+  };
+  std::vector<Run> runs;
   std::size_t channel_begin = 0;
-  for (auto& r : records) {
-    if (!traces.empty() && traces.back().seed_id != r.seed_id) channel_begin = traces.size();
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const Record& r = records[i];
+    const std::string& id = channels[r.channel];
+    if (!runs.empty() && runs.back().head.seed_id != id) channel_begin = runs.size();
     bool joined = false;
-    for (std::size_t k = traces.size(); k-- > channel_begin;) {
-      Trace& t = traces[k];
-      if (!MS_ISRATETOLERABLE(r.rate, t.sampling_rate)) continue;
-      const TimeNs expected = t.sample_time(t.samples.size());
+    for (std::size_t k = runs.size(); k-- > channel_begin;) {
+      Run& t = runs[k];
+      if (!MS_ISRATETOLERABLE(r.rate, t.head.sampling_rate)) continue;
+      const TimeNs expected = t.head.sample_time(t.count);
       // In double: records centuries apart would overflow an int64 difference.
-      if (std::fabs(static_cast<double>(r.start) - static_cast<double>(expected)) <= 0.5e9 / t.sampling_rate) {
-        t.samples.insert(t.samples.end(), r.samples.begin(), r.samples.end());
+      if (std::fabs(static_cast<double>(r.start) - static_cast<double>(expected)) <= 0.5e9 / t.head.sampling_rate) {
+        t.count += r.count;
+        t.parts.push_back(i);
         joined = true;
         break;
       }
     }
-    if (!joined) traces.push_back(Trace{r.seed_id, r.rate, r.start, std::move(r.samples), name});
+    if (!joined) {
+      Run run;
+      run.head = Trace{id, r.rate, r.start, {}, name};
+      run.count = r.count;
+      run.parts.push_back(i);
+      runs.push_back(std::move(run));
+    }
   }
-  std::stable_sort(traces.begin(), traces.end(), [](const Trace& a, const Trace& b) {
-    if (a.seed_id != b.seed_id) return a.seed_id < b.seed_id;
-    return a.start < b.start;
+  std::stable_sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
+    if (a.head.seed_id != b.head.seed_id) return a.head.seed_id < b.head.seed_id;
+    return a.head.start < b.head.start;
   });
+  std::vector<Trace> traces;
+  for (auto& run : runs) {
+    if (!keep) {
+      extents->push_back({run.head.seed_id, run.head.sampling_rate, run.head.start, run.count});
+      continue;
+    }
+    Trace t = std::move(run.head);
+    // A trace wholly outside the window stays (merging places every trace
+    // on the grid of the earliest), without samples.
+    const double margin = 2e9 / t.sampling_rate;
+    if (static_cast<double>(t.sample_time(run.count)) + margin <= static_cast<double>(sel.begin) ||
+        static_cast<double>(t.start) - margin >= static_cast<double>(sel.end)) {
+      traces.push_back(std::move(t));
+      continue;
+    }
+    // The usual file: one run, its records decoded in file order; the pool is the trace.
+    bool in_pool_order = runs.size() == 1 && pool.size() == run.count;
+    for (std::size_t k = 0, next = 0; in_pool_order && k < run.parts.size(); ++k) {
+      const Record& r = records[run.parts[k]];
+      in_pool_order = r.first == next;
+      next += r.count;
+    }
+    if (in_pool_order) {
+      t.samples = std::move(pool);
+      traces.push_back(std::move(t));
+      continue;
+    }
+    // Records outside the window lead and trail the decoded ones in a run.
+    std::size_t first = 0, last = run.parts.size();
+    while (first < last && records[run.parts[first]].first == kNotDecoded)
+      t.first_sample += records[run.parts[first++]].count;
+    while (last > first && records[run.parts[last - 1]].first == kNotDecoded) --last;
+    std::size_t held = 0;
+    for (std::size_t k = first; k < last; ++k) held += records[run.parts[k]].count;
+    t.samples.reserve(held);
+    for (std::size_t k = first; k < last; ++k) {
+      const Record& r = records[run.parts[k]];
+      if (r.first != kNotDecoded)
+        t.samples.insert(t.samples.end(), pool.begin() + static_cast<std::ptrdiff_t>(r.first),
+                         pool.begin() + static_cast<std::ptrdiff_t>(r.first + r.count));
+      else
+        t.samples.insert(t.samples.end(), r.count, 0.0);  // not expected: a run is contiguous in time
+    }
+    traces.push_back(std::move(t));
+  }
   return traces;
 }
 
@@ -469,21 +617,22 @@ std::vector<Trace> read_sac_alpha(const std::string& bytes, const std::string& n
 
 }  // namespace
 
-void resolve_missing_networks(std::vector<Trace>& traces, const std::vector<std::string>& configured_ids) {
-  for (auto& t : traces) {
-    if (t.seed_id.empty() || t.seed_id[0] != '.') continue;
-    const std::string rest = t.seed_id;  // ".STA.LOC.CHA"
-    std::string match;
-    int n = 0;
-    for (const auto& id : configured_ids) {
-      const auto dot = id.find('.');
-      if (dot != std::string::npos && id.compare(dot, std::string::npos, rest) == 0 && match != id) {
-        match = id;
-        ++n;
-      }
+std::string resolve_missing_network(const std::string& seed_id, const std::vector<std::string>& configured_ids) {
+  if (seed_id.empty() || seed_id[0] != '.') return seed_id;
+  std::string match;
+  int n = 0;
+  for (const auto& id : configured_ids) {
+    const auto dot = id.find('.');
+    if (dot != std::string::npos && id.compare(dot, std::string::npos, seed_id) == 0 && match != id) {
+      match = id;
+      ++n;
     }
-    if (n == 1) t.seed_id = match;
   }
+  return n == 1 ? match : seed_id;
+}
+
+void resolve_missing_networks(std::vector<Trace>& traces, const std::vector<std::string>& configured_ids) {
+  for (auto& t : traces) t.seed_id = resolve_missing_network(t.seed_id, configured_ids);
 }
 
 double rate_from_float32_delta(float delta) {
@@ -515,24 +664,69 @@ WaveformFormat detect_waveform_format(const std::string& bytes) {
   return WaveformFormat::unknown;
 }
 
-std::vector<Trace> read_waveform_bytes(const std::string& bytes, const std::string& name) {
+namespace {
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
+  // One read of the whole file (a byte-wise iterator costs more than decoding).
+  std::string bytes;
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size > 0) {
+    bytes.resize(static_cast<std::size_t>(size));
+    in.read(bytes.data(), size);
+    if (in.gcount() != size) throw InputError(path, "read failed");
+  }
+  if (in.bad()) throw InputError(path, "read failed");
+  return bytes;
+}
+
+// The one dispatch of every read: whole, selected, or extents only (when
+// `extents` is given; the traces returned are then empty).
+std::vector<Trace> read_bytes(const std::string& bytes, const std::string& name, const ReadSelection& sel,
+                              std::vector<TraceExtent>* extents) {
   install_mseed_logger();
   if (bytes.empty()) throw InputError(name, "file is empty");
+  std::vector<Trace> sac;
   switch (detect_waveform_format(bytes)) {
-    case WaveformFormat::miniseed2: return read_miniseed(bytes, name);
-    case WaveformFormat::sac_binary: return read_sac_binary(bytes, name);
-    case WaveformFormat::sac_alpha: return read_sac_alpha(bytes, name);
-    case WaveformFormat::unknown: break;
+    case WaveformFormat::miniseed2: return read_miniseed(bytes, name, sel, extents);
+    case WaveformFormat::sac_binary: sac = read_sac_binary(bytes, name); break;
+    case WaveformFormat::sac_alpha: sac = read_sac_alpha(bytes, name); break;
+    case WaveformFormat::unknown:
+      throw InputError(name, "not a miniSEED 2 or SAC file (unrecognised content)", offset_text(0));
   }
-  throw InputError(name, "not a miniSEED 2 or SAC file (unrecognised content)", offset_text(0));
+  // One trace per SAC file: read whole (its header is most of the work).
+  if (extents) {
+    for (const auto& t : sac) extents->push_back({t.seed_id, t.sampling_rate, t.start, t.samples.size()});
+    return {};
+  }
+  return sac;
+}
+
+}  // namespace
+
+TimeNs TraceExtent::end() const {
+  return start + static_cast<TimeNs>(std::llround(static_cast<double>(count) * 1e9 / sampling_rate));
+}
+
+std::vector<Trace> read_waveform_bytes(const std::string& bytes, const std::string& name) {
+  return read_bytes(bytes, name, {}, nullptr);
 }
 
 std::vector<Trace> read_waveform_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw InputError(path, "read failed");
-  return read_waveform_bytes(bytes, path);
+  return read_bytes(read_all(path), path, {}, nullptr);
+}
+
+std::vector<Trace> read_waveform_file(const std::string& path, const ReadSelection& selection) {
+  return read_bytes(read_all(path), path, selection, nullptr);
+}
+
+std::vector<TraceExtent> scan_waveform_file(const std::string& path) {
+  std::vector<TraceExtent> extents;
+  read_bytes(read_all(path), path, {}, &extents);
+  return extents;
 }
 
 }  // namespace qp::pre

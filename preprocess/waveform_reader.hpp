@@ -2,6 +2,8 @@
 // either byte order, and alphanumeric), detected by content, not by name.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -20,6 +22,9 @@ struct Trace {
   /// Inclination of the component from vertical up, degrees (SAC CMPINC:
   /// 0 up, 90 horizontal, 180 down); NaN when the header does not say.
   double inclination_deg = std::numeric_limits<double>::quiet_NaN();
+  /// samples[0] is sample number first_sample of the trace (a selective
+  /// read holds only the samples it decoded; 0 otherwise).
+  std::size_t first_sample = 0;
 
   TimeNs sample_time(std::size_t i) const;
 };
@@ -40,6 +45,38 @@ WaveformFormat detect_waveform_format(const std::string& bytes);
 /// and byte offset), a NaN or infinite sample (with its index and time).
 std::vector<Trace> read_waveform_file(const std::string& path);
 
+/// Where a trace lies, without its samples (scan_waveform_file).
+struct TraceExtent {
+  std::string seed_id;
+  double sampling_rate = 0;
+  TimeNs start = 0;
+  std::size_t count = 0;  ///< samples
+  TimeNs end() const;     ///< time of the sample after the last
+};
+
+/// Reads and checks the whole file as read_waveform_file does (same errors:
+/// every record is decoded and every sample checked) but keeps only where
+/// its traces lie: the preprocess stage's inventory, without holding samples.
+std::vector<TraceExtent> scan_waveform_file(const std::string& path);
+
+/// A part of a file: the channels `channel` accepts (all when empty) and the
+/// samples within [begin, end).
+struct ReadSelection {
+  std::function<bool(const std::string& seed_id)> channel;
+  TimeNs begin = INT64_MIN, end = INT64_MAX;
+};
+
+/// Reads a part of a file that scan_waveform_file has checked: traces of the
+/// selected channels, joined exactly as a whole read joins them, but miniSEED
+/// records of other channels are skipped and records wholly outside the
+/// window (by more than two samples) are neither decoded nor held: a trace
+/// holds the samples from its first record in the window (first_sample says
+/// which) to its last, and a trace wholly outside comes back without samples
+/// (its place in time stays: merge_traces aligns every trace to the earliest
+/// one). A unit of a day then decodes and holds about a day of its channel,
+/// not its neighbours' files and other channels as well.
+std::vector<Trace> read_waveform_file(const std::string& path, const ReadSelection& selection);
+
 /// SAC station headers as NIED distributes Hi-net data: KSTNM "N.ATKH" and
 /// no KNETWK. The reader splits such a KSTNM into network and station (when
 /// KNETWK is empty or the same); a network still missing is resolved here
@@ -47,6 +84,8 @@ std::vector<Trace> read_waveform_file(const std::string& path);
 /// trace "\.STA.LOC.CHA" whose STA.LOC.CHA matches exactly one configured
 /// SEED id takes its network. Others are left as they are.
 void resolve_missing_networks(std::vector<Trace>& traces, const std::vector<std::string>& configured_ids);
+/// The same for one SEED id: the configured id it resolves to, or itself.
+std::string resolve_missing_network(const std::string& seed_id, const std::vector<std::string>& configured_ids);
 
 /// Same, from bytes already in memory; `name` is used in error messages.
 std::vector<Trace> read_waveform_bytes(const std::string& bytes, const std::string& name);

@@ -68,6 +68,55 @@ TEST(Readers, IcelandSteim2FourSegmentsPerChannel) {
   EXPECT_EQ(format_iso8601(traces[1].sample_time(37055)), "2014-08-24T00:08:34.970000Z");
 }
 
+// The preprocess stage's two reads: scan_waveform_file (extents, whole
+// file checked) and a read of one channel within a window, against a whole read.
+TEST(Readers, ScanAndSelectiveReadAgreeWithTheWholeRead) {
+  QP_REQUIRE_SHARED();
+  const std::string f = data("iceland-z7-2014/Z7.2014-08-24T000100-001008.mseed");
+  const auto whole = read_waveform_file(f);
+  const auto extents = scan_waveform_file(f);
+  ASSERT_EQ(extents.size(), whole.size());
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    EXPECT_EQ(extents[i].seed_id, whole[i].seed_id);
+    EXPECT_EQ(extents[i].start, whole[i].start);
+    EXPECT_EQ(extents[i].count, whole[i].samples.size());
+    EXPECT_EQ(extents[i].end(), whole[i].sample_time(whole[i].samples.size()));
+  }
+  // Channel DYJN..HHZ between 00:03:00 and 00:04:00: the second segment only.
+  ReadSelection sel;
+  sel.channel = [](const std::string& id) { return id == "Z7.DYJN..HHZ"; };
+  sel.begin = parse_iso8601("2014-08-24T00:03:00Z");
+  sel.end = parse_iso8601("2014-08-24T00:04:00Z");
+  const auto part = read_waveform_file(f, sel);
+  std::vector<const Trace*> expected;
+  for (const auto& t : whole)
+    if (t.seed_id == "Z7.DYJN..HHZ") expected.push_back(&t);
+  ASSERT_EQ(part.size(), expected.size());
+  ASSERT_EQ(part.size(), 4u);
+  std::size_t compared = 0;
+  for (std::size_t k = 0; k < part.size(); ++k) {
+    const Trace& a = part[k];
+    const Trace& b = *expected[k];
+    EXPECT_EQ(a.start, b.start);
+    if (k != 1) {
+      EXPECT_TRUE(a.samples.empty()) << "segment " << k << " lies outside the window";
+      continue;
+    }
+    // Records wholly outside the window are neither decoded nor held.
+    EXPECT_GT(a.first_sample, 0u);
+    EXPECT_LT(a.first_sample + a.samples.size(), b.samples.size());
+    EXPECT_GE(a.samples.size(), 6000u);
+    for (std::size_t i = 0; i < b.samples.size(); ++i) {
+      const TimeNs t = b.sample_time(i);
+      if (t < sel.begin || t >= sel.end) continue;
+      ASSERT_GE(i, a.first_sample);
+      ASSERT_EQ(a.samples.at(i - a.first_sample), b.samples[i]) << i;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 6000u);
+}
+
 TEST(Readers, Kw1NoiseCountsAndRange) {
   QP_REQUIRE_SHARED();
   const Trace& t = only(read_waveform_file(data("kw1-noise-2011/BW.KW1..EHZ.D.2011.090.mseed")));
@@ -360,6 +409,7 @@ TEST(ReaderErrors, CorruptSteimFrames) {
   const std::string f = (qp::test::temp_dir() / "corrupt-frames.mseed").string();
   write_bytes(f, bytes);
   expect_input_error([&] { read_waveform_file(f); }, f, "record 2, byte offset 2048");
+  expect_input_error([&] { scan_waveform_file(f); }, f, "record 2, byte offset 2048");
 }
 
 TEST(ReaderErrors, TruncatedAndCorruptSac) {
@@ -412,6 +462,9 @@ TEST(ReaderErrors, NanSamplesNameIndexAndTime) {
   write_bytes(g, ms);
   expect_input_error([&] { read_waveform_file(g); }, g, "infinite");
   expect_input_error([&] { read_waveform_file(g); }, g, "record 1");
+  // The stage's inventory checks every sample too.
+  expect_input_error([&] { scan_waveform_file(g); }, g, "infinite");
+  expect_input_error([&] { scan_waveform_file(f); }, f, "sample 1234 at 2010-05-27T16:24:44.679998Z");
 }
 
 }  // namespace
