@@ -100,8 +100,8 @@ TEST(TemplateSelection, WindowsEndBeforeAnotherEventsArrivals) {
   ASSERT_EQ(t[0].template_id, "e1");
   ASSERT_EQ(t[0].windows.size(), 2u);
   EXPECT_EQ(t[0].windows[0].seed_id, "XX.A..HHZ");
-  EXPECT_EQ(t[0].windows[0].start, 99 * kS + 500'000'000);
-  EXPECT_EQ(t[0].windows[0].end, 102 * kS + 700'000'000);
+  EXPECT_EQ(t[0].windows[0].start, 99 * kS + 480'000'000);  // 99.5 s down to the 40 ms grid
+  EXPECT_EQ(t[0].windows[0].end, 102 * kS + 680'000'000);    // 102.7 s down to the grid
   EXPECT_EQ(t[0].windows[1].seed_id, "XX.C..HHZ");
   EXPECT_EQ(t[0].windows[1].end, t[0].windows[1].start + 6 * kS);
   ASSERT_EQ(t[1].windows.size(), 1u);  // e2: only A is clear; nothing of e1 after it
