@@ -65,8 +65,7 @@ TEST(SynthParams, EmptySectionGivesTheDefaults) {
   EXPECT_DOUBLE_EQ(p.family_cc_min, 0.5);
   EXPECT_DOUBLE_EQ(p.family_cc_max, 0.95);
   EXPECT_DOUBLE_EQ(p.signal_fmax_hz, 20);
-  EXPECT_DOUBLE_EQ(p.snr_band_min_hz, 3.0);  // the demo's [preprocess] band
-  EXPECT_DOUBLE_EQ(p.snr_band_max_hz, 12.0);
+  EXPECT_EQ(p.snr_band(), std::make_pair(3.0, 12.0));  // the demo's [preprocess] band
   EXPECT_EQ(p.n_samples(), 2160000);
 }
 
@@ -86,8 +85,7 @@ dead_channel = true
   EXPECT_EQ(p.seed, 42u);
   EXPECT_EQ(p.start, parse_iso8601("2011-03-31T00:00:00Z"));
   EXPECT_DOUBLE_EQ(p.signal_fmax_hz, 8.0);  // default follows the rate: 0.4 * 20
-  EXPECT_DOUBLE_EQ(p.snr_band_min_hz, 2.0);  // so does the SNR band: 3-12 Hz below 0.1 and 0.4 * 20
-  EXPECT_DOUBLE_EQ(p.snr_band_max_hz, 8.0);
+  EXPECT_EQ(p.snr_band(), std::make_pair(2.0, 8.0));  // so does the SNR band: 3-12 Hz below 0.1 and 0.4 * 20
   EXPECT_EQ(p.events_per_family_max, 9);
   EXPECT_EQ(p.layer_vp.size(), 3u);
   EXPECT_TRUE(p.dead_channel);
