@@ -9,6 +9,7 @@
 #include <map>
 
 #include "match/detection_list.hpp"
+#include "match/template_selection.hpp"
 #include "app/commands.hpp"
 #include "runstore/event_unit.hpp"
 #include "app/loaded_config.hpp"
@@ -25,64 +26,95 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// An event whose picks are all estimates (no clear onset): its time is
+// only known to within its picks' uncertainty.
+bool without_onset(const catalog::Event& e) {
+  return std::none_of(e.picks.begin(), e.picks.end(),
+                      [](const catalog::Pick& p) { return p.uncertainty_s < match::kClearOnsetUncertaintyS; });
+}
+
+// How far from an event's first arrival a detection may lie and be that
+// event: `window`, plus the uncertainty of an event without a clear onset.
+TimeNs reach_of(const catalog::Event& e, TimeNs window) {
+  if (!without_onset(e)) return window;
+  double u = 0;
+  for (const auto& p : e.picks) u = std::max(u, p.uncertainty_s);
+  return window + seconds_to_ns(u);
+}
+
+// The detection's place and picks: its template's, moved by the lag.
+void take_template(catalog::Event& e, const catalog::Event& tmpl, const match::NetworkDetection& d) {
+  const TimeNs lag = d.first_arrival - tmpl.first_arrival;
+  e.first_arrival = d.first_arrival;
+  // A detection lies at its template's hypocentre, the origin moved by the
+  // lag (as matched-filter catalogs report them): an origin time comes only
+  // with the place it belongs to.
+  if (d.origin_time && tmpl.located()) {
+    e.origin_time = d.origin_time;
+    e.latitude = tmpl.latitude;
+    e.longitude = tmpl.longitude;
+    e.depth_km = tmpl.depth_km;
+    e.origin_uncertainty_s = tmpl.origin_uncertainty_s;
+    e.horizontal_uncertainty_km = tmpl.horizontal_uncertainty_km;
+    e.depth_uncertainty_km = tmpl.depth_uncertainty_km;
+  }
+  e.n_stations = tmpl.n_stations;
+  e.stations = tmpl.stations;
+  e.picks.clear();
+  for (catalog::Pick p : tmpl.picks) {
+    p.time += lag;
+    p.similarity = d.cc;
+    e.picks.push_back(p);
+  }
+}
+
 // Matched-filter detections join the catalog. One within `window` of an
-// event's first arrival is that event (method "both", the best detection's
-// template, cc and magnitude); the others are events of their own ("match"):
-// seen at their template's stations, in its family, with its picks moved by
-// the detection's lag. Events get their ids again (ids follow first arrivals).
+// event's first arrival (or within its uncertainty, for an event without a
+// clear onset) is that event (method "both", the best detection's template,
+// cc and magnitude; an event without a clear onset takes the detection's
+// time and picks, which come from clear onsets); the others are events of
+// their own ("match"): seen at their template's stations, in its family,
+// with its picks moved by the detection's lag. Events get their ids again
+// (ids follow first arrivals).
 void merge_match_detections(std::vector<catalog::Event>& events, const std::vector<catalog::Event>& templates,
                             const std::vector<match::NetworkDetection>& detections, TimeNs window) {
   std::map<std::string, const catalog::Event*> template_of;
   for (const auto& t : templates) template_of[t.event_id] = &t;
   std::sort(events.begin(), events.end(),
             [](const catalog::Event& a, const catalog::Event& b) { return a.first_arrival < b.first_arrival; });
-  std::vector<TimeNs> times;
+  std::vector<TimeNs> times, reach;
+  std::vector<bool> estimated;  // no clear onset: the best detection gives its time and picks
+  TimeNs widest = window;
   for (auto& e : events) {
     e.method = "lsh";
+    estimated.push_back(without_onset(e));
     times.push_back(e.first_arrival);
+    reach.push_back(reach_of(e, window));
+    widest = std::max(widest, reach.back());
   }
   std::vector<catalog::Event> added;
   for (const auto& d : detections) {
-    auto it = std::lower_bound(times.begin(), times.end(), d.first_arrival - window);
+    const auto t = template_of.find(d.template_id);
+    auto it = std::lower_bound(times.begin(), times.end(), d.first_arrival - widest);
     std::size_t best = events.size();
-    for (; it != times.end() && *it <= d.first_arrival + window; ++it) {
+    for (; it != times.end() && *it <= d.first_arrival + widest; ++it) {
       const auto i = static_cast<std::size_t>(it - times.begin());
+      if (std::llabs(*it - d.first_arrival) > reach[i]) continue;
       if (best == events.size() || std::llabs(*it - d.first_arrival) < std::llabs(times[best] - d.first_arrival)) best = i;
     }
     catalog::Event* e = nullptr;
     if (best < events.size()) {
       e = &events[best];
       if (e->cc && *e->cc >= d.cc) continue;
+      if (estimated[best] && t != template_of.end()) take_template(*e, *t->second, d);
       e->method = "both";
     } else {
-      const auto t = template_of.find(d.template_id);
       if (t == template_of.end()) continue;  // not an event of this association
       added.emplace_back();
       e = &added.back();
-      const catalog::Event& tmpl = *t->second;
-      const TimeNs lag = d.first_arrival - tmpl.first_arrival;
       e->method = "match";
-      e->first_arrival = d.first_arrival;
-      // A detection lies at its template's hypocentre, the origin moved by
-      // the lag (as matched-filter catalogs report them): an origin time
-      // comes only with the place it belongs to.
-      if (d.origin_time && tmpl.located()) {
-        e->origin_time = d.origin_time;
-        e->latitude = tmpl.latitude;
-        e->longitude = tmpl.longitude;
-        e->depth_km = tmpl.depth_km;
-        e->origin_uncertainty_s = tmpl.origin_uncertainty_s;
-        e->horizontal_uncertainty_km = tmpl.horizontal_uncertainty_km;
-        e->depth_uncertainty_km = tmpl.depth_uncertainty_km;
-      }
-      e->n_stations = tmpl.n_stations;
-      e->stations = tmpl.stations;
-      e->family_id = tmpl.family_id;
-      for (catalog::Pick p : tmpl.picks) {
-        p.time += lag;
-        p.similarity = d.cc;
-        e->picks.push_back(p);
-      }
+      e->family_id = t->second->family_id;
+      take_template(*e, *t->second, d);
     }
     e->template_id = d.template_id;
     e->cc = d.cc;

@@ -13,6 +13,10 @@ const ParamTable<MatchParams>& match_param_table() {
           .flag("enabled", &P::enabled, "false: `quakeprint run` skips the stage.")
           .integer("min_clear_onsets", &P::min_clear_onsets, {1, 1 << 20}, "stations",
                    "A template needs this many stations whose pick uncertainty is under 1 s.")
+          .integer("min_two_phase_stations", &P::min_two_phase_stations, {0, 1 << 20}, "stations",
+                   "Or, located or not, this many stations with a clear P and a clear S whose P and S-P "
+                   "differences agree with one source (vp/vs 1.5-2): two phases per station tell one event "
+                   "from two. 0 = off.")
           .number("min_score", &P::min_score, {0.0, 1e300}, "", "Association score a template event needs.")
           .integer("max_per_family", &P::max_per_family, {0, 1 << 20}, "",
                    "Templates per family, best first (most clear onsets, then score); 0 = all.")
@@ -21,6 +25,9 @@ const ParamTable<MatchParams>& match_param_table() {
           .number("seconds_before_pick", &P::seconds_before_pick, {0.0, 600.0}, "s", "Window start before the pick.")
           .number("window_seconds", &P::window_seconds, {0.1, 600.0}, "s",
                   "Window length (P on verticals, S on horizontals).")
+          .number("min_window_seconds", &P::min_window_seconds, {0.1, 600.0}, "s",
+                  "A window holding another event's arrival ends seconds_before_pick before it (else the "
+                  "template detects the family that far early); one left shorter than this is dropped.")
           .number("mad_multiple", &P::mad_multiple, {0.0, 1e6}, "",
                   "Threshold = median + this x MAD over the day of the detection statistic: the network stack "
                   "(mean correlation over the n channels with data) x sqrt(n / N), N the template's channels.")

@@ -15,11 +15,13 @@ namespace qp::match {
 struct MatchParams {
   bool enabled = false;              ///< `quakeprint run` runs the stage only when true
   int min_clear_onsets = 3;          ///< stations with a clear onset (pick uncertainty < 1 s)
+  int min_two_phase_stations = 2;    ///< or this many with clear P and S that agree with one source (0: off)
   double min_score = 0;              ///< association score an event needs to be a template
   int max_per_family = 0;            ///< templates per family (best first); 0 = all
   bool located_only = true;          ///< only located events: a location says their picks fit one source
   double seconds_before_pick = 0.5;  ///< window start before the pick
   double window_seconds = 6.0;       ///< window length (P on verticals, S on horizontals)
+  double min_window_seconds = 2.0;   ///< a window cut before another event's arrival keeps at least this
   double mad_multiple = 9.0;         ///< threshold: median + this x MAD of the day's stack
   double min_stack_cc = 0.2;         ///< absolute floor of the threshold
   int min_channels = 3;              ///< channels with data a stack value needs

@@ -49,13 +49,15 @@ std::optional<PreparedTemplate> prepare_template(const TemplateSpec& spec, const
                                                  double sampling_rate, double window_seconds,
                                                  int min_channels) {
   const TimeNs step = grid_step(sampling_rate);
-  const auto m = static_cast<std::size_t>(std::llround(window_seconds * sampling_rate));
+  const auto full = static_cast<std::size_t>(std::llround(window_seconds * sampling_rate));
   PreparedTemplate t;
   t.template_id = spec.template_id;
   t.origin_time = spec.origin_time;
   t.first_arrival = spec.first_arrival;
   std::vector<TimeNs> starts;
   for (const auto& w : spec.windows) {
+    // A window cut before another event's arrival is shorter.
+    const std::size_t m = w.end > w.start ? std::min(full, static_cast<std::size_t>((w.end - w.start) / step)) : full;
     const TimeNs end = w.start + static_cast<TimeNs>(m) * step;
     const SpanChannel c = slice(load(w.seed_id, w.start, end), w.start, end, step);
     if (c.samples.size() != m || c.start != w.start) continue;

@@ -42,7 +42,8 @@ TimeNs grid_step(double sampling_rate);
 /// Reads one channel over [begin, end) (what the run store holds of it).
 using ChannelLoader = std::function<SpanChannel(const std::string& seed_id, TimeNs begin, TimeNs end)>;
 
-/// Cuts the spec's windows (window_seconds long) from the data; a window
+/// Cuts the spec's windows (window_seconds long, or up to their end where
+/// selection cut them short) from the data; a window
 /// touching masked or missing samples, or flat, is dropped. Empty when fewer
 /// than min_channels windows remain.
 std::optional<PreparedTemplate> prepare_template(const TemplateSpec& spec, const ChannelLoader& load,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -24,8 +25,68 @@ int clear_stations(const EventPicks& e) {
   return static_cast<int>(s.size());
 }
 
+// Stations with a clear P and a clear S after it, when every two of them
+// agree with one source: the hypocentral distance difference gives both the
+// P difference and the S-P difference, |dP| = |d(S-P)| / (vp/vs - 1), i.e.
+// between 1x and 2x it for vp/vs in [1.5, 2] (0.5 s and the picks'
+// uncertainties of slack). 0 when any two disagree.
+int two_phase_stations(const EventPicks& e) {
+  struct Pair {
+    double p = 0, s_minus_p = 0, uncertainty = 0;
+  };
+  std::map<std::string, std::pair<const EventPicks::Pick*, const EventPicks::Pick*>> by_station;
+  for (const auto& k : e.picks) {
+    if (!clear(k) || (k.phase != "P" && k.phase != "S")) continue;
+    auto& slot = by_station[station_of(k.seed_id)];
+    const EventPicks::Pick*& earliest = k.phase == "P" ? slot.first : slot.second;
+    if (!earliest || k.time < earliest->time) earliest = &k;
+  }
+  std::vector<Pair> pairs;
+  for (const auto& [station, ps] : by_station) {
+    if (!ps.first || !ps.second || ps.second->time <= ps.first->time) continue;
+    pairs.push_back({ns_to_seconds(ps.first->time - e.first_arrival), ns_to_seconds(ps.second->time - ps.first->time),
+                     ps.first->uncertainty_s + ps.second->uncertainty_s});
+  }
+  for (std::size_t i = 0; i < pairs.size(); ++i)
+    for (std::size_t j = i + 1; j < pairs.size(); ++j) {
+      const double dp = std::fabs(pairs[i].p - pairs[j].p);
+      const double dsp = std::fabs(pairs[i].s_minus_p - pairs[j].s_minus_p);
+      const double slack = 0.5 + pairs[i].uncertainty + pairs[j].uncertainty;
+      if (dp > 2.0 * dsp + slack || dp < dsp - slack) return 0;
+    }
+  return static_cast<int>(pairs.size());
+}
+
+// Every event's arrivals (pick times, estimates included) per station, with
+// the event they belong to.
+using ArrivalsByStation = std::map<std::string, std::multimap<TimeNs, const EventPicks*>>;
+
+ArrivalsByStation arrivals_by_station(const std::vector<EventPicks>& events) {
+  ArrivalsByStation out;
+  for (const auto& e : events)
+    for (const auto& k : e.picks) out[station_of(k.seed_id)].emplace(k.time, &e);
+  return out;
+}
+
+// The end of a window [start, end) at `station` of event `e`: before the
+// first arrival of another event in it, seconds_before_pick ahead of it (its
+// own template's window starts there); nullopt when less than `shortest`
+// would remain.
+std::optional<TimeNs> window_end(const ArrivalsByStation& arrivals, const std::string& station, const EventPicks& e,
+                                 TimeNs start, TimeNs end, TimeNs before, TimeNs shortest, TimeNs dt) {
+  const auto at = arrivals.find(station);
+  if (at == arrivals.end()) return end;
+  for (auto it = at->second.upper_bound(start); it != at->second.end() && it->first - before < end; ++it) {
+    if (it->second == &e || it->second->event_id == e.event_id) continue;
+    end = std::max(start, floor_to(it->first - before, dt));
+    break;
+  }
+  if (end - start < shortest) return std::nullopt;
+  return end;
+}
+
 TemplateSpec windows_of(const EventPicks& e, const std::vector<std::string>& channels,
-                        double sampling_rate, const MatchParams& p) {
+                        double sampling_rate, const MatchParams& p, const ArrivalsByStation& arrivals) {
   TemplateSpec t;
   t.template_id = e.event_id;
   t.family_id = e.family_id;
@@ -33,12 +94,18 @@ TemplateSpec windows_of(const EventPicks& e, const std::vector<std::string>& cha
   t.first_arrival = e.first_arrival;
   const auto dt = static_cast<TimeNs>(std::llround(1e9 / sampling_rate));
   const TimeNs before = seconds_to_ns(p.seconds_before_pick);
+  const auto length = static_cast<TimeNs>(std::llround(p.window_seconds * sampling_rate)) * dt;
+  const TimeNs shortest = seconds_to_ns(p.min_window_seconds);
   for (const auto& pick : e.picks) {
     if (!clear(pick) || (pick.phase != "P" && pick.phase != "S")) continue;
     const char want = pick.phase == "P" ? 'Z' : 'H';
+    const std::string station = station_of(pick.seed_id);
+    const TimeNs start = floor_to(pick.time - before, dt);
+    const auto end = window_end(arrivals, station, e, start, start + length, before, shortest, dt);
+    if (!end) continue;  // another event's arrival right after the pick
     for (const auto& ch : channels) {
-      if (station_of(ch) != station_of(pick.seed_id) || channel_orientation(ch) != want) continue;
-      t.windows.push_back({ch, pick.phase, floor_to(pick.time - before, dt)});
+      if (station_of(ch) != station || channel_orientation(ch) != want) continue;
+      t.windows.push_back({ch, pick.phase, start, *end});
     }
   }
   std::sort(t.windows.begin(), t.windows.end(), [](const TemplateWindow& a, const TemplateWindow& b) {
@@ -69,18 +136,21 @@ std::vector<TemplateSpec> select_templates(const std::vector<EventPicks>& events
                                            double sampling_rate, const MatchParams& p) {
   std::vector<const EventPicks*> eligible;
   for (const auto& e : events)
-    if (e.score >= p.min_score && clear_stations(e) >= p.min_clear_onsets && (e.origin_time || !p.located_only))
+    if (e.score >= p.min_score &&
+        ((clear_stations(e) >= p.min_clear_onsets && (e.origin_time || !p.located_only)) ||
+         (p.min_two_phase_stations > 0 && two_phase_stations(e) >= p.min_two_phase_stations)))
       eligible.push_back(&e);
   std::stable_sort(eligible.begin(), eligible.end(), [](const EventPicks* a, const EventPicks* b) {
     const int ca = clear_stations(*a), cb = clear_stations(*b);
     return std::make_tuple(-ca, -a->score, a->event_id) < std::make_tuple(-cb, -b->score, b->event_id);
   });
+  const ArrivalsByStation arrivals = arrivals_by_station(events);
   std::map<std::string, int> per_family;
   std::vector<TemplateSpec> out;
   for (const EventPicks* e : eligible) {
     if (p.max_per_family > 0 && !e->family_id.empty() && ++per_family[e->family_id] > p.max_per_family)
       continue;
-    TemplateSpec t = windows_of(*e, channels, sampling_rate, p);
+    TemplateSpec t = windows_of(*e, channels, sampling_rate, p, arrivals);
     if (!t.windows.empty()) out.push_back(std::move(t));
   }
   std::sort(out.begin(), out.end(),

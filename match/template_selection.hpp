@@ -31,6 +31,7 @@ struct TemplateWindow {
   std::string seed_id;
   std::string phase;
   TimeNs start = 0;  ///< on the sample grid of the data (rounded down)
+  TimeNs end = 0;    ///< exclusive, on the grid: start + window_seconds, or cut before another event
 };
 
 struct TemplateSpec {
@@ -48,13 +49,20 @@ constexpr double kClearOnsetUncertaintyS = 1.0;
 char channel_orientation(const std::string& seed_id);
 
 /// Selects templates among `events` (in their order) per `p`: score at least
-/// min_score, clear onsets at min_clear_onsets stations or more, located
-/// (an origin time) unless located_only is off, at most
+/// min_score, and clear onsets at min_clear_onsets stations or more, located
+/// (an origin time) unless located_only is off; or, located or not, a clear
+/// P and a clear S at min_two_phase_stations stations whose P differences
+/// and S-P differences agree with one source (vp/vs in [1.5, 2]). At most
 /// max_per_family per family (most clear onsets first, then highest score,
 /// then event id). Each clear P onset gives a window on each of the station's
 /// vertical channels in `channels`, each clear S onset one on each of its
 /// horizontals; windows start seconds_before_pick before the pick, rounded
-/// down to the grid of `sampling_rate`. Result sorted by template id.
+/// down to the grid of `sampling_rate`, and last window_seconds. A window
+/// that holds an arrival of another of `events` at its station (any pick,
+/// estimates included: the predicted arrival) ends seconds_before_pick
+/// before it, or is left out when less than min_window_seconds would remain:
+/// a template holding the next event of a swarm detects every member of the
+/// family that far early. Result sorted by template id.
 std::vector<TemplateSpec> select_templates(const std::vector<EventPicks>& events,
                                            const std::vector<std::string>& channels,
                                            double sampling_rate, const MatchParams& p);

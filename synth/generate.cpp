@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/error.hpp"
+#include "preprocess/filters.hpp"
 #include "preprocess/waveform_reader.hpp"
 #include "synth/mseed_writer.hpp"
 #include "synth/noise.hpp"
@@ -29,7 +30,7 @@ namespace {
 
 // Random stream tags (see random.hpp: stream_seed).
 enum : std::uint64_t {
-  kNoiseTag = 101, kWeightTag, kTemplateTag, kPerturbTag, kJitterTag, kSingleTag, kRealNoiseTag
+  kNoiseTag = 101, kWeightTag, kTemplateTag, kPerturbTag, kJitterTag, kSingleTag, kRealNoiseTag, kBandNoiseTag
 };
 
 // Steim-2 differences must fit 30 bits: samples stay within +-2^28.
@@ -174,8 +175,47 @@ struct Shared {
   std::function<void(double)> progress;
 };
 
+/// The detection band's filter (snr_band_hz, Butterworth order 4 as
+/// [preprocess] applies it), zero-phase.
+pre::Sos snr_band_filter(const SynthParams& p) {
+  const auto [lo, hi] = p.snr_band();
+  return pre::butter_bandpass(4, lo, hi, p.sampling_rate);
+}
+
+/// RMS of channel `c`'s noise in the detection band: ten minutes of the
+/// channel's kind of noise (its own stream, not the one written) filtered.
+/// Broadband RMS would be dominated by the microseism below the band.
+double band_noise_rms(const Shared& sh, int c) {
+  const SynthParams& p = sh.p;
+  const Channel& ch = sh.sc.channels[static_cast<std::size_t>(c)];
+  const auto uc = static_cast<std::uint64_t>(c);
+  std::unique_ptr<NoiseSource> noise;
+  if (sh.real_noise)
+    noise = std::make_unique<RealNoise>(sh.real_noise, ch.noise_rms, stream_seed(p.seed, kBandNoiseTag, uc));
+  else
+    noise = std::make_unique<ColouredNoise>(p.sampling_rate, ch.noise_rms, stream_seed(p.seed, kBandNoiseTag, uc));
+  const auto skip = static_cast<std::size_t>(60.0 * p.sampling_rate);  // the noise filters settle
+  std::vector<double> x(skip + static_cast<std::size_t>(600.0 * p.sampling_rate));
+  noise->fill(x.data(), x.size());
+  x.erase(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(skip));
+  pre::sosfiltfilt(snr_band_filter(p), x);
+  const std::size_t edge = x.size() / 20;  // the filter's ends
+  double sum = 0;
+  for (std::size_t i = edge; i + edge < x.size(); ++i) sum += x[i] * x[i];
+  return std::sqrt(sum / static_cast<double>(x.size() - 2 * edge));
+}
+
+/// `w` filtered in the detection band, zero-phase, with room on both sides.
+std::vector<double> in_band(const pre::Sos& sos, const std::vector<double>& w, std::size_t pad) {
+  std::vector<double> x(w.size() + 2 * pad, 0.0);
+  std::copy(w.begin(), w.end(), x.begin() + static_cast<std::ptrdiff_t>(pad));
+  pre::sosfiltfilt(sos, x);
+  return std::vector<double>(x.begin() + static_cast<std::ptrdiff_t>(pad),
+                             x.begin() + static_cast<std::ptrdiff_t>(pad + w.size()));
+}
+
 /// Waveforms of every event at one channel, already scaled, delayed to the
-/// sample grid, with SNRs and the family correlations.
+/// sample grid, with SNRs (in the detection band) and the family correlations.
 std::vector<EventWave> event_waves(Shared& sh, int c, ChannelResult& res) {
   const SynthParams& p = sh.p;
   const Scenario& sc = sh.sc;
@@ -237,8 +277,12 @@ std::vector<EventWave> event_waves(Shared& sh, int c, ChannelResult& res) {
     sp[e] = shape.s_minus_p_s;
   }
 
-  // Amplitude, placement on the sample grid, SNR.
+  // Amplitude, placement on the sample grid, SNR: peak amplitude over noise
+  // RMS, both in the detection band, as the detector sees them.
   const double fs = p.sampling_rate;
+  const pre::Sos band = snr_band_filter(p);
+  const auto band_pad = static_cast<std::size_t>(5.0 * fs);
+  const double noise = ch.dead ? 0.0 : band_noise_rms(sh, c);
   std::vector<EventWave> out(n_ev);
   res.snr_p.assign(n_ev, 0.0);
   res.snr_s.assign(n_ev, 0.0);
@@ -251,14 +295,14 @@ std::vector<EventWave> event_waves(Shared& sh, int c, ChannelResult& res) {
     const double i0 = std::floor(pos);
     out[e].first = static_cast<std::int64_t>(i0) - kShiftPad;
     out[e].x = fractional_delay(waves[e], pos - i0, gain);
+    const std::vector<double> banded = in_band(band, waves[e], band_pad);
     auto peak = [&](double from_s, double to_s) {
       double m = 0;
       const auto a = static_cast<std::size_t>(std::max(0.0, leads[e] + from_s * fs));
-      const auto b = std::min(waves[e].size(), static_cast<std::size_t>(std::max(0.0, leads[e] + to_s * fs)));
-      for (std::size_t i = a; i < b; ++i) m = std::max(m, std::fabs(waves[e][i]));
+      const auto b = std::min(banded.size(), static_cast<std::size_t>(std::max(0.0, leads[e] + to_s * fs)));
+      for (std::size_t i = a; i < b; ++i) m = std::max(m, std::fabs(banded[i]));
       return m * gain;
     };
-    const double noise = ch.noise_rms;
     auto ratio = [&](double amp) {
       if (ch.dead) return 0.0;
       return noise > 0 ? amp / noise : HUGE_VAL;

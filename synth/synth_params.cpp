@@ -93,6 +93,13 @@ SynthParams SynthParams::from_config(qp::ConfigSection& s) {
   if (wsnr.size() != 2) s.fail("weak_event_snr", "expected two numbers [min, max]");
   p.weak_event_snr_min = wsnr[0];
   p.weak_event_snr_max = wsnr[1];
+  const auto band = s.get_doubles("snr_band_hz", {});
+  if (!band.empty()) {
+    if (band.size() != 2) s.fail("snr_band_hz", "expected two numbers [min, max] (Hz)");
+    p.snr_band_min_hz = band[0];
+    p.snr_band_max_hz = band[1];
+    p.snr_band_given = true;
+  }
   p.repeater_file = s.get_optional_string("repeater_file");
   p.noise_amplitude = s.get_double("noise_amplitude", p.noise_amplitude);
   p.noise_file = s.get_optional_string("noise_file");
@@ -193,6 +200,9 @@ void SynthParams::validate() const {
     bad("weak_events_per_family", "must lie in [0, 100000]");
   if (!(weak_event_snr_min > 0) || !(weak_event_snr_max >= weak_event_snr_min) || weak_event_snr_max > 1e6)
     bad("weak_event_snr", "needs 0 < min <= max <= 1e6");
+  const auto [band_min, band_max] = snr_band();
+  if (!(band_min > 0) || !(band_max > band_min) || !(band_max < 0.5 * sampling_rate))
+    bad("snr_band_hz", fmt::format("needs 0 < min < max < half the sampling rate ({} Hz)", 0.5 * sampling_rate));
   if (repeater_file && repeater_file->empty()) bad("repeater_file", "is empty");
   if (repeater_file && n_families < 1) bad("repeater_file", "needs n_families >= 1");
   if (!(noise_amplitude >= 0)) bad("noise_amplitude", "must not be negative");
@@ -203,6 +213,11 @@ void SynthParams::validate() const {
   if (!(spike_amplitude > 0) || spike_amplitude > 1e8) bad("spike_amplitude", "must lie in (0, 1e8]");
   if (dead_channel && n_channels() < 2)
     bad("dead_channel", "needs at least two channels (one must stay alive)");
+}
+
+std::pair<double, double> SynthParams::snr_band() const {
+  if (snr_band_given) return {snr_band_min_hz, snr_band_max_hz};
+  return {std::min(snr_band_min_hz, 0.1 * sampling_rate), std::min(snr_band_max_hz, 0.4 * sampling_rate)};
 }
 
 }  // namespace qp::synth

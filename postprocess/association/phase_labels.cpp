@@ -33,15 +33,17 @@ namespace {
 // possible.
 std::vector<std::optional<std::pair<double, double>>> predicted_phases(const std::vector<FirstOnset>& onsets,
                                                                        const std::vector<std::size_t>& judges,
+                                                                       const std::vector<StationOnset>& judge_onsets,
                                                                        const PhaseLocator& locator) {
   std::vector<std::optional<std::pair<double, double>>> out(onsets.size());
   if (!locator.stations || !locator.location) return out;
   const TimeNs t0 = 1000 * kNsPerSecond;  // any clock; the onsets' seconds are relative
   std::vector<catalog::Pick> picks;
-  for (std::size_t j : judges) {
+  for (std::size_t k = 0; k < judges.size(); ++k) {
+    const std::size_t j = judges[k];
     if (onsets[j].seed_id.empty()) continue;
-    picks.push_back(catalog::Pick{"", onsets[j].seed_id, "P", t0 + seconds_to_ns(onsets[j].onset.time_s),
-                                  onsets[j].onset.uncertainty_s, 0.0});
+    picks.push_back(catalog::Pick{"", onsets[j].seed_id, "P", t0 + seconds_to_ns(judge_onsets[k].time_s),
+                                  judge_onsets[k].uncertainty_s, 0.0});
   }
   std::string why;
   const auto loc = catalog::locate(picks, *locator.stations, *locator.location, &why);
@@ -57,6 +59,35 @@ std::vector<std::optional<std::pair<double, double>>> predicted_phases(const std
                origin + model.travel_time(Phase::kS, dist, loc->depth_km, -c->elevation_m / 1000.0)}};
   }
   return out;
+}
+
+// The first clear onset is P (label_first_onsets): where the agreeing
+// P-like onsets all follow a clear onset they outvote, and at least half of
+// them have a weaker vertical onset before them that agrees with it, those
+// are S after that P. Returns whether labels changed.
+bool s_after_early_p(const std::vector<FirstOnset>& onsets, const std::vector<StationOnset>& p_onsets,
+                     const std::vector<std::size_t>& p_index, const std::vector<std::size_t>& bad,
+                     const OnsetConsistencyParams& params, std::vector<OnsetLabel>& label) {
+  if (bad.empty() || bad.size() == p_onsets.size()) return false;
+  std::optional<std::size_t> early;  // the earliest outvoted onset
+  for (std::size_t k : bad)
+    if (!early || p_onsets[k].time_s < p_onsets[*early].time_s) early = k;
+  std::vector<std::size_t> agreeing, with_p;
+  for (std::size_t k = 0; k < p_onsets.size(); ++k) {
+    if (std::binary_search(bad.begin(), bad.end(), k)) continue;
+    if (p_onsets[k].time_s <= p_onsets[*early].time_s) return false;  // not the first onset
+    agreeing.push_back(k);
+    const FirstOnset& f = onsets[p_index[k]];
+    if (!f.has_horizontals || !f.weaker_before_s) continue;
+    StationOnset p = f.onset;
+    p.time_s = *f.weaker_before_s;
+    if (inconsistent_onsets({p_onsets[*early], p}, params).empty()) with_p.push_back(k);
+  }
+  if (with_p.empty() || 2 * with_p.size() < agreeing.size()) return false;
+  for (std::size_t k : with_p) label[p_index[k]] = OnsetLabel::kSAfterWeakerP;
+  spdlog::debug("phase labels: {} onsets after the early onset at {:.2f} s are S after a weaker P", with_p.size(),
+                p_onsets[*early].time_s);
+  return true;
 }
 
 }  // namespace
@@ -75,7 +106,22 @@ std::vector<OnsetLabel> label_first_onsets(const std::vector<FirstOnset>& onsets
     }
   }
   // The P onsets that agree with each other judge the rest.
-  const auto bad = inconsistent_onsets(p_onsets, params);
+  auto bad = inconsistent_onsets(p_onsets, params);
+  if (s_after_early_p(onsets, p_onsets, p_index, bad, params, label)) {
+    // The P onsets now: the early one and the weaker ones before the S.
+    p_onsets.clear();
+    p_index.clear();
+    for (std::size_t i = 0; i < onsets.size(); ++i) {
+      if (s_like[i] || label[i] == OnsetLabel::kS) continue;
+      StationOnset o = onsets[i].onset;
+      if (label[i] == OnsetLabel::kSAfterWeakerP) o.time_s = *onsets[i].weaker_before_s;
+      p_onsets.push_back(o);
+      p_index.push_back(i);
+    }
+    bad = inconsistent_onsets(p_onsets, params);
+    for (std::size_t k : bad)  // later than the P moveout allows: the S, its P too weak
+      if (label[p_index[k]] == OnsetLabel::kP) label[p_index[k]] = OnsetLabel::kS;
+  }
   std::vector<StationOnset> judges;
   std::vector<std::size_t> judge_index;
   for (std::size_t k = 0; k < p_onsets.size(); ++k)
@@ -84,7 +130,7 @@ std::vector<OnsetLabel> label_first_onsets(const std::vector<FirstOnset>& onsets
       judge_index.push_back(p_index[k]);
     }
   const bool any_s_like = std::find(s_like.begin(), s_like.end(), true) != s_like.end();
-  const auto predicted = any_s_like ? predicted_phases(onsets, judge_index, locator)
+  const auto predicted = any_s_like ? predicted_phases(onsets, judge_index, judges, locator)
                                     : std::vector<std::optional<std::pair<double, double>>>(onsets.size());
   for (std::size_t i = 0; i < onsets.size(); ++i) {
     if (!s_like[i]) continue;

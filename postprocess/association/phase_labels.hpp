@@ -38,6 +38,10 @@ struct FirstOnset {
   bool has_horizontals = false;  ///< a three-component station
   double vertical_share = 1.0;   ///< energy share of the onset's first second on the vertical
   bool p_before = false;         ///< a weaker onset on the vertical precedes it within S-P reach
+  /// Where the onset looks like P: a weaker vertical onset before it within
+  /// S-P reach (seconds on the onsets' clock), searched in the stretch
+  /// before it only; its P should the onset prove to be the S.
+  std::optional<double> weaker_before_s;
   std::string seed_id;           ///< its channel, for locating (empty: not located)
 };
 
@@ -67,6 +71,13 @@ enum class OnsetLabel {
 ///    all;
 ///  - alone (one station, or no P-like onset elsewhere), S only where a P
 ///    precedes it at its station (p_before: kSAfterWeakerP), else P.
+/// First, the first clear onset is P: where the P-like onsets that agree
+/// with each other all follow a clear onset that they outvote (too early for
+/// their moveout), they may be the S of an event whose weak P only that
+/// station picked. Those with a weaker vertical onset before them that
+/// agrees with the early one (weaker_before_s) are S after that P
+/// (kSAfterWeakerP), when at least half of them have one; the early onset
+/// is P, and a P-like onset that no longer agrees with the P onsets is S.
 std::vector<OnsetLabel> label_first_onsets(const std::vector<FirstOnset>& onsets,
                                            const OnsetConsistencyParams& params, const PhaseLocator& locator = {});
 

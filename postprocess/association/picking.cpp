@@ -179,6 +179,15 @@ void EventPicker::label_phases(std::vector<StationPick>& sp, const NetworkEvent&
         if (a.found && a.snr >= p.min_weak_p_snr && a.time <= x.pick.time - seconds_to_ns(p.min_s_minus_p_s))
           earlier = a;
         f.p_before = earlier.has_value();
+      } else if (!x.wf.samples.empty()) {
+        // Its P, should it prove the S (label_first_onsets): an onset in
+        // the stretch before it only.
+        const Arrival a = arrival_in(x.wf, x.pick.time - seconds_to_ns(p.max_s_minus_p_s),
+                                     x.pick.time - seconds_to_ns(p.min_s_minus_p_s));
+        if (a.found && a.snr >= p.min_weak_p_snr) {
+          earlier = a;
+          f.weaker_before_s = ns_to_seconds(a.time - sp.front().centre);
+        }
       }
     }
     first.push_back(f);

@@ -76,6 +76,81 @@ TEST(TemplateSelection, ClearOnsetsScoreAndFamilyCap) {
   EXPECT_EQ(channel_orientation("XX.C..LDO"), 0);
 }
 
+// A swarm: e2's arrivals follow e1's by 3.2 s at A and 1.0 s at B. e1's
+// windows must not hold them (such a template detects every member of the
+// family 3.2 s early): A's ends 0.5 s before e2's P there, B's (under
+// min_window_seconds left) is dropped; C, where e2 has no arrival, keeps its
+// full length; e2's own windows are untouched.
+TEST(TemplateSelection, WindowsEndBeforeAnotherEventsArrivals) {
+  MatchParams p;
+  p.min_clear_onsets = 1;
+  p.located_only = false;
+  p.seconds_before_pick = 0.5;
+  p.window_seconds = 6.0;
+  p.min_window_seconds = 2.0;
+  const std::vector<EventPicks> events = {
+      event("e1", "F1", 5, {{"XX.A..HHZ", "P", 100 * kS, 0.1},
+                            {"XX.B..HHZ", "P", 101 * kS, 0.1},
+                            {"XX.C..HHZ", "P", 102 * kS, 0.1}}),
+      event("e2", "F1", 5, {{"XX.A..HHZ", "P", 103 * kS + 200'000'000, 0.1},
+                            {"XX.B..HHZ", "P", 102 * kS, 1.5}}),  // an estimate: a predicted arrival
+  };
+  const auto t = select_templates(events, kChannels, 25.0, p);
+  ASSERT_EQ(t.size(), 2u);
+  ASSERT_EQ(t[0].template_id, "e1");
+  ASSERT_EQ(t[0].windows.size(), 2u);
+  EXPECT_EQ(t[0].windows[0].seed_id, "XX.A..HHZ");
+  EXPECT_EQ(t[0].windows[0].start, 99 * kS + 480'000'000);  // 99.5 s down to the 40 ms grid
+  EXPECT_EQ(t[0].windows[0].end, 102 * kS + 680'000'000);    // 102.7 s down to the grid
+  EXPECT_EQ(t[0].windows[1].seed_id, "XX.C..HHZ");
+  EXPECT_EQ(t[0].windows[1].end, t[0].windows[1].start + 6 * kS);
+  ASSERT_EQ(t[1].windows.size(), 1u);  // e2: only A is clear; nothing of e1 after it
+  EXPECT_EQ(t[1].windows[0].end, t[1].windows[0].start + 6 * kS);
+  // The cut window is cut from the data that long.
+  const ChannelLoader load = [](const std::string& sid, TimeNs, TimeNs) {
+    SpanChannel c;
+    c.seed_id = sid;
+    c.start = 0;
+    c.samples.resize(25 * 200);
+    c.mask.assign(c.samples.size(), 1);
+    for (std::size_t i = 0; i < c.samples.size(); ++i) c.samples[i] = static_cast<float>(std::sin(0.3 * i));
+    return c;
+  };
+  const auto prepared = prepare_template(t[0], load, 25.0, p.window_seconds, 2);
+  ASSERT_TRUE(prepared.has_value());
+  ASSERT_EQ(prepared->channels.size(), 2u);
+  EXPECT_EQ(prepared->channels[0].size(), 80u);   // 3.2 s at 25 Hz
+  EXPECT_EQ(prepared->channels[1].size(), 150u);  // 6 s
+}
+
+// Two stations with a clear P and a clear S make an unlocated event a
+// template when they agree with one source: the P difference is 1-2x the
+// S-P difference (vp/vs 1.5-2).
+TEST(TemplateSelection, TwoStationsWithPAndSThatAgreeMakeATemplate) {
+  MatchParams p;  // defaults: 3 clear stations, located only, or 2 two-phase stations
+  auto pick = [](const char* sid, const char* phase, double s) {
+    return EventPicks::Pick{sid, phase, static_cast<TimeNs>(s * 1e9), 0.05};
+  };
+  const std::vector<EventPicks> events = {
+      // S-P 2.0 and 4.0 s, P 2.7 s apart (vp/vs 1.74): one source.
+      event("e1", "F1", 5, {pick("XX.A..HHZ", "P", 100.0), pick("XX.A..HHE", "S", 102.0),
+                            pick("XX.C..HHZ", "P", 102.7), pick("XX.C..HH1", "S", 106.7),
+                            pick("XX.B..HHZ", "P", 101.0)}),
+      // The same S-P times but P 6 s apart: two events' picks.
+      event("e2", "F1", 5, {pick("XX.A..HHZ", "P", 200.0), pick("XX.A..HHE", "S", 202.0),
+                            pick("XX.C..HHZ", "P", 206.0), pick("XX.C..HH1", "S", 210.0)}),
+      // One two-phase station only.
+      event("e3", "F1", 5, {pick("XX.A..HHZ", "P", 300.0), pick("XX.A..HHE", "S", 302.0),
+                            pick("XX.C..HHZ", "P", 301.0)}),
+  };
+  const auto t = select_templates(events, kChannels, 25.0, p);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].template_id, "e1");
+  EXPECT_EQ(t[0].windows.size(), 6u);  // P on A, B, C; S on A's E and N, C's 1
+  p.min_two_phase_stations = 0;
+  EXPECT_TRUE(select_templates(events, kChannels, 25.0, p).empty());
+}
+
 TEST(PrepareTemplate, DropsWindowsTouchingMaskedDataAndSetsOffsets) {
   TemplateSpec spec;
   spec.template_id = "e1";

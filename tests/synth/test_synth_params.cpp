@@ -65,6 +65,7 @@ TEST(SynthParams, EmptySectionGivesTheDefaults) {
   EXPECT_DOUBLE_EQ(p.family_cc_min, 0.5);
   EXPECT_DOUBLE_EQ(p.family_cc_max, 0.95);
   EXPECT_DOUBLE_EQ(p.signal_fmax_hz, 20);
+  EXPECT_EQ(p.snr_band(), std::make_pair(3.0, 12.0));  // the demo's [preprocess] band
   EXPECT_EQ(p.n_samples(), 2160000);
 }
 
@@ -84,6 +85,7 @@ dead_channel = true
   EXPECT_EQ(p.seed, 42u);
   EXPECT_EQ(p.start, parse_iso8601("2011-03-31T00:00:00Z"));
   EXPECT_DOUBLE_EQ(p.signal_fmax_hz, 8.0);  // default follows the rate: 0.4 * 20
+  EXPECT_EQ(p.snr_band(), std::make_pair(2.0, 8.0));  // so does the SNR band: 3-12 Hz below 0.1 and 0.4 * 20
   EXPECT_EQ(p.events_per_family_max, 9);
   EXPECT_EQ(p.layer_vp.size(), 3u);
   EXPECT_TRUE(p.dead_channel);
@@ -101,6 +103,8 @@ TEST(SynthParams, BadKeysAreNamedWithTheirLine) {
   EXPECT_EQ(key_of("[synth]\ncomponents = [\"HHZ\", \"HHZ\"]\n"), "synth.components");
   EXPECT_EQ(key_of("[synth]\nnoise_amplitude = \"loud\"\n"), "synth.noise_amplitude");
   EXPECT_EQ(key_of("[synth]\nnsations = 3\n"), "synth.nsations");  // unknown key
+  EXPECT_EQ(key_of("[synth]\nsnr_band_hz = [3, 60]\n"), "synth.snr_band_hz");  // above Nyquist (50 Hz)
+  EXPECT_EQ(key_of("[synth]\nsnr_band_hz = [3]\n"), "synth.snr_band_hz");
   try {
     parse("[synth]\nseed = 1\n\nn_stations = 0\n");
     ADD_FAILURE() << "n_stations = 0 was accepted";

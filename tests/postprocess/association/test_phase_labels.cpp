@@ -70,6 +70,24 @@ TEST(PhaseLabels, EarlyOnsetIsNotS) {
   EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, P}));
 }
 
+TEST(PhaseLabels, OnsetsOutvotingAnEarlierPWithWeakerPsBeforeThemAreS) {
+  // The first clear onset is P. Stations 20, 25 and 30 km north: A's P at
+  // 3.3 s; B and C picked their S (6.5 and 7 s later, not S-like by energy),
+  // too late for a P moveout from A and outvoting it. Weaker vertical onsets
+  // before them, agreeing with A, are their P: S after that P.
+  std::vector<FirstOnset> ev = {onset(3.3, 20, 0.8), onset(9.8, 25, 0.5), onset(10.3, 30, 0.5)};
+  EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, P}));  // nothing precedes them
+  ev[1].weaker_before_s = 4.2;
+  EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, SAfterP, S}));  // C: too late for a P now
+  ev[2].weaker_before_s = 5.0;
+  EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, SAfterP, SAfterP}));
+  // A weaker onset that does not agree with A's P (4.7 s after it, 5 km
+  // away) is no P of A's event.
+  ev[1].weaker_before_s = 8.0;
+  ev[2].weaker_before_s.reset();
+  EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, P}));
+}
+
 TEST(PhaseLabels, LocatedMoveoutDecides) {
   // Five stations around a source at 5 km depth give P onsets that locate
   // it; two more have S-like onsets: one at its predicted S (S), one at its

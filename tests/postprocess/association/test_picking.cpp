@@ -244,6 +244,61 @@ TEST(Picking, HorizontalOnsetAfterAWeakerVerticalOnsetIsS) {
   EXPECT_NEAR(seconds_after_t0(sp[0].s_pick->time), ts, 0.2);
 }
 
+// The demo's E000005: one station picks the P, the others' first matching
+// fingerprints see only their louder S (as much on the vertical as on each
+// horizontal: not S-like by energy) and outvote it, too late for a P
+// moveout from it. The first clear onset is P: each of the others has a
+// weaker vertical onset before it that agrees with that P, so it is the S
+// after that P.
+TEST(Picking, OnsetsOutvotingAnEarlierPAreItsSWhenWeakerPsPrecedeThem) {
+  struct Sta {
+    std::string name;
+    double tp, ts, p_amplitude;
+  };
+  const std::vector<Sta> net = {{"A", 50.0, 54.0, 12}, {"B", 51.0, 57.5, 5}, {"C", 51.5, 58.3, 5}};
+  Traces tr;
+  std::vector<PickingStation> stations;
+  std::vector<double> seen;  // what each station's first matching fingerprint holds
+  for (std::size_t i = 0; i < net.size(); ++i) {
+    const Sta& st = net[i];
+    stations.push_back(three_component(st.name));
+    const std::string base = "XX." + st.name + "..HH";
+    tr.by_id.emplace(base + "Z", Trace(1.0, 70 + i).pulse(st.tp, st.p_amplitude).pulse(st.ts, 20));
+    tr.by_id.emplace(base + "N", Trace(1.0, 80 + i).pulse(st.tp, 1).pulse(st.ts, 20));
+    tr.by_id.emplace(base + "E", Trace(1.0, 90 + i).pulse(st.tp, 1).pulse(st.ts, 18));
+    seen.push_back(i == 0 ? st.tp : st.ts);
+  }
+  const PickingSetup setup = setup_for(stations);
+  EventPicker picker(setup, tr.reader());
+  const auto sp = picker.pick(event_at(seen));
+  ASSERT_EQ(sp.size(), 3u);
+  for (std::size_t i = 0; i < sp.size(); ++i) {
+    EXPECT_EQ(sp[i].pick.phase, "P") << i;
+    EXPECT_TRUE(has_onset(sp[i].pick)) << i;
+    EXPECT_NEAR(seconds_after_t0(sp[i].pick.time), net[i].tp, 0.2) << i;
+    ASSERT_TRUE(sp[i].s_pick) << i;
+    EXPECT_NEAR(seconds_after_t0(sp[i].s_pick->time), net[i].ts, 0.3) << i;
+  }
+  // Without the weaker onsets before them the later onsets stay P (nothing
+  // says S), and the early onset is the one they outvote.
+  Traces quiet;
+  for (std::size_t i = 0; i < net.size(); ++i) {
+    const Sta& st = net[i];
+    const std::string base = "XX." + st.name + "..HH";
+    const double p_amplitude = i == 0 ? st.p_amplitude : 0.0;
+    quiet.by_id.emplace(base + "Z", Trace(1.0, 70 + i).pulse(st.tp, p_amplitude).pulse(st.ts, 20));
+    quiet.by_id.emplace(base + "N", Trace(1.0, 80 + i).pulse(st.ts, 20));
+    quiet.by_id.emplace(base + "E", Trace(1.0, 90 + i).pulse(st.ts, 18));
+  }
+  EventPicker quiet_picker(setup, quiet.reader());
+  const auto q = quiet_picker.pick(event_at(seen));
+  ASSERT_EQ(q.size(), 3u);
+  for (std::size_t i = 1; i < q.size(); ++i) {
+    EXPECT_EQ(q[i].pick.phase, "P") << i;
+    EXPECT_NEAR(seconds_after_t0(q[i].pick.time), net[i].ts, 0.2) << i;
+  }
+}
+
 // Four stations near the source and one 45 km away; at the far one the P
 // carries most of its energy on the horizontals. The near stations' P onsets
 // locate the event, which predicts P there: P, at its onset, and no
