@@ -61,6 +61,30 @@ std::vector<std::optional<std::pair<double, double>>> predicted_phases(const std
   return out;
 }
 
+// Whether the stations read as "S after a weaker P" agree with one source:
+// the farther of two stations sees P later and S-P longer, by
+// d(S-P) = (vp/vs - 1) dP, so 0.5 dP <= d(S-P) <= dP for vp/vs in [1.5, 2]
+// (0.5 s and the onsets' uncertainties of slack). Noise onsets before the
+// real P's, read as P's, break it (their S-P shrink as their P's get later).
+bool one_source_p_and_s(const std::vector<FirstOnset>& onsets, const std::vector<StationOnset>& p_onsets,
+                        const std::vector<std::size_t>& p_index, const std::vector<std::size_t>& with_p) {
+  for (std::size_t a = 0; a < with_p.size(); ++a)
+    for (std::size_t b = a + 1; b < with_p.size(); ++b) {
+      const FirstOnset &fa = onsets[p_index[with_p[a]]], &fb = onsets[p_index[with_p[b]]];
+      double dp = *fb.weaker_before_s - *fa.weaker_before_s;
+      double dsp = (p_onsets[with_p[b]].time_s - *fb.weaker_before_s) -
+                   (p_onsets[with_p[a]].time_s - *fa.weaker_before_s);
+      if (dp < 0) {
+        dp = -dp;
+        dsp = -dsp;
+      }
+      // The weaker P's own uncertainty is not kept: the onset's counts twice.
+      const double slack = 0.5 + 2 * (fa.onset.uncertainty_s + fb.onset.uncertainty_s);
+      if (dsp < 0.5 * dp - slack || dsp > dp + slack) return false;
+    }
+  return true;
+}
+
 // The first clear onset is P (label_first_onsets): where the agreeing
 // P-like onsets all follow a clear onset they outvote, and at least half of
 // them have a weaker vertical onset before them that agrees with it, those
@@ -84,6 +108,7 @@ bool s_after_early_p(const std::vector<FirstOnset>& onsets, const std::vector<St
     if (inconsistent_onsets({p_onsets[*early], p}, params).empty()) with_p.push_back(k);
   }
   if (with_p.empty() || 2 * with_p.size() < agreeing.size()) return false;
+  if (!one_source_p_and_s(onsets, p_onsets, p_index, with_p)) return false;
   for (std::size_t k : with_p) label[p_index[k]] = OnsetLabel::kSAfterWeakerP;
   spdlog::debug("phase labels: {} onsets after the early onset at {:.2f} s are S after a weaker P", with_p.size(),
                 p_onsets[*early].time_s);

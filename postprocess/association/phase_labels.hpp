@@ -76,8 +76,10 @@ enum class OnsetLabel {
 /// their moveout), they may be the S of an event whose weak P only that
 /// station picked. Those with a weaker vertical onset before them that
 /// agrees with the early one (weaker_before_s) are S after that P
-/// (kSAfterWeakerP), when at least half of them have one; the early onset
-/// is P, and a P-like onset that no longer agrees with the P onsets is S.
+/// (kSAfterWeakerP), when at least half of them have one and their P and
+/// S-P times agree with one source (a later P, a longer S-P); the early
+/// onset is P, and a P-like onset that no longer agrees with the P onsets
+/// is S.
 std::vector<OnsetLabel> label_first_onsets(const std::vector<FirstOnset>& onsets,
                                            const OnsetConsistencyParams& params, const PhaseLocator& locator = {});
 
