@@ -86,6 +86,12 @@ TEST(PhaseLabels, OnsetsOutvotingAnEarlierPWithWeakerPsBeforeThemAreS) {
   ev[1].weaker_before_s = 8.0;
   ev[2].weaker_before_s.reset();
   EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, P}));
+  // Weaker onsets that each agree with A but not with one source together:
+  // C's P 1.4 s after B's, yet its S-P 0.9 s shorter (noise before the true
+  // P's; the farther station must have the longer S-P). Nothing is relabelled.
+  ev[1].weaker_before_s = 4.0;
+  ev[2].weaker_before_s = 5.4;
+  EXPECT_EQ(label_first_onsets(ev, params()), (Labels{P, P, P}));
 }
 
 TEST(PhaseLabels, LocatedMoveoutDecides) {
