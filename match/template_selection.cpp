@@ -7,6 +7,8 @@
 #include <set>
 #include <tuple>
 
+#include "pipeline/velocity_model.hpp"
+
 namespace qp::match {
 namespace {
 
@@ -26,9 +28,7 @@ int clear_stations(const EventPicks& e) {
 }
 
 // Stations with a clear P and a clear S after it, when every two of them
-// agree with one source: the hypocentral distance difference gives both the
-// P difference and the S-P difference, |dP| = |d(S-P)| / (vp/vs - 1), i.e.
-// between 1x and 2x it for vp/vs in [1.5, 2] (0.5 s and the picks'
+// agree with one source (p_and_s_minus_p_agree; 0.5 s and the picks'
 // uncertainties of slack). 0 when any two disagree.
 int two_phase_stations(const EventPicks& e) {
   struct Pair {
@@ -49,10 +49,8 @@ int two_phase_stations(const EventPicks& e) {
   }
   for (std::size_t i = 0; i < pairs.size(); ++i)
     for (std::size_t j = i + 1; j < pairs.size(); ++j) {
-      const double dp = std::fabs(pairs[i].p - pairs[j].p);
-      const double dsp = std::fabs(pairs[i].s_minus_p - pairs[j].s_minus_p);
       const double slack = 0.5 + pairs[i].uncertainty + pairs[j].uncertainty;
-      if (dp > 2.0 * dsp + slack || dp < dsp - slack) return 0;
+      if (!p_and_s_minus_p_agree(pairs[i].p, pairs[i].s_minus_p, pairs[j].p, pairs[j].s_minus_p, slack)) return 0;
     }
   return static_cast<int>(pairs.size());
 }

@@ -37,4 +37,18 @@ class VelocityModel {
   std::vector<double> tops_, vp_, vs_;
 };
 
+/// Whether two stations' P times and S-P times can come from one source:
+/// the farther station sees P later and S-P longer, by d(S-P) = (vp/vs - 1)
+/// dP, so 0.5 dP <= d(S-P) <= dP for vp/vs in [1.5, 2], within `slack_s`.
+/// Used where no location is known yet (phase labels, two-phase templates).
+inline bool p_and_s_minus_p_agree(double p1_s, double s_minus_p1_s, double p2_s, double s_minus_p2_s,
+                                  double slack_s) {
+  double dp = p2_s - p1_s, dsp = s_minus_p2_s - s_minus_p1_s;
+  if (dp < 0) {
+    dp = -dp;
+    dsp = -dsp;
+  }
+  return dsp >= 0.5 * dp - slack_s && dsp <= dp + slack_s;
+}
+
 }  // namespace qp

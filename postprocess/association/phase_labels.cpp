@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "pipeline/log.hpp"
+#include "pipeline/velocity_model.hpp"
 
 namespace qp::post {
 
@@ -61,26 +62,19 @@ std::vector<std::optional<std::pair<double, double>>> predicted_phases(const std
   return out;
 }
 
-// Whether the stations read as "S after a weaker P" agree with one source:
-// the farther of two stations sees P later and S-P longer, by
-// d(S-P) = (vp/vs - 1) dP, so 0.5 dP <= d(S-P) <= dP for vp/vs in [1.5, 2]
-// (0.5 s and the onsets' uncertainties of slack). Noise onsets before the
-// real P's, read as P's, break it (their S-P shrink as their P's get later).
+// Whether the stations read as "S after a weaker P" agree with one source
+// (p_and_s_minus_p_agree). Noise onsets before the real P's, read as P's,
+// do not: their S-P shrink as their P's get later.
 bool one_source_p_and_s(const std::vector<FirstOnset>& onsets, const std::vector<StationOnset>& p_onsets,
                         const std::vector<std::size_t>& p_index, const std::vector<std::size_t>& with_p) {
   for (std::size_t a = 0; a < with_p.size(); ++a)
     for (std::size_t b = a + 1; b < with_p.size(); ++b) {
       const FirstOnset &fa = onsets[p_index[with_p[a]]], &fb = onsets[p_index[with_p[b]]];
-      double dp = *fb.weaker_before_s - *fa.weaker_before_s;
-      double dsp = (p_onsets[with_p[b]].time_s - *fb.weaker_before_s) -
-                   (p_onsets[with_p[a]].time_s - *fa.weaker_before_s);
-      if (dp < 0) {
-        dp = -dp;
-        dsp = -dsp;
-      }
       // The weaker P's own uncertainty is not kept: the onset's counts twice.
       const double slack = 0.5 + 2 * (fa.onset.uncertainty_s + fb.onset.uncertainty_s);
-      if (dsp < 0.5 * dp - slack || dsp > dp + slack) return false;
+      if (!p_and_s_minus_p_agree(*fa.weaker_before_s, p_onsets[with_p[a]].time_s - *fa.weaker_before_s,
+                                 *fb.weaker_before_s, p_onsets[with_p[b]].time_s - *fb.weaker_before_s, slack))
+        return false;
     }
   return true;
 }
