@@ -67,6 +67,9 @@ TEST(FuzzRegressions, SacHeadersOutOfRange) {
       {"crash-64aa0ba018434906f13d70abee30856c90be29e7", "outside the years 1700-2200"},
       // alphanumeric header: 5.6e33 in an integer field
       {"crash-1c6fb9be8c9424601dd206d9ebbf65434e53eda7", "number out of range"},
+      // alphanumeric header claiming 600 M samples in a 2 kB file: refused,
+      // with no allocation sized from the header
+      {"oom-2f999b2589866bfb8d3e24bed93353c9068d7718", "bad sample value in alphanumeric SAC data"},
   };
   const auto files = inputs("fuzz_sac");
   ASSERT_EQ(files.size(), want.size());
