@@ -147,6 +147,130 @@ std::size_t sample_count_bound(std::vector<char>& buf, MsrGuard& guard) {
   return total;
 }
 
+// A decoded record's n samples, checked finite, into `out` (nullptr: checked only).
+void copy_record_samples(const MSRecord& msr, std::size_t n, double* out, const std::string& id, double rate,
+                         TimeNs start, const std::string& name, const std::function<std::string()>& where) {
+  switch (msr.sampletype) {
+    case 'i': {
+      auto* p = static_cast<const int32_t*>(msr.datasamples);
+      if (out) for (std::size_t i = 0; i < n; ++i) out[i] = p[i];
+      break;
+    }
+    case 'f': {
+      auto* p = static_cast<const float*>(msr.datasamples);
+      check_finite_record(p, n, id, rate, start, name, where);
+      if (out) for (std::size_t i = 0; i < n; ++i) out[i] = p[i];
+      break;
+    }
+    case 'd': {
+      auto* p = static_cast<const double*>(msr.datasamples);
+      check_finite_record(p, n, id, rate, start, name, where);
+      if (out) std::copy(p, p + n, out);
+      break;
+    }
+    default:
+      throw InputError(name, std::string("unsupported sample type '") + msr.sampletype + "'", where());
+  }
+}
+
+// Joins the records of each channel into contiguous traces, in time order:
+// their extents only (`extents`), or traces holding the decoded samples
+// of the selection (`keep`, the pool moved into the usual one-run file's trace).
+std::vector<Trace> traces_of_records(std::vector<Record>& records, const std::vector<std::string>& channels,
+                                     std::vector<double>& pool, bool keep, const ReadSelection& sel,
+                                     const std::string& name, std::vector<TraceExtent>* extents) {
+  std::stable_sort(records.begin(), records.end(), [&](const Record& a, const Record& b) {
+    if (a.channel != b.channel) return channels[a.channel] < channels[b.channel];
+    if (a.start != b.start) return a.start < b.start;
+    return a.number < b.number;
+  });
+  // A record continues the trace of its channel whose next expected sample
+  // time it matches (within half a sample); overlapping runs stay separate
+  // traces, for merge_traces to reconcile. Extents first, samples after.
+  struct Run {
+    Trace head;  // no samples yet
+    std::size_t count = 0;
+    std::vector<std::size_t> parts;  // indices into records
+  };
+  std::vector<Run> runs;
+  std::size_t channel_begin = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const Record& r = records[i];
+    const std::string& id = channels[r.channel];
+    if (!runs.empty() && runs.back().head.seed_id != id) channel_begin = runs.size();
+    bool joined = false;
+    for (std::size_t k = runs.size(); k-- > channel_begin;) {
+      Run& t = runs[k];
+      if (!MS_ISRATETOLERABLE(r.rate, t.head.sampling_rate)) continue;
+      const TimeNs expected = t.head.sample_time(t.count);
+      // In double: records centuries apart would overflow an int64 difference.
+      if (std::fabs(static_cast<double>(r.start) - static_cast<double>(expected)) <= 0.5e9 / t.head.sampling_rate) {
+        t.count += r.count;
+        t.parts.push_back(i);
+        joined = true;
+        break;
+      }
+    }
+    if (!joined) {
+      Run run;
+      run.head = Trace{id, r.rate, r.start, {}, name};
+      run.count = r.count;
+      run.parts.push_back(i);
+      runs.push_back(std::move(run));
+    }
+  }
+  std::stable_sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
+    if (a.head.seed_id != b.head.seed_id) return a.head.seed_id < b.head.seed_id;
+    return a.head.start < b.head.start;
+  });
+  std::vector<Trace> traces;
+  for (auto& run : runs) {
+    if (!keep) {
+      extents->push_back({run.head.seed_id, run.head.sampling_rate, run.head.start, run.count});
+      continue;
+    }
+    Trace t = std::move(run.head);
+    // A trace wholly outside the window stays (merging places every trace
+    // on the grid of the earliest), without samples.
+    const double margin = 2e9 / t.sampling_rate;
+    if (static_cast<double>(t.sample_time(run.count)) + margin <= static_cast<double>(sel.begin) ||
+        static_cast<double>(t.start) - margin >= static_cast<double>(sel.end)) {
+      traces.push_back(std::move(t));
+      continue;
+    }
+    // The usual file: one run, its records decoded in file order; the pool is the trace.
+    bool in_pool_order = runs.size() == 1 && pool.size() == run.count;
+    for (std::size_t k = 0, next = 0; in_pool_order && k < run.parts.size(); ++k) {
+      const Record& r = records[run.parts[k]];
+      in_pool_order = r.first == next;
+      next += r.count;
+    }
+    if (in_pool_order) {
+      t.samples = std::move(pool);
+      traces.push_back(std::move(t));
+      continue;
+    }
+    // Records outside the window lead and trail the decoded ones in a run.
+    std::size_t first = 0, last = run.parts.size();
+    while (first < last && records[run.parts[first]].first == kNotDecoded)
+      t.first_sample += records[run.parts[first++]].count;
+    while (last > first && records[run.parts[last - 1]].first == kNotDecoded) --last;
+    std::size_t held = 0;
+    for (std::size_t k = first; k < last; ++k) held += records[run.parts[k]].count;
+    t.samples.reserve(held);
+    for (std::size_t k = first; k < last; ++k) {
+      const Record& r = records[run.parts[k]];
+      if (r.first != kNotDecoded)
+        t.samples.insert(t.samples.end(), pool.begin() + static_cast<std::ptrdiff_t>(r.first),
+                         pool.begin() + static_cast<std::ptrdiff_t>(r.first + r.count));
+      else
+        t.samples.insert(t.samples.end(), r.count, 0.0);  // not expected: a run is contiguous in time
+    }
+    traces.push_back(std::move(t));
+  }
+  return traces;
+}
+
 std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& name, const ReadSelection& sel,
                                  std::vector<TraceExtent>* extents) {
   install_mseed_logger();
@@ -266,27 +390,7 @@ std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& na
           pool.resize(pool.size() + n);
           out = pool.data() + r.first;
         }
-        switch (msr->sampletype) {
-          case 'i': {
-            auto* p = static_cast<const int32_t*>(msr->datasamples);
-            if (out) for (std::size_t i = 0; i < n; ++i) out[i] = p[i];
-            break;
-          }
-          case 'f': {
-            auto* p = static_cast<const float*>(msr->datasamples);
-            check_finite_record(p, n, id, rate, r.start, name, where);
-            if (out) for (std::size_t i = 0; i < n; ++i) out[i] = p[i];
-            break;
-          }
-          case 'd': {
-            auto* p = static_cast<const double*>(msr->datasamples);
-            check_finite_record(p, n, id, rate, r.start, name, where);
-            if (out) std::copy(p, p + n, out);
-            break;
-          }
-          default:
-            throw InputError(name, std::string("unsupported sample type '") + msr->sampletype + "'", where());
-        }
+        copy_record_samples(*msr, n, out, id, rate, r.start, name, where);
       }
       records.push_back(r);
     } else if (count > 0 && !text && rate <= 0) {
@@ -298,97 +402,7 @@ std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& na
   }
   if (recno == 0) throw InputError(name, "empty miniSEED file");
 
-  // Join records of each channel into contiguous traces, in time order.
-  std::stable_sort(records.begin(), records.end(), [&](const Record& a, const Record& b) {
-    if (a.channel != b.channel) return channels[a.channel] < channels[b.channel];
-    if (a.start != b.start) return a.start < b.start;
-    return a.number < b.number;
-  });
-  // A record continues the trace of its channel whose next expected sample
-  // time it matches (within half a sample); overlapping runs stay separate
-  // traces, for merge_traces to reconcile. Extents first, samples after.
-  struct Run {
-    Trace head;  // no samples yet
-    std::size_t count = 0;
-    std::vector<std::size_t> parts;  // indices into records
-  };
-  std::vector<Run> runs;
-  std::size_t channel_begin = 0;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    const Record& r = records[i];
-    const std::string& id = channels[r.channel];
-    if (!runs.empty() && runs.back().head.seed_id != id) channel_begin = runs.size();
-    bool joined = false;
-    for (std::size_t k = runs.size(); k-- > channel_begin;) {
-      Run& t = runs[k];
-      if (!MS_ISRATETOLERABLE(r.rate, t.head.sampling_rate)) continue;
-      const TimeNs expected = t.head.sample_time(t.count);
-      // In double: records centuries apart would overflow an int64 difference.
-      if (std::fabs(static_cast<double>(r.start) - static_cast<double>(expected)) <= 0.5e9 / t.head.sampling_rate) {
-        t.count += r.count;
-        t.parts.push_back(i);
-        joined = true;
-        break;
-      }
-    }
-    if (!joined) {
-      Run run;
-      run.head = Trace{id, r.rate, r.start, {}, name};
-      run.count = r.count;
-      run.parts.push_back(i);
-      runs.push_back(std::move(run));
-    }
-  }
-  std::stable_sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
-    if (a.head.seed_id != b.head.seed_id) return a.head.seed_id < b.head.seed_id;
-    return a.head.start < b.head.start;
-  });
-  std::vector<Trace> traces;
-  for (auto& run : runs) {
-    if (!keep) {
-      extents->push_back({run.head.seed_id, run.head.sampling_rate, run.head.start, run.count});
-      continue;
-    }
-    Trace t = std::move(run.head);
-    // A trace wholly outside the window stays (merging places every trace
-    // on the grid of the earliest), without samples.
-    const double margin = 2e9 / t.sampling_rate;
-    if (static_cast<double>(t.sample_time(run.count)) + margin <= static_cast<double>(sel.begin) ||
-        static_cast<double>(t.start) - margin >= static_cast<double>(sel.end)) {
-      traces.push_back(std::move(t));
-      continue;
-    }
-    // The usual file: one run, its records decoded in file order; the pool is the trace.
-    bool in_pool_order = runs.size() == 1 && pool.size() == run.count;
-    for (std::size_t k = 0, next = 0; in_pool_order && k < run.parts.size(); ++k) {
-      const Record& r = records[run.parts[k]];
-      in_pool_order = r.first == next;
-      next += r.count;
-    }
-    if (in_pool_order) {
-      t.samples = std::move(pool);
-      traces.push_back(std::move(t));
-      continue;
-    }
-    // Records outside the window lead and trail the decoded ones in a run.
-    std::size_t first = 0, last = run.parts.size();
-    while (first < last && records[run.parts[first]].first == kNotDecoded)
-      t.first_sample += records[run.parts[first++]].count;
-    while (last > first && records[run.parts[last - 1]].first == kNotDecoded) --last;
-    std::size_t held = 0;
-    for (std::size_t k = first; k < last; ++k) held += records[run.parts[k]].count;
-    t.samples.reserve(held);
-    for (std::size_t k = first; k < last; ++k) {
-      const Record& r = records[run.parts[k]];
-      if (r.first != kNotDecoded)
-        t.samples.insert(t.samples.end(), pool.begin() + static_cast<std::ptrdiff_t>(r.first),
-                         pool.begin() + static_cast<std::ptrdiff_t>(r.first + r.count));
-      else
-        t.samples.insert(t.samples.end(), r.count, 0.0);  // not expected: a run is contiguous in time
-    }
-    traces.push_back(std::move(t));
-  }
-  return traces;
+  return traces_of_records(records, channels, pool, keep, sel, name, extents);
 }
 
 // --------------------------------------------------------------------- SAC --
