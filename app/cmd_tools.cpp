@@ -247,48 +247,4 @@ int cmd_demo(const fs::path& dir, MpiContext& mpi) {
   return 0;
 }
 
-std::string demo_parameters() {
-  return R"([preprocess]
-freqmin = 3.0
-freqmax = 12.0
-target_rate = 25.0
-
-[fingerprint]
-sampling_rate = 25.0
-min_freq = 3.0
-max_freq = 12.0
-spec_length = 6.0
-spec_lag = 0.2
-fp_length = 32
-fp_lag = 5
-nfreq = 32
-k_coef = 200
-mad_sampling_rate = 1.0
-
-[search]
-ntbls = 100
-nhash = 4
-nvotes = 2
-near_repeats = 5
-
-[associate]
-dgapL = 3
-dgapW = 3
-num_pass = 2
-min_dets = 4
-ivals_thresh = 6
-input_offset = 5
-nsta_thresh = 2
-
-[location]
-enabled = true
-stations_file = "data/stations.csv"
-vp = 6.0
-vs = 3.46
-
-[match]
-enabled = true
-)";
-}
-
 }  // namespace qp::app

@@ -55,6 +55,7 @@ struct ToolCommands {
   ReportOptions rep;
   CompareFingerprintsOptions cf;
   std::filesystem::path demo_dir = "demo-run";
+  bool demo_print_parameters = false;
   CLI::App *sy_cmd = nullptr, *ev_cmd = nullptr, *im_cmd = nullptr, *rep_cmd = nullptr, *cf_cmd = nullptr,
            *demo_cmd = nullptr;
 
@@ -65,6 +66,10 @@ struct ToolCommands {
     if (*ev_cmd) return cmd_evaluate(ev, mpi);
     if (*im_cmd) return cmd_import_fast(im, mpi);
     if (*cf_cmd) return cmd_compare_fingerprints(cf, mpi);
+    if (*demo_cmd && demo_print_parameters) {
+      if (mpi.root()) std::fputs(demo_parameters().c_str(), stdout);
+      return 0;
+    }
     if (*demo_cmd) return cmd_demo(demo_dir, mpi);
     if (*rep_cmd) return cmd_report(rep, mpi);
     return -1;
@@ -127,6 +132,8 @@ void ToolCommands::add(CLI::App& app) {
 
   demo_cmd = app.add_subcommand("demo", "synthetic network -> every stage -> scores against the truth");
   demo_cmd->add_option("DIR", demo_dir, "working folder (default demo-run)");
+  demo_cmd->add_flag("--print-parameters", demo_print_parameters,
+                     "print the demo's processing parameters (configs/demo-parameters.toml) and stop");
 }
 
 }  // namespace

@@ -31,46 +31,8 @@ write_config() {  # $1 = case folder
       s=$(printf 'S%02d' "$i")
       printf '\n[[stations]]\nnetwork = "SY"\nstation = "%s"\nchannels = ["HHE", "HHN", "HHZ"]\nfiles = ["%s/data/SY.%s.*.mseed"]\n' "$s" "$dir" "$s"
     done
-    cat <<EOF
-
-[preprocess]
-freqmin = 3.0
-freqmax = 12.0
-target_rate = 25.0
-
-[fingerprint]
-sampling_rate = 25.0
-min_freq = 3.0
-max_freq = 12.0
-spec_length = 6.0
-spec_lag = 0.2
-fp_length = 32
-fp_lag = 5
-nfreq = 32
-k_coef = 200
-mad_sampling_rate = 1.0
-
-[search]
-ntbls = 100
-nhash = 4
-nvotes = 2
-near_repeats = 5
-
-[associate]
-dgapL = 3
-dgapW = 3
-num_pass = 2
-min_dets = 4
-ivals_thresh = 6
-input_offset = 5
-nsta_thresh = 2
-
-[location]
-enabled = true
-stations_file = "$dir/data/stations.csv"
-vp = 6.0
-vs = 3.46
-EOF
+    echo
+    "$QP" demo --print-parameters | sed "s#^stations_file = .*#stations_file = \"$dir/data/stations.csv\"#"
   } >"$1/config.toml"
 }
 
