@@ -1,5 +1,9 @@
 #include "preprocess/preprocess.hpp"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <limits>
 
 #include <algorithm>
@@ -7,6 +11,7 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 
@@ -197,6 +202,24 @@ Filters design(const PreprocessParams& p, double rin, const RatePlan& plan) {
 
 }  // namespace
 
+// ------------------------------------------------------------- memory --
+
+HeapReuse::HeapReuse() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+#endif
+}
+
+HeapReuse::~HeapReuse() {
+#if defined(__GLIBC__)
+  // glibc's defaults again, and the kept memory back to the system.
+  mallopt(M_MMAP_MAX, 65536);
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+  malloc_trim(0);
+#endif
+}
+
 // ------------------------------------------------------------- params --
 
 void PreprocessParams::validate() const {
@@ -359,11 +382,11 @@ Continuous preprocess(const Continuous& raw, const PreprocessParams& p, std::uin
     try {
       const auto [a, b] = segments[s];
       const std::size_t len = b - a;
-      // A per-thread work buffer reused across calls: a fresh multi-MB
-      // buffer costs more in page faults than all the filtering.
-      thread_local std::vector<double> work;
-      if (work.size() < len) work.resize(len);
-      double* x = work.data();
+      // Not zero-filled (every element is written next). Not kept across
+      // calls either: a buffer held between units made the next unit's
+      // decoded samples take new memory (HeapReuse).
+      const std::unique_ptr<double[]> work(new double[len]);
+      double* x = work.get();
       for (std::size_t i = 0; i < len; ++i) x[i] = raw.samples[a + i];
       demean_detrend(x, len, p.demean, p.detrend);
       if (taper_len > 0) hann_taper(x, len, taper_len);
