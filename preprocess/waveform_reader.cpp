@@ -150,7 +150,7 @@ bool record_in_window(MSRecord* h, const ReadSelection& sel) {  // libmseed 2 ta
 // pool: read headers only, stopping quietly at anything odd, which the real
 // read reports). A neighbouring day's file read for a unit's pad then
 // reserves its pad, not its day.
-std::size_t sample_count_bound(std::vector<char>& buf, MsrGuard& guard, const ReadSelection& sel) {
+std::size_t sample_count_bound(std::string& buf, MsrGuard& guard, const ReadSelection& sel) {
   std::size_t total = 0, offset = 0;
   while (offset + 48 <= buf.size()) {
     const std::size_t left = buf.size() - offset;
@@ -290,10 +290,11 @@ std::vector<Trace> traces_of_records(std::vector<Record>& records, const std::ve
   return traces;
 }
 
-std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& name, const ReadSelection& sel,
+// `buf`: the file's bytes, handed to libmseed as they are (its parser takes
+// a mutable buffer; a day file is not copied for it).
+std::vector<Trace> read_miniseed(std::string& buf, const std::string& name, const ReadSelection& sel,
                                  std::vector<TraceExtent>* extents) {
   install_mseed_logger();
-  std::vector<char> buf(bytes.begin(), bytes.end());  // libmseed wants a mutable buffer
   std::vector<Record> records;
   std::vector<std::string> channels;     // seed ids in order of appearance
   std::vector<signed char> accepted;     // per channel: -1 unknown, 0 no, 1 yes
@@ -711,7 +712,7 @@ std::string read_all(const std::string& path) {
 
 // The one dispatch of every read: whole, selected, or extents only (when
 // `extents` is given; the traces returned are then empty).
-std::vector<Trace> read_bytes(const std::string& bytes, const std::string& name, const ReadSelection& sel,
+std::vector<Trace> read_bytes(std::string bytes, const std::string& name, const ReadSelection& sel,
                               std::vector<TraceExtent>* extents) {
   install_mseed_logger();
   if (bytes.empty()) throw InputError(name, "file is empty");
