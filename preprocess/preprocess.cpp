@@ -376,17 +376,20 @@ Continuous preprocess(const Continuous& raw, const PreprocessParams& p, std::uin
   // 4. Filter each segment on its own (segments are independent: parallel).
   const std::size_t taper_len =
       p.fast_mode() ? 0 : static_cast<std::size_t>(std::llround(p.taper_seconds * rin));
+  // One work buffer for all segments, each filtered in its own stretch of
+  // it: allocated here, not per thread (a thread's own malloc arena cannot
+  // hold a day of doubles when HeapReuse keeps large blocks off mmap), not
+  // zero-filled (every element is written before it is read), and not kept
+  // across calls (held between units, it made the next unit's decoded
+  // samples take new memory).
+  const std::unique_ptr<double[]> work(segments.empty() ? nullptr : new double[segments.back().second]);
   std::exception_ptr error;
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::size_t s = 0; s < segments.size(); ++s) {
     try {
       const auto [a, b] = segments[s];
       const std::size_t len = b - a;
-      // Not zero-filled (every element is written next). Not kept across
-      // calls either: a buffer held between units made the next unit's
-      // decoded samples take new memory (HeapReuse).
-      const std::unique_ptr<double[]> work(new double[len]);
-      double* x = work.get();
+      double* x = work.get() + a;
       for (std::size_t i = 0; i < len; ++i) x[i] = raw.samples[a + i];
       demean_detrend(x, len, p.demean, p.detrend);
       if (taper_len > 0) hann_taper(x, len, taper_len);
