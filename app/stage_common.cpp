@@ -99,15 +99,18 @@ ChannelWaveform trim_waveform(const pre::Continuous& w, TimeNs begin, TimeNs end
   ChannelWaveform out;
   out.seed_id = w.seed_id;
   out.sampling_rate = w.sampling_rate;
-  std::size_t first = w.samples.size(), last = w.samples.size();
-  for (std::size_t i = 0; i < w.samples.size(); ++i) {
-    const TimeNs t = w.sample_time(i);
-    if (t >= begin && first == w.samples.size()) first = i;
-    if (t >= end) {
-      last = i;
-      break;
+  // Sample times increase with the index: the first at or after begin and
+  // the first at or after end, by bisection (not a time per sample).
+  auto first_at_or_after = [&w](TimeNs t) {
+    std::size_t lo = 0, hi = w.samples.size();
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if (w.sample_time(mid) < t) lo = mid + 1;
+      else hi = mid;
     }
-  }
+    return lo;
+  };
+  std::size_t first = first_at_or_after(begin), last = first_at_or_after(end);
   // Keep only the valid extent: a chunk with an hour of data stores an hour.
   while (first < last && !w.mask[first]) ++first;
   while (last > first && !w.mask[last - 1]) --last;

@@ -429,11 +429,16 @@ inline double section_step(const Biquad& q, double& s0, double& s1, double v) {
   return y;
 }
 
+// Sample t of the sequence is x[kStride * t]: kStride -1 with x pointing at
+// the last element filters the time-reversed sequence in place, without
+// reversing it in memory (what sosfiltfilt's backward pass needs).
+template <int kStride>
 void sosfilt_scalar(const Biquad* sos, std::size_t ns, double* x, std::size_t n, double* zi) {
   for (std::size_t i = 0; i < n; ++i) {
-    double v = x[i];
+    double& xi = x[kStride * static_cast<std::ptrdiff_t>(i)];
+    double v = xi;
     for (std::size_t k = 0; k < ns; ++k) v = section_step(sos[k], zi[2 * k], zi[2 * k + 1], v);
-    x[i] = v;
+    xi = v;
   }
 }
 
@@ -441,14 +446,17 @@ void sosfilt_scalar(const Biquad* sos, std::size_t ns, double* x, std::size_t n,
 // sample t-k, so the four recurrences advance together in one vector and
 // the cascade costs about one section's latency per sample. Steps where some
 // lanes have no sample yet (the first and last three) run scalar.
-void sosfilt_wavefront4(const Biquad* sec, double* x, std::size_t n, double* zi) {
+template <int kStride>
+void sosfilt_wavefront4(const Biquad* sec, double* base, std::size_t n, double* zi) {
+  // Sample t of the sequence (kStride as in sosfilt_scalar).
+  auto x = [base](std::size_t t) -> double& { return base[kStride * static_cast<std::ptrdiff_t>(t)]; };
   double s0[4], s1[4], prev[4] = {0, 0, 0, 0};
   for (int k = 0; k < 4; ++k) s0[k] = zi[2 * k], s1[k] = zi[2 * k + 1];
   // Prologue: steps 0..2, lanes 0..t.
   for (std::size_t t = 0; t < 3; ++t) {
     double next[4] = {prev[0], prev[1], prev[2], prev[3]};
     for (std::size_t k = 0; k <= t; ++k) {
-      const double in = k == 0 ? x[t] : prev[k - 1];
+      const double in = k == 0 ? x(t) : prev[k - 1];
       next[k] = section_step(sec[k], s0[k], s1[k], in);
     }
     std::copy(next, next + 4, prev);
@@ -465,7 +473,7 @@ void sosfilt_wavefront4(const Biquad* sec, double* x, std::size_t n, double* zi)
   __m128d s1l = pair(s1[0], s1[1]), s1h = pair(s1[2], s1[3]);
   __m128d yl = pair(prev[0], prev[1]), yh = pair(prev[2], prev[3]);
   for (std::size_t t = 3; t < n; ++t) {
-    const __m128d vl = _mm_unpacklo_pd(_mm_load_sd(x + t), yl);  // {x[t], y0}
+    const __m128d vl = _mm_unpacklo_pd(_mm_load_sd(&x(t)), yl);  // {x[t], y0}
     const __m128d vh = _mm_shuffle_pd(yl, yh, 1);                // {y1, y2}
     const __m128d u0l = _mm_add_pd(_mm_mul_pd(b1l, vl), s1l), u0h = _mm_add_pd(_mm_mul_pd(b1h, vh), s1h);
     const __m128d u1l = _mm_mul_pd(b2l, vl), u1h = _mm_mul_pd(b2h, vh);
@@ -475,7 +483,7 @@ void sosfilt_wavefront4(const Biquad* sec, double* x, std::size_t n, double* zi)
     s0h = _mm_sub_pd(u0h, _mm_mul_pd(a1h, yh));
     s1l = _mm_sub_pd(u1l, _mm_mul_pd(a2l, yl));
     s1h = _mm_sub_pd(u1h, _mm_mul_pd(a2h, yh));
-    _mm_storeh_pd(x + t - 3, yh);
+    _mm_storeh_pd(&x(t - 3), yh);
   }
   _mm_storel_pd(s0, s0l), _mm_storeh_pd(s0 + 1, s0l), _mm_storel_pd(s0 + 2, s0h), _mm_storeh_pd(s0 + 3, s0h);
   _mm_storel_pd(s1, s1l), _mm_storeh_pd(s1 + 1, s1l), _mm_storel_pd(s1 + 2, s1h), _mm_storeh_pd(s1 + 3, s1h);
@@ -483,9 +491,9 @@ void sosfilt_wavefront4(const Biquad* sec, double* x, std::size_t n, double* zi)
 #else
   for (std::size_t t = 3; t < n; ++t) {
     double next[4];
-    next[0] = section_step(sec[0], s0[0], s1[0], x[t]);
+    next[0] = section_step(sec[0], s0[0], s1[0], x(t));
     for (int k = 1; k < 4; ++k) next[k] = section_step(sec[k], s0[k], s1[k], prev[k - 1]);
-    x[t - 3] = next[3];
+    x(t - 3) = next[3];
     std::copy(next, next + 4, prev);
   }
 #endif
@@ -493,15 +501,16 @@ void sosfilt_wavefront4(const Biquad* sec, double* x, std::size_t n, double* zi)
   for (std::size_t t = n; t < n + 3; ++t) {
     double next[4] = {prev[0], prev[1], prev[2], prev[3]};
     for (std::size_t k = t - n + 1; k < 4; ++k) next[k] = section_step(sec[k], s0[k], s1[k], prev[k - 1]);
-    x[t - 3] = next[3];
+    x(t - 3) = next[3];
     std::copy(next, next + 4, prev);
   }
   for (int k = 0; k < 4; ++k) zi[2 * k] = s0[k], zi[2 * k + 1] = s1[k];
 }
 
-}  // namespace
 
-void sosfilt(const Sos& sos, double* x, std::size_t n, double* zi) {
+// sosfilt over sample t = x[kStride * t] (kStride as in sosfilt_scalar).
+template <int kStride>
+void sosfilt_strided(const Sos& sos, double* x, std::size_t n, double* zi) {
   std::vector<double> zero;
   if (!zi) {
     zero.assign(2 * sos.size(), 0.0);
@@ -516,20 +525,30 @@ void sosfilt(const Sos& sos, double* x, std::size_t n, double* zi) {
       double gz[8] = {0, 0, 0, 0, 0, 0, 0, 0};
       const std::size_t m = std::min<std::size_t>(4, sos.size() - k);
       for (std::size_t j = 0; j < m; ++j) group[j] = sos[k + j], gz[2 * j] = zi[2 * (k + j)], gz[2 * j + 1] = zi[2 * (k + j) + 1];
-      sosfilt_wavefront4(group, x, n, gz);
+      sosfilt_wavefront4<kStride>(group, x, n, gz);
       for (std::size_t j = 0; j < m; ++j) zi[2 * (k + j)] = gz[2 * j], zi[2 * (k + j) + 1] = gz[2 * j + 1];
     }
     k = std::min(k, sos.size());
   }
   if (k < sos.size()) {
     std::vector<double> rz(zi + 2 * k, zi + 2 * sos.size());
-    sosfilt_scalar(sos.data() + k, sos.size() - k, x, n, rz.data());
+    sosfilt_scalar<kStride>(sos.data() + k, sos.size() - k, x, n, rz.data());
     std::copy(rz.begin(), rz.end(), zi + 2 * k);
   }
 }
 
+// The time-reversed x filtered and reversed back, in place: what
+// reverse, sosfilt, reverse gives, bit for bit, in one pass.
+void sosfilt_backward(const Sos& sos, double* x, std::size_t n, double* zi) {
+  if (n > 0) sosfilt_strided<-1>(sos, x + (n - 1), n, zi);
+}
+
+}  // namespace
+
+void sosfilt(const Sos& sos, double* x, std::size_t n, double* zi) { sosfilt_strided<1>(sos, x, n, zi); }
+
 void sosfilt_reference(const Sos& sos, double* x, std::size_t n, double* zi) {
-  sosfilt_scalar(sos.data(), sos.size(), x, n, zi);
+  sosfilt_scalar<1>(sos.data(), sos.size(), x, n, zi);
 }
 void sosfilt(const Sos& sos, std::vector<double>& x) { sosfilt(sos, x.data(), x.size(), nullptr); }
 
@@ -565,12 +584,9 @@ void sosfiltfilt(const Sos& sos, double* x, std::size_t n) {
   sosfilt(sos, right.data(), edge, zi.data());
   // Backward from the end of the right pad through the data (the left pad's
   // backward output is discarded by scipy, so it is not computed).
-  std::reverse(right.begin(), right.end());
-  for (std::size_t i = 0; i < zi.size(); ++i) zi[i] = zi0[i] * right.front();
-  sosfilt(sos, right.data(), edge, zi.data());
-  std::reverse(x, x + n);
-  sosfilt(sos, x, n, zi.data());
-  std::reverse(x, x + n);
+  for (std::size_t i = 0; i < zi.size(); ++i) zi[i] = zi0[i] * right.back();
+  sosfilt_backward(sos, right.data(), edge, zi.data());
+  sosfilt_backward(sos, x, n, zi.data());
 }
 
 std::size_t settling_samples(const Sos& sos, double energy_fraction, std::size_t max_samples) {

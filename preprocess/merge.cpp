@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <numeric>
 
 #include "pipeline/error.hpp"
@@ -65,11 +66,15 @@ Continuous merge_traces(const std::vector<Trace>& traces, TimeNs t0, TimeNs t1) 
   out.samples.assign(count, 0.0f);
   out.mask.assign(count, 0);
 
-  // Per grid sample: 0 empty, 1 filled, 2 conflicting.
-  std::vector<std::uint8_t> state(count, 0);
-  std::vector<double> value(count, 0.0);
-  std::size_t conflicts = 0;
-  TimeNs first_conflict = 0, last_conflict = 0;
+  // Where each trace's samples land: sample j of the trace on grid index
+  // n_start + j - n0; a trace read in part holds samples [first, first + size).
+  struct Placement {
+    const Trace* trace;
+    std::int64_t n_start, j_lo, j_hi;
+  };
+  std::vector<Placement> places;
+  bool disjoint = true;  // no grid sample is claimed twice (the usual case)
+  std::int64_t claimed_end = std::numeric_limits<std::int64_t>::min();
   for (std::size_t k : order) {
     const Trace& t = traces[k];
     const long double pos = grid_position(t.start, ref, rate);
@@ -79,12 +84,39 @@ Continuous merge_traces(const std::vector<Trace>& traces, TimeNs t0, TimeNs t1) 
       out.warnings.push_back(t.file + ": " + t.seed_id + " trace at " + format_iso8601(t.start) +
                              " is off the sample grid by " +
                              std::to_string(static_cast<double>(off)) + " samples; snapped");
-    // Sample j of the trace lands on grid index n_start + j - n0.
-    // A trace read in part holds samples [first, first + size) of itself.
     const auto first = static_cast<std::int64_t>(t.first_sample);
     const std::int64_t j_lo = std::max<std::int64_t>(first, n0 - n_start);
     const std::int64_t j_hi = std::min<std::int64_t>(first + static_cast<std::int64_t>(t.samples.size()),
                                                      n1 - n_start);
+    places.push_back({&t, n_start, j_lo, j_hi});
+    if (j_lo >= j_hi) continue;
+    disjoint = disjoint && n_start + j_lo >= claimed_end;
+    claimed_end = std::max(claimed_end, n_start + j_hi);
+  }
+  if (disjoint) {
+    // Nothing to reconcile: samples go straight to the output (the same
+    // values as below, without the day-long state and value buffers).
+    for (const Placement& p : places) {
+      const std::int64_t first = static_cast<std::int64_t>(p.trace->first_sample);
+      const double* src = p.trace->samples.data();
+      for (std::int64_t j = p.j_lo; j < p.j_hi; ++j) {
+        const std::size_t g = static_cast<std::size_t>(p.n_start + j - n0);
+        out.samples[g] = static_cast<float>(src[j - first]);
+        out.mask[g] = 1;
+      }
+    }
+    return out;
+  }
+
+  // Per grid sample: 0 empty, 1 filled, 2 conflicting.
+  std::vector<std::uint8_t> state(count, 0);
+  std::vector<double> value(count, 0.0);
+  std::size_t conflicts = 0;
+  TimeNs first_conflict = 0, last_conflict = 0;
+  for (const Placement& p : places) {
+    const Trace& t = *p.trace;
+    const std::int64_t n_start = p.n_start, j_lo = p.j_lo, j_hi = p.j_hi;
+    const auto first = static_cast<std::int64_t>(t.first_sample);
     for (std::int64_t j = j_lo; j < j_hi; ++j) {
       const std::size_t g = static_cast<std::size_t>(n_start + j - n0);
       const double v = t.samples[static_cast<std::size_t>(j - first)];

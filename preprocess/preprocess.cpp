@@ -1,5 +1,9 @@
 #include "preprocess/preprocess.hpp"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <limits>
 
 #include <algorithm>
@@ -7,6 +11,7 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 
@@ -197,6 +202,24 @@ Filters design(const PreprocessParams& p, double rin, const RatePlan& plan) {
 
 }  // namespace
 
+// ------------------------------------------------------------- memory --
+
+HeapReuse::HeapReuse() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+#endif
+}
+
+HeapReuse::~HeapReuse() {
+#if defined(__GLIBC__)
+  // glibc's defaults again, and the kept memory back to the system.
+  mallopt(M_MMAP_MAX, 65536);
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+  malloc_trim(0);
+#endif
+}
+
 // ------------------------------------------------------------- params --
 
 void PreprocessParams::validate() const {
@@ -353,17 +376,20 @@ Continuous preprocess(const Continuous& raw, const PreprocessParams& p, std::uin
   // 4. Filter each segment on its own (segments are independent: parallel).
   const std::size_t taper_len =
       p.fast_mode() ? 0 : static_cast<std::size_t>(std::llround(p.taper_seconds * rin));
+  // One work buffer for all segments, each filtered in its own stretch of
+  // it: allocated here, not per thread (a thread's own malloc arena cannot
+  // hold a day of doubles when HeapReuse keeps large blocks off mmap), not
+  // zero-filled (every element is written before it is read), and not kept
+  // across calls (held between units, it made the next unit's decoded
+  // samples take new memory).
+  const std::unique_ptr<double[]> work(segments.empty() ? nullptr : new double[segments.back().second]);
   std::exception_ptr error;
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::size_t s = 0; s < segments.size(); ++s) {
     try {
       const auto [a, b] = segments[s];
       const std::size_t len = b - a;
-      // A per-thread work buffer reused across calls: a fresh multi-MB
-      // buffer costs more in page faults than all the filtering.
-      thread_local std::vector<double> work;
-      if (work.size() < len) work.resize(len);
-      double* x = work.data();
+      double* x = work.get() + a;
       for (std::size_t i = 0; i < len; ++i) x[i] = raw.samples[a + i];
       demean_detrend(x, len, p.demean, p.detrend);
       if (taper_len > 0) hann_taper(x, len, taper_len);

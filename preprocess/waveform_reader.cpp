@@ -131,16 +131,35 @@ void check_finite_record(const T* p, std::size_t n, const std::string& id, doubl
     }
 }
 
-// The samples the headers announce (a bound for the pool: read headers
-// only, stopping quietly at anything odd, which the real read reports).
-std::size_t sample_count_bound(std::vector<char>& buf, MsrGuard& guard) {
+// Whether a parsed header's samples can reach into the selection's time
+// window (records without a usable time or rate count as inside).
+bool record_in_window(MSRecord* h, const ReadSelection& sel) {  // libmseed 2 takes non-const
+  if (sel.begin == INT64_MIN && sel.end == INT64_MAX) return true;
+  const double rate = msr_samprate(h);
+  constexpr hptime_t kTick = kNsPerSecond / HPTMODULUS;
+  const hptime_t hpt = msr_starttime(h);
+  if (!(rate > 0 && h->samplecnt > 0 && hpt < INT64_MAX / kTick && hpt > INT64_MIN / kTick)) return true;
+  const double b = static_cast<double>(hpt * kTick);
+  const double e = b + static_cast<double>(h->samplecnt) * 1e9 / rate;
+  // A sample of margin: the trace's own grid may differ from the header by half a sample.
+  const double margin = 2e9 / rate;
+  return e + margin > static_cast<double>(sel.begin) && b - margin < static_cast<double>(sel.end);
+}
+
+// The samples the headers of the selected records announce (a bound for the
+// pool: read headers only, stopping quietly at anything odd, which the real
+// read reports). A neighbouring day's file read for a unit's pad then
+// reserves its pad, not its day.
+std::size_t sample_count_bound(std::string& buf, MsrGuard& guard, const ReadSelection& sel) {
   std::size_t total = 0, offset = 0;
   while (offset + 48 <= buf.size()) {
     const std::size_t left = buf.size() - offset;
     const int reclen = ms_detect(buf.data() + offset, static_cast<int>(std::min<std::size_t>(left, 1 << 20)));
     if (reclen <= 0 || static_cast<std::size_t>(reclen) > left) break;
     if (msr_parse(buf.data() + offset, reclen, &guard.msr, reclen, 0, 0) != 0) break;
-    if (guard.msr->samplecnt > 0) total += static_cast<std::size_t>(guard.msr->samplecnt);
+    MSRecord* h = guard.msr;
+    if (h->samplecnt > 0 && (!sel.channel || sel.channel(seed_id_of(h))) && record_in_window(h, sel))
+      total += static_cast<std::size_t>(h->samplecnt);
     offset += static_cast<std::size_t>(reclen);
   }
   g_mseed_log.clear();
@@ -271,17 +290,18 @@ std::vector<Trace> traces_of_records(std::vector<Record>& records, const std::ve
   return traces;
 }
 
-std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& name, const ReadSelection& sel,
+// `buf`: the file's bytes, handed to libmseed as they are (its parser takes
+// a mutable buffer; a day file is not copied for it).
+std::vector<Trace> read_miniseed(std::string& buf, const std::string& name, const ReadSelection& sel,
                                  std::vector<TraceExtent>* extents) {
   install_mseed_logger();
-  std::vector<char> buf(bytes.begin(), bytes.end());  // libmseed wants a mutable buffer
   std::vector<Record> records;
   std::vector<std::string> channels;     // seed ids in order of appearance
   std::vector<signed char> accepted;     // per channel: -1 unknown, 0 no, 1 yes
   std::vector<double> pool;              // decoded samples of the kept records
   const bool keep = extents == nullptr;
   MsrGuard guard;
-  if (keep) pool.reserve(sample_count_bound(buf, guard));
+  if (keep) pool.reserve(sample_count_bound(buf, guard, sel));
   std::size_t offset = 0;
   std::size_t recno = 0;
   while (offset < buf.size()) {
@@ -334,18 +354,7 @@ std::vector<Trace> read_miniseed(const std::string& bytes, const std::string& na
         ++recno;
         continue;
       }
-      if (sel.begin > INT64_MIN || sel.end < INT64_MAX) {
-        const double rate = msr_samprate(h);
-        constexpr hptime_t kTick = kNsPerSecond / HPTMODULUS;
-        const hptime_t hpt = msr_starttime(h);
-        if (rate > 0 && h->samplecnt > 0 && hpt < INT64_MAX / kTick && hpt > INT64_MIN / kTick) {
-          const double b = static_cast<double>(hpt * kTick);
-          const double e = b + static_cast<double>(h->samplecnt) * 1e9 / rate;
-          // A sample of margin: the trace's own grid may differ from the header by half a sample.
-          const double margin = 2e9 / rate;
-          decode = e + margin > static_cast<double>(sel.begin) && b - margin < static_cast<double>(sel.end);
-        }
-      }
+      decode = record_in_window(h, sel);
     }
     if (rc == 0 && decode) rc = msr_parse(rec, reclen, &guard.msr, reclen, 1, 0);
     if (rc > 0)
@@ -703,7 +712,7 @@ std::string read_all(const std::string& path) {
 
 // The one dispatch of every read: whole, selected, or extents only (when
 // `extents` is given; the traces returned are then empty).
-std::vector<Trace> read_bytes(const std::string& bytes, const std::string& name, const ReadSelection& sel,
+std::vector<Trace> read_bytes(std::string bytes, const std::string& name, const ReadSelection& sel,
                               std::vector<TraceExtent>* extents) {
   install_mseed_logger();
   if (bytes.empty()) throw InputError(name, "file is empty");
