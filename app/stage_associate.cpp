@@ -203,6 +203,20 @@ struct NetworkInput {
   std::int64_t origin_g = INT64_MAX;                       // smallest grid index of any pair
 };
 
+// The search dropped a station's pairs whose summed votes stay under its
+// min_station_votes (lsh/station_filter.hpp): above the threshold here,
+// pairs this stage would keep are missing.
+void check_station_filter(const fs::path& pair_unit, std::int64_t channel_threshold) {
+  const h5::File f = h5::File::open_read(pair_unit);
+  if (!f.has_attr("min_station_votes")) return;
+  const std::int64_t filtered_below = f.attr_int("min_station_votes");
+  if (filtered_below > channel_threshold)
+    throw ConfigError("search.min_station_votes",
+                      pair_unit.string() + " was searched with min_station_votes = " + std::to_string(filtered_below) +
+                          ", above [associate] channel_threshold = " + std::to_string(channel_threshold) +
+                          ": set it at most that and rerun the search");
+}
+
 // The channel-combined pairs of one station on the network grid.
 std::vector<post::StationPair> station_pairs(const LoadedConfig& lc, const RunStore& store, const Station& st) {
   const TimeNs dt_fp = lc.fp.dt_fp_ns();
@@ -210,6 +224,7 @@ std::vector<post::StationPair> station_pairs(const LoadedConfig& lc, const RunSt
   for (const auto& ch : st.channels) {
     const fs::path p = store.stage_dir("search") / (ch.seed_id() + ".h5");
     if (!fs::exists(p)) continue;
+    check_station_filter(p, lc.assoc.channel_threshold);
     const auto found = runstore::read_pair_unit(p);
     std::vector<post::StationPair> pairs;
     pairs.reserve(found.size());

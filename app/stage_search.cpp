@@ -9,11 +9,13 @@
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "lsh/exact.hpp"
 #include "lsh/explain.hpp"
 #include "lsh/search.hpp"
 #include "lsh/signatures.hpp"
+#include "lsh/station_filter.hpp"
 #include "app/commands.hpp"
 #include "app/loaded_config.hpp"
 #include "app/stage_common.hpp"
@@ -167,20 +169,34 @@ void export_fast_pairs(const RunStore& store, const std::string& sid, const Chan
   txt.commit();
 }
 
-// Searches one channel and writes its pairs (the writer rank); the manifest
-// record's note says what was found.
+// Searches one channel (FAST's export, when asked, holds its pairs before the
+// station filter, as FAST's own per-channel output).
 ChannelPairs search_channel(const SearchRequest& r, const RunStore& store, const std::string& sid,
-                            const ChannelFingerprints& fps, const std::string& inputs_hash) {
+                            const ChannelFingerprints& fps) {
   const lsh::FingerprintView view{fps.bits.data(), fps.times.size(), fps.words, fps.nbits};
   ChannelPairs c = r.o.exact ? exact_search(r, fps, view) : lsh_search(r, fps, view);
   std::sort(c.pairs.begin(), c.pairs.end());
-  if (!r.writer) return c;
-  const Provenance prov{"search", sid, r.lc.cfg.hash(), r.lc.search_hash(), inputs_hash, fps.unit_hashes};
-  store.write_h5(r.out, prov, [&](h5::File& f) {
-    runstore::write_pair_unit(f, c.pairs, {fps.times.size(), c.summary.filtered, c.mode});
-  });
-  if (r.o.export_fast) export_fast_pairs(store, sid, fps, c.pairs);
+  if (r.writer && r.o.export_fast) export_fast_pairs(store, sid, fps, c.pairs);
   return c;
+}
+
+// One searched channel of a station, waiting for the station filter.
+struct SearchedChannel {
+  std::string sid;
+  fs::path out;
+  std::vector<std::string> unit_hashes;
+  std::string inputs_hash;
+  std::size_t fingerprints = 0;
+  ChannelPairs found;
+};
+
+void write_channel(const SearchRequest& r, const RunStore& store, const SearchedChannel& ch, std::int64_t min_station_votes) {
+  const Provenance prov{"search", ch.sid, r.lc.cfg.hash(), r.lc.search_hash(), ch.inputs_hash, ch.unit_hashes};
+  store.write_h5(ch.out, prov, [&](h5::File& f) {
+    runstore::write_pair_unit(f, ch.found.pairs, {ch.fingerprints, ch.found.summary.filtered, ch.found.mode});
+    // The station filter applied (0: none); associate checks it against its threshold.
+    f.set_attr("min_station_votes", min_station_votes);
+  });
 }
 
 std::string describe_search(const ChannelFingerprints& fps, const ChannelPairs& c) {
@@ -213,6 +229,143 @@ void gather_spread(MpiContext& mpi, std::vector<UnitRecord>& records, SearchTota
   totals = all;
 }
 
+// The state the per-station loop of cmd_search shares.
+struct SearchLoop {
+  const LoadedConfig& lc;
+  const SearchOptions& o;
+  MpiContext& mpi;
+  const RunStore& store;
+  bool spread;  // stations dealt to ranks, each searched on one rank
+  bool writer;  // writes the stations it searched
+  std::string params_hash;
+  std::vector<UnitRecord> records;
+  SearchTotals totals;
+  std::exception_ptr spread_error;  // spread mode: reported once, after the loop
+
+  // Whether the channel failed. Spread mode: only this rank works on it, so
+  // its error must not strand the others (reported after the loop); else
+  // every rank checks collectively (throws on all if any failed).
+  bool failed(const std::string& sid, std::exception_ptr err) {
+    if (!spread) mpi.check(err, "search of " + sid);
+    if (err) spread_error = std::make_exception_ptr(Error("search of " + sid + ": " + describe(err)));
+    return err != nullptr;
+  }
+};
+
+// A channel to search: its fingerprint units and output.
+struct PlannedChannel {
+  std::string sid;
+  std::vector<fs::path> units;
+  std::string inputs_hash;
+  fs::path out;
+};
+
+// The station's channels that have fingerprints, and whether all are up to date.
+std::pair<std::vector<PlannedChannel>, bool> plan_station(SearchLoop& L, const std::vector<std::string>& sids) {
+  std::vector<PlannedChannel> planned;
+  bool current = !L.o.force;
+  for (const auto& sid : sids) {
+    PlannedChannel p{sid, L.store.unit_files("fingerprint", sid), "",
+                     L.store.stage_dir("search") / (sid + (L.o.exact ? ".exact.h5" : ".h5"))};
+    if (p.units.empty()) {
+      if (L.writer) spdlog::warn("{}: no fingerprints; nothing to search", sid);
+      continue;
+    }
+    std::vector<std::string> hashes;
+    for (const auto& u : p.units) hashes.push_back(L.store.relative(u) + " " + unit_inputs_hash(u));
+    p.inputs_hash = combine_hashes(hashes);
+    current = current && L.store.is_current(p.out, p.inputs_hash, L.params_hash);
+    planned.push_back(std::move(p));
+  }
+  return {std::move(planned), current};
+}
+
+// Searches one station's channels, applies the station filter
+// (lsh/station_filter.hpp) and writes them. A multi-channel station is
+// searched whole or reused whole: one channel's filtered pairs depend on
+// the others'.
+void search_station(SearchLoop& L, const std::vector<std::string>& sids) {
+  std::vector<PlannedChannel> planned;
+  bool current = false;
+  std::exception_ptr err;
+  try {
+    std::tie(planned, current) = plan_station(L, sids);
+  } catch (...) {
+    err = std::current_exception();
+  }
+  if (L.failed(sids.front(), err)) return;
+  if (current) {
+    for (const auto& p : planned)
+      L.records.push_back({p.sid, "reused", p.inputs_hash, L.params_hash, L.mpi.rank(), 0, L.store.relative(p.out), "up to date"});
+    return;
+  }
+  std::vector<SearchedChannel> done;
+  std::vector<UnitRecord> recs;
+  for (const auto& p : planned) {
+    const auto u0 = std::chrono::steady_clock::now();
+    const SearchRequest req{L.lc, L.o, L.spread ? MPI_COMM_SELF : L.mpi.comm(), L.writer, p.out};
+    UnitRecord rec{p.sid, "failed", p.inputs_hash, L.params_hash, L.mpi.rank(), 0, L.store.relative(p.out), ""};
+    SearchedChannel ch{p.sid, p.out, {}, p.inputs_hash, 0, {}};
+    try {
+      const ChannelFingerprints fps = load_channel(L.store, p.units, L.lc.fp.bits());
+      ch.unit_hashes = fps.unit_hashes;
+      ch.fingerprints = fps.times.size();
+      ch.found = search_channel(req, L.store, p.sid, fps);
+      rec.note = describe_search(fps, ch.found);
+    } catch (...) {
+      err = std::current_exception();
+    }
+    if (L.failed(p.sid, err)) {
+      L.records.push_back(rec);
+      return;
+    }
+    rec.state = "done";
+    rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - u0).count();
+    recs.push_back(rec);
+    done.push_back(std::move(ch));
+  }
+  // The filter needs two channels or more (votes are summed over them); exact
+  // mode's votes are similarities, not table counts.
+  const std::int64_t min_votes = L.o.exact || done.size() < 2 ? 0 : L.lc.search.min_station_votes;
+  if (min_votes > 0) {
+    std::vector<std::vector<TimePair>> per_channel;
+    for (auto& ch : done) per_channel.push_back(std::move(ch.found.pairs));
+    lsh::filter_station_pairs(per_channel, min_votes);
+    for (std::size_t k = 0; k < done.size(); ++k) {
+      recs[k].note += fmt::format("; {} kept by the station filter (votes >= {} over the station's channels)",
+                                  per_channel[k].size(), min_votes);
+      done[k].found.pairs = std::move(per_channel[k]);
+    }
+  }
+  for (std::size_t k = 0; k < done.size(); ++k) {
+    try {
+      if (L.writer) write_channel({L.lc, L.o, MPI_COMM_SELF, L.writer, done[k].out}, L.store, done[k], min_votes);
+    } catch (...) {
+      err = std::current_exception();
+    }
+    if (L.failed(done[k].sid, err)) {
+      recs[k].state = "failed";
+      L.records.push_back(recs[k]);
+      return;
+    }
+    if (L.writer) spdlog::info("search {}: {}", done[k].sid, recs[k].note);
+    L.totals.pairs += done[k].found.pairs.size();
+    L.totals.fingerprints += done[k].fingerprints;
+    L.records.push_back(recs[k]);
+  }
+}
+
+// Each [[stations]] entry's channels, as seed ids.
+std::vector<std::vector<std::string>> station_channels(const Config& cfg) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& s : cfg.stations()) {
+    std::vector<std::string> ids;
+    for (const auto& c : s.channels) ids.push_back(ChannelId{s.network, s.station, s.location, c}.seed_id());
+    if (!ids.empty()) out.push_back(ids);
+  }
+  return out;
+}
+
 }  // namespace
 
 int cmd_search(const SearchOptions& o, MpiContext& mpi) {
@@ -224,80 +377,27 @@ int cmd_search(const SearchOptions& o, MpiContext& mpi) {
   }
   StageSetup setup = begin_stage(lc, mpi, "search", o);
   const RunStore& store = setup.store;
-  const std::string params_hash = lc.search_hash();
   if (!o.exact) record_search_plan(lc, mpi, store);
 
-  // With at least as many channels as ranks, each rank searches whole
-  // channels on its own (signatures computed once, no communication); with
+  // With at least as many stations as ranks, each rank searches whole
+  // stations on its own (signatures computed once, no communication); with
   // fewer, every rank takes a share of each channel's tables (search_mpi).
-  const auto channels = lc.cfg.channels();
-  const bool spread_channels = mpi.size() > 1 && channels.size() >= static_cast<std::size_t>(mpi.size());
-  const bool writer = spread_channels || mpi.root();  // writes the channels it searched
-  std::vector<UnitRecord> records;
-  SearchTotals totals;
-  std::exception_ptr spread_error;  // spread mode: reported once, after the loop
-  // Whether the channel failed. Spread mode: only this rank works on it, so
-  // its error must not strand the others (reported after the loop); else
-  // every rank checks collectively (throws on all if any failed).
-  auto failed = [&](const std::string& sid, std::exception_ptr err) {
-    if (!spread_channels) mpi.check(err, "search of " + sid);
-    if (err) spread_error = std::make_exception_ptr(Error("search of " + sid + ": " + describe(err)));
-    return err != nullptr;
-  };
-  for (std::size_t ci = 0; ci < channels.size(); ++ci) {
-    if (spread_channels && (!mpi.owns(ci) || spread_error)) continue;
-    const std::string sid = channels[ci].seed_id();
-    const auto units = store.unit_files("fingerprint", sid);
-    if (units.empty()) {
-      if (writer) spdlog::warn("{}: no fingerprints; nothing to search", sid);
-      continue;
-    }
-    const auto u0 = std::chrono::steady_clock::now();
-    const SearchRequest req{lc, o, spread_channels ? MPI_COMM_SELF : mpi.comm(), writer,
-                            store.stage_dir("search") / (sid + (o.exact ? ".exact.h5" : ".h5"))};
-    ChannelFingerprints fps;
-    std::exception_ptr err;
-    try {
-      fps = load_channel(store, units, lc.fp.bits());
-    } catch (...) {
-      err = std::current_exception();
-    }
-    if (failed(sid, err)) continue;
-    const std::string inputs_hash = combine_hashes(fps.unit_hashes);
-    UnitRecord rec{sid, "reused", inputs_hash, params_hash, mpi.rank(), 0, store.relative(req.out), "up to date"};
-    if (!o.force && store.is_current(req.out, inputs_hash, params_hash)) {
-      records.push_back(rec);
-      continue;
-    }
-    ChannelPairs found;
-    try {
-      found = search_channel(req, store, sid, fps, inputs_hash);
-    } catch (...) {
-      err = std::current_exception();
-    }
-    if (failed(sid, err)) {
-      rec.state = "failed";
-      rec.note = "";
-      records.push_back(rec);
-      continue;
-    }
-    rec.state = "done";
-    rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - u0).count();
-    rec.note = describe_search(fps, found);
-    if (writer) spdlog::info("search {}: {}", sid, rec.note);
-    totals.pairs += found.pairs.size();
-    totals.fingerprints += fps.times.size();
-    records.push_back(rec);
+  const auto stations = station_channels(lc.cfg);
+  const bool spread = mpi.size() > 1 && stations.size() >= static_cast<std::size_t>(mpi.size());
+  SearchLoop loop{lc, o, mpi, store, spread, spread || mpi.root(), lc.search_hash(), {}, {}, nullptr};
+  for (std::size_t si = 0; si < stations.size(); ++si) {
+    if (spread && (!mpi.owns(si) || loop.spread_error)) continue;
+    search_station(loop, stations[si]);
   }
-  if (spread_channels) gather_spread(mpi, records, totals);
+  if (spread) gather_spread(mpi, loop.records, loop.totals);
   if (mpi.root()) {
-    store.merge_manifest(o.exact ? "search-exact" : "search", records);
+    store.merge_manifest(o.exact ? "search-exact" : "search", loop.records);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     spdlog::info("search done: {} channels, {} fingerprints, {} candidate pairs, {:.1f} s over {} rank(s){}",
-                 records.size(), totals.fingerprints, totals.pairs, secs, mpi.size(),
-                 spread_channels ? " (channels spread over ranks)" : "");
+                 loop.records.size(), loop.totals.fingerprints, loop.totals.pairs, secs, mpi.size(),
+                 spread ? " (stations spread over ranks)" : "");
   }
-  if (spread_channels) mpi.check(spread_error, "search");
+  if (spread) mpi.check(loop.spread_error, "search");
   return 0;
 }
 

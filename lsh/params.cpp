@@ -14,6 +14,7 @@ std::pair<std::string, std::string> check(const SearchParams& p) {
   if (p.nvotes > p.ntbls)
     return {"nvotes", "nvotes (" + std::to_string(p.nvotes) + ") must not exceed ntbls (" +
                           std::to_string(p.ntbls) + "): no pair could ever be a candidate"};
+  if (p.min_station_votes < 0) return {"min_station_votes", "must be >= 0 (0: off)"};
   if (p.near_repeats < 0) return {"near_repeats", "must be >= 0"};
   if (!(p.noise_freq == -1.0 || (p.noise_freq > 0.0 && p.noise_freq <= 1.0)))
     return {"noise_freq", "must be -1 (off) or a fraction in (0, 1]"};
@@ -37,6 +38,11 @@ const qp::ParamTable<SearchParams>& search_param_table() {
           .integer("ntbls", &P::ntbls, {1, 4096}, "", "Hash tables.")
           .integer("nhash", &P::nhash, {1, 64}, "", "Hash values folded into one table key.")
           .integer("nvotes", &P::nvotes, {1, 4096}, "", "Tables that must agree for a candidate pair (<= ntbls).")
+          .integer("min_station_votes", &P::min_station_votes, {0, 1 << 30}, "votes",
+                   "Pairs of a station with two or more channels are kept only when their votes, summed over "
+                   "the channels that found the same pair, reach this: the association ignores the others "
+                   "([associate] channel_threshold, which must not be lower). Chance pairs of noise, found in "
+                   "one channel, then do not grow with the square of the record's length. 0 = off.")
           .integer("near_repeats", &P::near_repeats, {0, 1 << 30}, "dt_fp steps",
                    "Pairs closer in time than near_repeats x dt_fp are not searched for.")
           .number("noise_freq", &P::noise_freq, {-1.0, 1.0}, "",

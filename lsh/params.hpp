@@ -21,6 +21,9 @@ struct SearchParams {
   int ntbls = 100;          ///< hash tables
   int nhash = 4;            ///< hash values folded into one table key
   int nvotes = 2;           ///< tables that must agree for a candidate pair
+  /// A multi-channel station keeps pairs whose votes summed over its channels
+  /// reach this (lsh/station_filter.hpp); 0 = off.
+  int min_station_votes = 6;
   int near_repeats = 5;     ///< |t_a - t_b| < near_repeats * dt_fp is excluded
   double noise_freq = -1;   ///< occurrence filter fraction in (0, 1]; -1 = off
   NoiseBlock noise_block = NoiseBlock::month;

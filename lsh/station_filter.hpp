@@ -1,0 +1,68 @@
+// The station filter: of a multi-channel station's candidate pairs, keep only
+// those whose votes, summed over the station's channels that found the same
+// pair, reach min_station_votes.
+//
+// The association combines a station's channels exactly so (identical
+// fingerprint times, votes summed, channel_threshold) and ignores every pair
+// below its threshold; chance pairs of noise are found in one channel only
+// (components' noise is independent), so a fixed per-channel vote threshold
+// lets them grow with the square of the record's length while those that can
+// ever be used grow with the events. With min_station_votes at most the
+// association's channel_threshold the filter never changes what the
+// association sees. Pairs are matched by their (t1, t2) times, so the result
+// depends on the pairs alone: the same for any ranks and threads.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <tuple>
+#include <vector>
+
+namespace qp::lsh {
+
+/// `per_channel[c]`: channel c's pairs, each with members t1, t2 and votes.
+/// Removes, in place, the pairs whose summed votes stay under min_votes;
+/// order within each channel is kept. Returns the pairs removed.
+template <class Pair>
+std::size_t filter_station_pairs(std::vector<std::vector<Pair>>& per_channel, std::int64_t min_votes) {
+  // (t1, t2, channel, index) sorted: runs of one pair over the channels.
+  struct Ref {
+    decltype(Pair::t1) t1, t2;
+    std::uint32_t channel;
+    std::size_t index;
+  };
+  std::vector<Ref> refs;
+  std::size_t total = 0;
+  for (const auto& ch : per_channel) total += ch.size();
+  refs.reserve(total);
+  for (std::size_t c = 0; c < per_channel.size(); ++c)
+    for (std::size_t i = 0; i < per_channel[c].size(); ++i)
+      refs.push_back({per_channel[c][i].t1, per_channel[c][i].t2, static_cast<std::uint32_t>(c), i});
+  std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
+    return std::tie(a.t1, a.t2, a.channel, a.index) < std::tie(b.t1, b.t2, b.channel, b.index);
+  });
+  std::vector<std::vector<std::uint8_t>> keep(per_channel.size());
+  for (std::size_t c = 0; c < per_channel.size(); ++c) keep[c].assign(per_channel[c].size(), 0);
+  for (std::size_t b = 0; b < refs.size();) {
+    std::size_t e = b;
+    std::int64_t sum = 0;
+    for (; e < refs.size() && refs[e].t1 == refs[b].t1 && refs[e].t2 == refs[b].t2; ++e)
+      sum += static_cast<std::int64_t>(per_channel[refs[e].channel][refs[e].index].votes);
+    if (sum >= min_votes)
+      for (std::size_t k = b; k < e; ++k) keep[refs[k].channel][refs[k].index] = 1;
+    b = e;
+  }
+  std::size_t removed = 0;
+  for (std::size_t c = 0; c < per_channel.size(); ++c) {
+    auto& ch = per_channel[c];
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < ch.size(); ++i)
+      if (keep[c][i]) ch[out++] = ch[i];
+    removed += ch.size() - out;
+    ch.resize(out);
+  }
+  return removed;
+}
+
+}  // namespace qp::lsh
