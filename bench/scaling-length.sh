@@ -45,7 +45,7 @@ mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 export OMP_NUM_THREADS=$THREADS
 
-write_config() {  # $1 = days
+write_config() {  # $1 = days: the demo's parameters, sparser median/MAD sampling, one station
   cat <<EOF
 [run]
 directory = "run-$1d"
@@ -57,38 +57,9 @@ station = "S01"
 channels = ["HHE", "HHN", "HHZ"]
 files = ["data-$1d/SY.S01.*.mseed"]
 
-[preprocess]
-freqmin = 3.0
-freqmax = 12.0
-target_rate = 25.0
-
-[fingerprint]
-sampling_rate = 25.0
-min_freq = 3.0
-max_freq = 12.0
-spec_length = 6.0
-spec_lag = 0.2
-fp_length = 32
-fp_lag = 5
-nfreq = 32
-k_coef = 200
-mad_sampling_rate = 0.1
-
-[search]
-ntbls = 100
-nhash = 4
-nvotes = 2
-near_repeats = 5
-
-[associate]
-dgapL = 3
-dgapW = 3
-num_pass = 2
-min_dets = 4
-ivals_thresh = 6
-input_offset = 5
-nsta_thresh = 1
 EOF
+  "$QP" demo --print-parameters | sed -e 's/^mad_sampling_rate = .*/mad_sampling_rate = 0.1/' \
+    -e 's/^nsta_thresh = .*/nsta_thresh = 1/' -e "s#^stations_file = .*#stations_file = \"data-$1d/stations.csv\"#"
 }
 
 TSV=$WORK/scaling-length.tsv
