@@ -42,52 +42,7 @@ mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 export OMP_NUM_THREADS=1
 
-# bench/scaling-length.sh's config (only the run folder's name differs).
-write_config() {  # $1 = days, $2 = run folder
-  cat <<EOF
-[run]
-directory = "$2"
-seed = 1
-
-[[stations]]
-network = "SY"
-station = "S01"
-channels = ["HHE", "HHN", "HHZ"]
-files = ["data-$1d/SY.S01.*.mseed"]
-
-[preprocess]
-freqmin = 3.0
-freqmax = 12.0
-target_rate = 25.0
-
-[fingerprint]
-sampling_rate = 25.0
-min_freq = 3.0
-max_freq = 12.0
-spec_length = 6.0
-spec_lag = 0.2
-fp_length = 32
-fp_lag = 5
-nfreq = 32
-k_coef = 200
-mad_sampling_rate = 0.1
-
-[search]
-ntbls = 100
-nhash = 4
-nvotes = 2
-near_repeats = 5
-
-[associate]
-dgapL = 3
-dgapW = 3
-num_pass = 2
-min_dets = 4
-ivals_thresh = 6
-input_offset = 5
-nsta_thresh = 1
-EOF
-}
+source "$(dirname "$0")/scaling-config.sh"
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -108,7 +63,7 @@ for d in $LENGTHS; do
       bin=$NEW; [ $tag = old ] && bin=$OLD
       [ -n "$bin" ] || continue
       run=run-${d}d-$tag
-      write_config "$d" "$run" >"$WORK/$run.toml"
+      scaling_config "$NEW" "$d" "$run" >"$WORK/$run.toml"
       rm -rf "${WORK:?}/$run"
       log=$WORK/$run.log
       (cd "$WORK" && /usr/bin/time -f 'TIME %e %U %S %M' -o "$log.time" "$bin" preprocess "$run.toml" >"$log" 2>&1) ||

@@ -45,22 +45,7 @@ mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 export OMP_NUM_THREADS=$THREADS
 
-write_config() {  # $1 = days: the demo's parameters, sparser median/MAD sampling, one station
-  cat <<EOF
-[run]
-directory = "run-$1d"
-seed = 1
-
-[[stations]]
-network = "SY"
-station = "S01"
-channels = ["HHE", "HHN", "HHZ"]
-files = ["data-$1d/SY.S01.*.mseed"]
-
-EOF
-  "$QP" demo --print-parameters | sed -e 's/^mad_sampling_rate = .*/mad_sampling_rate = 0.1/' \
-    -e 's/^nsta_thresh = .*/nsta_thresh = 1/' -e "s#^stations_file = .*#stations_file = \"data-$1d/stations.csv\"#"
-}
+source "$(dirname "$0")/scaling-config.sh"
 
 TSV=$WORK/scaling-length.tsv
 printf 'days\tstage\twall_s\tcpu_s\tpeak_rss_mb\tnote\n' >"$TSV"
@@ -74,7 +59,7 @@ for d in $LENGTHS; do
       { tail -20 "$WORK/synth-${d}d.log" >&2; exit 1; }
     touch "$data/.done"
   fi
-  write_config "$d" >"$WORK/run-${d}d.toml"
+  scaling_config "$QP" "$d" "run-${d}d" >"$WORK/run-${d}d.toml"
   rm -rf "${WORK:?}/run-${d}d"
   for st in "${STAGES[@]}"; do
     log=$WORK/run-${d}d.$st.log
