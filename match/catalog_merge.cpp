@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <tuple>
 
 namespace qp::match {
@@ -25,19 +26,29 @@ bool roughly_timed(const EventPicks& e, const MatchParams& p) {
   return clear_onset_stations(e) < p.min_clear_onsets && !two_phase_timed(e, p);
 }
 
-TimeNs timing_reach(const EventPicks& e, const MatchParams& p, TimeNs window) {
-  if (!roughly_timed(e, p)) return window;
-  double u = 0;
-  for (const auto& p : e.picks) u = std::max(u, p.uncertainty_s);
-  return window + seconds_to_ns(u);
+TimingWindow timing_window(const EventPicks& e, const MatchParams& p, TimeNs window) {
+  TimingWindow w{e.first_arrival - window, e.first_arrival + window};
+  if (!roughly_timed(e, p)) return w;
+  double widest = 0;
+  for (const auto& k : e.picks) widest = std::max(widest, k.uncertainty_s);
+  w.earliest -= seconds_to_ns(widest);
+  w.latest += seconds_to_ns(widest);
+  std::optional<TimeNs> estimates_end;
+  for (const auto& k : e.picks) {
+    const TimeNs u = seconds_to_ns(k.uncertainty_s);
+    w.earliest = std::min(w.earliest, k.time - u - window);
+    if (k.uncertainty_s >= kClearOnsetUncertaintyS) estimates_end = std::min(estimates_end.value_or(k.time + u), k.time + u);
+  }
+  if (estimates_end) w.latest = std::max(w.latest, *estimates_end + window);
+  return w;
 }
 
 std::vector<Candidate> timing_candidates(const std::vector<EventPicks>& events, const MatchParams& p, TimeNs window) {
   std::vector<Candidate> out;
   for (const auto& e : events) {
     if (!roughly_timed(e, p)) continue;
-    const TimeNs reach = timing_reach(e, p, window);
-    out.push_back({e.event_id, e.first_arrival - reach, e.first_arrival + reach});
+    const TimingWindow w = timing_window(e, p, window);
+    out.push_back({e.event_id, w.earliest, w.latest});
   }
   return out;
 }
@@ -161,12 +172,14 @@ void merge_match_detections(std::vector<catalog::Event>& events, const std::vect
   for (auto& e : events) e.method = "lsh";
   // Sorted by first arrival; rough: the best detection gives time and picks.
   const std::vector<bool> rough = apply_confirmations(events, template_of, confirmations, window, p);
-  std::vector<TimeNs> times, reach;
+  std::vector<TimeNs> times;
+  std::vector<TimingWindow> windows;
   TimeNs widest = window;
   for (std::size_t i = 0; i < events.size(); ++i) {
-    times.push_back(events[i].first_arrival);
-    reach.push_back(rough[i] ? timing_reach(event_picks(events[i]), p, window) : window);
-    widest = std::max(widest, reach.back());
+    const TimeNs t = events[i].first_arrival;
+    times.push_back(t);
+    windows.push_back(rough[i] ? timing_window(event_picks(events[i]), p, window) : TimingWindow{t - window, t + window});
+    widest = std::max({widest, t - windows.back().earliest, windows.back().latest - t});
   }
   std::vector<catalog::Event> added;
   for (const auto& d : detections) {
@@ -175,7 +188,7 @@ void merge_match_detections(std::vector<catalog::Event>& events, const std::vect
     std::size_t best = events.size();
     for (; it != times.end() && *it <= d.first_arrival + widest; ++it) {
       const auto i = static_cast<std::size_t>(it - times.begin());
-      if (std::llabs(*it - d.first_arrival) > reach[i]) continue;
+      if (d.first_arrival < windows[i].earliest || d.first_arrival > windows[i].latest) continue;
       if (best == events.size() || std::llabs(*it - d.first_arrival) < std::llabs(times[best] - d.first_arrival)) best = i;
     }
     catalog::Event* e = nullptr;

@@ -22,13 +22,23 @@ std::vector<EventPicks> event_picks(const std::vector<catalog::Event>& events);
 /// (location aside): clear onsets at fewer than p.min_clear_onsets stations
 /// and no clear P and S pairs agreeing with one source at
 /// p.min_two_phase_stations: its first arrival may be a noise onset or an
-/// estimate. Its first arrival then lies within `window` plus the largest
-/// uncertainty of its picks; a well timed event's within `window`.
+/// estimate.
 bool roughly_timed(const EventPicks& e, const MatchParams& p);
-TimeNs timing_reach(const EventPicks& e, const MatchParams& p, TimeNs window);
+
+/// Where an event's true first arrival may lie. Well timed: within `window`
+/// of its first arrival. Roughly timed, its few clear onsets not trusted to
+/// bound it: from `window` + the largest pick uncertainty before its first
+/// arrival (or `window` before its earliest pick's range, if earlier) to the
+/// same after it, or to `window` after the earliest end of its estimates'
+/// ranges (t + uncertainty: the first arrival is no later than any
+/// station's arrival), whichever is later.
+struct TimingWindow {
+  TimeNs earliest = 0, latest = 0;
+};
+TimingWindow timing_window(const EventPicks& e, const MatchParams& p, TimeNs window);
 
 /// The roughly timed events, as candidates for templates to confirm and
-/// time: [first arrival - reach, first arrival + reach]. In event order.
+/// time, over their timing windows. In event order.
 std::vector<Candidate> timing_candidates(const std::vector<EventPicks>& events, const MatchParams& p, TimeNs window);
 
 /// The best confirmation (highest cc; ties: earlier, smaller template id) of
@@ -43,7 +53,7 @@ std::vector<NetworkDetection> best_per_candidate(std::vector<NetworkDetection> c
 ///     timed. Where it lies within `window` of another event, it was a rough
 ///     duplicate of that event and is dropped (of two confirmed ones, the
 ///     lower cc goes).
-///  2. A detection within an event's timing reach (the nearest such event)
+///  2. A detection within an event's timing window (the nearest such event)
 ///     is that event ("both", the best detection's template, cc and
 ///     magnitude); a roughly timed event takes the detection's picks. Other
 ///     detections are events of their own ("match"): their template's

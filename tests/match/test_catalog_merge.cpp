@@ -75,14 +75,27 @@ TEST(CatalogMerge, RoughTimingIsFewerClearOnsetStationsThanATemplateNeeds) {
   EXPECT_TRUE(roughly_timed(rough, params()));
   EXPECT_FALSE(roughly_timed(good, params()));
   EXPECT_FALSE(roughly_timed(rough, params(1)));
-  // Reach: the window, plus the largest pick uncertainty when rough.
-  EXPECT_EQ(timing_reach(rough, params(), 2 * kS), 8 * kS);
-  EXPECT_EQ(timing_reach(good, params(), 2 * kS), 2 * kS);
+  // Well timed: the window around the first arrival.
+  const TimingWindow g = timing_window(good, params(), 2 * kS);
+  EXPECT_EQ(g.earliest, kT0 + 98 * kS);
+  EXPECT_EQ(g.latest, kT0 + 102 * kS);
+  // Rough (clear at 100 s, estimates 101 +- 6 and 102 +- 6): from the window
+  // + 6 s before 100 s to the earliest estimate's end (107 s) + the window.
   const auto c = timing_candidates({good, rough}, params(), 2 * kS);
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].event_id, "r");
   EXPECT_EQ(c[0].earliest, kT0 + 92 * kS);
-  EXPECT_EQ(c[0].latest, kT0 + 108 * kS);
+  EXPECT_EQ(c[0].latest, kT0 + 109 * kS);
+  // Estimates before a noise onset widen the window back; without estimates,
+  // the window + the largest uncertainty either side.
+  catalog::Event noise_onset = event("e", {pick("S1", "P", 100, 0.05), pick("S2", "P", 95, 6.0)});
+  noise_onset.first_arrival = kT0 + 100 * kS;  // the earliest onset, not the earlier estimate
+  const EventPicks early = event_picks(noise_onset);
+  EXPECT_EQ(timing_window(early, params(), 2 * kS).earliest, kT0 + 87 * kS);
+  EXPECT_EQ(timing_window(early, params(), 2 * kS).latest, kT0 + 108 * kS);
+  const EventPicks lone = event_picks(event("l", {pick("S1", "P", 100, 0.5), pick("S2", "P", 101, 0.25)}));
+  EXPECT_EQ(timing_window(lone, params(), 2 * kS).earliest, kT0 + seconds_to_ns(97.5));
+  EXPECT_EQ(timing_window(lone, params(), 2 * kS).latest, kT0 + seconds_to_ns(102.5));
 }
 
 TEST(CatalogMerge, ClearPAndSAgreeingWithOneSourceTimeAnEventToo) {
@@ -95,7 +108,7 @@ TEST(CatalogMerge, ClearPAndSAgreeingWithOneSourceTimeAnEventToo) {
   MatchParams off = params();
   off.min_two_phase_stations = 0;
   EXPECT_TRUE(roughly_timed(two, off));
-  EXPECT_EQ(timing_reach(two, off, 2 * kS), 8 * kS);
+  EXPECT_EQ(timing_window(two, off, 2 * kS).latest, kT0 + 109 * kS);
 }
 
 TEST(CatalogMerge, BestConfirmationPerEvent) {
@@ -127,7 +140,7 @@ TEST(CatalogMerge, AConfirmedEventIsWellTimedForTheDetections) {
   const catalog::Event tmpl = template_event("T", 10);
   std::vector<catalog::Event> events = {tmpl, rough_event("R", 100)};
   // R confirmed at 104.2 s; a detection of another event at 97.5 s, within
-  // R's reach as first timed, is an event of its own.
+  // R's window as first timed, is an event of its own.
   merge_match_detections(events, std::vector<catalog::Event>(events), {detection("T", 97.5, 0.36)},
                          {detection("T", 104.2, 0.2, "R")}, 2 * kS, params());
   ASSERT_EQ(events.size(), 3u);
@@ -159,7 +172,7 @@ TEST(CatalogMerge, AConfirmationLandingOnAnotherEventShowsADuplicate) {
 TEST(CatalogMerge, DetectionsWithinARoughEventsReachSetItsPicks) {
   const catalog::Event tmpl = template_event("T", 10);
   std::vector<catalog::Event> events = {tmpl, rough_event("R", 100), template_event("G", 200)};
-  // 4.5 s after R (within its 8 s reach) and 4.5 s after G (beyond its 2 s).
+  // 4.5 s after R (within its window, 92-109 s) and 4.5 s after G (beyond its 2 s).
   merge_match_detections(events, std::vector<catalog::Event>(events), {detection("T", 104.5, 0.3), detection("T", 204.5, 0.3)}, {}, 2 * kS, params());
   ASSERT_EQ(events.size(), 4u);
   ASSERT_NE(at(events, 104.5), nullptr);
