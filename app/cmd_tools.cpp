@@ -12,6 +12,7 @@
 #include <toml.hpp>
 
 #include "app/commands.hpp"
+#include "app/loaded_config.hpp"
 #include "app/tools.hpp"
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/config.hpp"
@@ -21,6 +22,7 @@
 #include "postprocess/catalog/fast_import.hpp"
 #include "postprocess/catalog/reference_catalog.hpp"
 #include "postprocess/catalog/stations.hpp"
+#include "runstore/event_unit.hpp"
 #include "synth/generate.hpp"
 #include "synth/synth_params.hpp"
 
@@ -195,19 +197,15 @@ int cmd_demo(const fs::path& dir, MpiContext& mpi) {
   ro.config = config;
   cmd_run(ro, mpi);
   if (mpi.root()) {
-    // The catalog of fingerprint similarity alone: the merged catalog's
-    // events that the association found (method lsh or both).
+    // The catalog of fingerprint similarity alone, as export writes it
+    // without matching: the associated events with their own picks (in the
+    // merged catalog, matching may have retimed some of them).
     const fs::path lsh_dir = dir / "run" / "catalog-lsh";
     {
-      const fs::path cat = dir / "run" / "catalog" / "catalog.csv", picks = dir / "run" / "catalog" / "picks.csv";
-      auto events = catalog::read_catalog_csv(cat.string());
-      catalog::attach_picks(events, catalog::read_picks_csv(picks.string()), picks.string());
+      const LoadedConfig lc = load_config(config);
       std::vector<catalog::Event> lsh;
-      for (auto& e : events)
-        if (e.method != "match") {
-          e.method.clear();
-          lsh.push_back(std::move(e));
-        }
+      for (auto& e : runstore::read_event_unit(dir / "run" / "associate" / "network.h5"))
+        if (e.score >= lc.exp.min_score) lsh.push_back(std::move(e));
       fs::create_directories(lsh_dir);
       catalog::write_catalog_csv((lsh_dir / "catalog.csv").string(), lsh);
       catalog::write_picks_csv((lsh_dir / "picks.csv").string(), lsh);

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "match/catalog_merge.hpp"
 #include "match/detection_list.hpp"
 #include "match/match_store.hpp"
 #include "match/network_matcher.hpp"
@@ -25,16 +26,6 @@ namespace qp::app {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::vector<match::EventPicks> event_picks(const std::vector<catalog::Event>& events) {
-  std::vector<match::EventPicks> out;
-  for (const auto& e : events) {
-    match::EventPicks p{e.event_id, e.family_id, e.score, e.first_arrival, e.origin_time, {}};
-    for (const auto& k : e.picks) p.picks.push_back({k.seed_id, k.phase, k.time, k.uncertainty_s});
-    out.push_back(std::move(p));
-  }
-  return out;
-}
 
 // Inputs hash of a preprocess unit, read once per file.
 const std::string& cached_unit_hash(std::map<fs::path, std::string>& cache, const fs::path& f) {
@@ -101,8 +92,9 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
       it = last_chunk.insert_or_assign(sid, std::make_pair(c, load(sid, c, c + chunk))).first;
     return match::slice(it->second.second, b, e, step);
   };
+  const std::vector<match::EventPicks> picks = match::event_picks(events);
   std::vector<match::PreparedTemplate> templates;
-  for (const auto& spec : match::select_templates(event_picks(events), channels, rate, p))
+  for (const auto& spec : match::select_templates(picks, channels, rate, p))
     if (auto t = match::prepare_template(spec, load_window, rate, p.window_seconds, p.min_channels))
       templates.push_back(std::move(*t));
   last_chunk.clear();
@@ -111,6 +103,10 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
       std::none_of(events.begin(), events.end(), [](const catalog::Event& e) { return e.origin_time.has_value(); }))
     spdlog::warn("match: no event is located, and match.located_only takes located events only: "
                  "enable [location] or set match.located_only = false");
+
+  // Roughly timed events, for the templates to confirm and time.
+  const std::vector<match::Candidate> candidates =
+      match::timing_candidates(picks, p, seconds_to_ns(lc.duplicate_window_s));
 
   // Units: batches of templates x chunks of data.
   std::set<TimeNs> chunks;
@@ -141,9 +137,17 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
       const TimeNs end = c + chunk, data_end = end + extent * step;
       // A unit depends on its templates (their windows and the data they are
       // cut from) and the data it scans, not on the rest of the events: new
-      // events leave batches of unchanged templates current.
+      // events leave batches of unchanged templates current, except where
+      // they are roughly timed ones in the unit's chunk (below).
       std::vector<std::string> inputs;
       for (const auto& t : tb) inputs.push_back(template_identity(t, units, chunk, store, hashes));
+      // and on the roughly timed events whose windows lie in its chunk.
+      std::vector<match::Candidate> unit_candidates;
+      for (const auto& k : candidates)
+        if (k.latest >= c && k.earliest < end) {
+          unit_candidates.push_back(k);
+          inputs.push_back("candidate " + k.event_id + " " + std::to_string(k.earliest) + " " + std::to_string(k.latest));
+        }
       for (const auto& sid : used)
         for (const auto& [start, file] : units.at(sid))
           if (start < data_end && start + chunk > c)
@@ -151,12 +155,14 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
       job.inputs_hash = combine_hashes(inputs);
       job.params_hash = params_hash;
       const Provenance prov{"match", job.name, lc.cfg.hash(), params_hash, job.inputs_hash, inputs};
-      job.run = [&, &tb = batches[b], c, end, data_end, used, prov, out = job.output]() {
+      job.run = [&, &tb = batches[b], c, end, data_end, used, prov, out = job.output,
+                 unit_candidates = std::move(unit_candidates)]() {
         std::vector<match::SpanChannel> data;
         for (const auto& sid : used) data.push_back(match::slice(load(sid, c, data_end), c, data_end, step));
-        const auto result = match::match_span(tb, data, c, end, rate, p);
-        store.write_h5(out, prov, [&](h5::File& f) { runstore::write_match_unit(f, tb, result, rate); });
-        return std::to_string(result.detections.size()) + " detections";
+        const auto result = match::match_span(tb, data, c, end, rate, p, unit_candidates);
+        store.write_h5(out, prov, [&](h5::File& f) { runstore::write_match_unit(f, tb, result, rate, unit_candidates); });
+        return std::to_string(result.detections.size()) + " detections, " +
+               std::to_string(result.confirmations.size()) + " confirmations";
       };
       jobs.push_back(std::move(job));
     }
@@ -171,15 +177,16 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
     spdlog::info("match: array task done; the last task to finish writes detections.csv");
     return 0;
   }
-  std::vector<match::NetworkDetection> all;
-  for (const auto& job : jobs) {
-    const auto d = runstore::read_match_unit(job.output);
-    all.insert(all.end(), d.begin(), d.end());
-  }
+  std::vector<match::NetworkDetection> all, confirmations;
+  for (const auto& job : jobs)
+    for (auto& d : runstore::read_match_unit(job.output)) (d.confirms.empty() ? all : confirmations).push_back(std::move(d));
   const auto kept = match::best_per_event(std::move(all), seconds_to_ns(p.window_seconds));
   match::write_detections_csv(store.stage_dir("match") / "detections.csv", kept);
-  spdlog::info("match done: {} units ({} ran, {} reused), {} detections in {}", jobs.size(), summary.ran,
-               summary.reused, kept.size(), store.relative(store.stage_dir("match") / "detections.csv"));
+  const auto confirmed = match::best_per_candidate(std::move(confirmations));
+  match::write_detections_csv(store.stage_dir("match") / "confirmations.csv", confirmed, true);
+  spdlog::info("match done: {} units ({} ran, {} reused), {} detections in {}; {} of {} roughly timed events confirmed",
+               jobs.size(), summary.ran, summary.reused, kept.size(),
+               store.relative(store.stage_dir("match") / "detections.csv"), confirmed.size(), candidates.size());
   return 0;
 }
 

@@ -35,14 +35,17 @@ std::vector<NetworkDetection> best_per_event(std::vector<NetworkDetection> d, Ti
 
 namespace {
 constexpr const char* kHeader = "time,origin_time,template_id,cc,mad_multiple,relative_magnitude,channels";
+constexpr const char* kConfirmsColumn = "event_id,";
 }  // namespace
 
-void write_detections_csv(const std::filesystem::path& path, const std::vector<NetworkDetection>& d) {
+void write_detections_csv(const std::filesystem::path& path, const std::vector<NetworkDetection>& d,
+                          bool confirmations) {
   AtomicTextFile f(path);
   auto& out = f.stream();
-  out << kHeader << '\n';
+  out << (confirmations ? kConfirmsColumn : "") << kHeader << '\n';
   out << std::fixed;
   for (const auto& x : d) {
+    if (confirmations) out << x.confirms << ',';
     out << format_iso8601(x.first_arrival, 3) << ','
         << (x.origin_time ? format_iso8601(*x.origin_time, 3) : "") << ',' << x.template_id << ','
         << std::setprecision(4) << x.cc << ',' << std::setprecision(2) << x.mad_multiple << ',';
@@ -52,19 +55,23 @@ void write_detections_csv(const std::filesystem::path& path, const std::vector<N
   f.commit();
 }
 
-std::vector<NetworkDetection> read_detections_csv(const std::filesystem::path& path) {
+std::vector<NetworkDetection> read_detections_csv(const std::filesystem::path& path, bool confirmations) {
   std::ifstream in(path);
   if (!in) throw InputError(path.string(), "cannot open the match detections");
   std::string line;
-  if (!std::getline(in, line) || line != kHeader)
-    throw InputError(path.string(), "header is not '" + std::string(kHeader) + "'", "line 1");
+  const std::string header = std::string(confirmations ? kConfirmsColumn : "") + kHeader;
+  if (!std::getline(in, line) || line != header)
+    throw InputError(path.string(), "header is not '" + header + "'", "line 1");
+  const std::size_t skip = confirmations ? 1 : 0;
   std::vector<NetworkDetection> out;
   for (int n = 2; std::getline(in, line); ++n) {
-    const auto f = split_fields(line, ',');
+    auto all = split_fields(line, ',');
     const std::string where = "line " + std::to_string(n);
-    if (f.size() != 7) throw InputError(path.string(), "expected 7 fields", where);
+    if (all.size() != 7 + skip) throw InputError(path.string(), "expected " + std::to_string(7 + skip) + " fields", where);
+    const std::vector<std::string> f(all.begin() + static_cast<std::ptrdiff_t>(skip), all.end());
     try {
       NetworkDetection d;
+      if (confirmations) d.confirms = all[0];
       d.first_arrival = parse_iso8601(f[0]);
       if (!f[1].empty()) d.origin_time = parse_iso8601(f[1]);
       d.template_id = f[2];

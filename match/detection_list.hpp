@@ -20,6 +20,7 @@ struct NetworkDetection {
   double mad_multiple = 0;
   double relative_magnitude = 0;     ///< NaN when no channel gave an amplitude
   unsigned channels = 0;
+  std::string confirms;              ///< a confirmation: the event id of the candidate it times; else empty
 };
 
 /// Keeps, among detections whose first arrivals lie within `window` of each
@@ -29,11 +30,14 @@ struct NetworkDetection {
 std::vector<NetworkDetection> best_per_event(std::vector<NetworkDetection> detections, TimeNs window);
 
 /// Columns: time (first arrival, ISO 8601 Z), origin_time, template_id, cc,
-/// mad_multiple, relative_magnitude, channels. Written atomically.
-void write_detections_csv(const std::filesystem::path& path, const std::vector<NetworkDetection>& d);
+/// mad_multiple, relative_magnitude, channels; confirmations
+/// (match/confirmations.csv) have the event id they confirm first
+/// (`event_id`). Written atomically.
+void write_detections_csv(const std::filesystem::path& path, const std::vector<NetworkDetection>& d,
+                          bool confirmations = false);
 
 /// Reads what write_detections_csv wrote; throws qp::InputError naming the
 /// file and line on a bad header or row.
-std::vector<NetworkDetection> read_detections_csv(const std::filesystem::path& path);
+std::vector<NetworkDetection> read_detections_csv(const std::filesystem::path& path, bool confirmations = false);
 
 }  // namespace qp::match

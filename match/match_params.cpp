@@ -12,7 +12,9 @@ const ParamTable<MatchParams>& match_param_table() {
                     "CONFIG`, after associate; docs/match.md).")
           .flag("enabled", &P::enabled, "false: `quakeprint run` skips the stage.")
           .integer("min_clear_onsets", &P::min_clear_onsets, {1, 1 << 20}, "stations",
-                   "A template needs this many stations whose pick uncertainty is under 1 s.")
+                   "A template needs this many stations whose pick uncertainty is under 1 s; an event whose "
+                   "picks make no template is roughly timed: templates confirm and time it "
+                   "(docs/catalog-format.md).")
           .integer("min_two_phase_stations", &P::min_two_phase_stations, {0, 1 << 20}, "stations",
                    "Or, located or not, this many stations with a clear P and a clear S whose P and S-P "
                    "differences agree with one source (vp/vs 1.5-2): two phases per station tell one event "
@@ -30,7 +32,9 @@ const ParamTable<MatchParams>& match_param_table() {
                   "template detects the family that far early); one left shorter than this is dropped.")
           .number("mad_multiple", &P::mad_multiple, {0.0, 1e6}, "",
                   "Threshold = median + this x MAD over the day of the detection statistic: the network stack "
-                  "(mean correlation over the n channels with data) x sqrt(n / N), N the template's channels.")
+                  "(mean correlation over the n channels with data) x sqrt(n / N), N the template's channels. "
+                  "A roughly timed event's window takes the multiple with the same false-alarm chance over its "
+                  "fewer lags (and the floor scaled alike).")
           .number("min_stack_cc", &P::min_stack_cc, {-1.0, 1.0}, "", "Absolute floor of the threshold.")
           .integer("min_channels", &P::min_channels, {1, 65535}, "channels",
                    "Channels with data a stack value needs; also the fewest valid windows a template keeps.")

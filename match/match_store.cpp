@@ -16,34 +16,19 @@ std::string join_lines(const std::vector<std::string>& v) {
   return s;
 }
 
-}  // namespace
-
-void write_match_unit(h5::Group& g, const std::vector<PreparedTemplate>& templates, const SpanResult& r,
-                      double sampling_rate) {
-  const TimeNs step = grid_step(sampling_rate);
-  std::vector<std::string> ids;
-  std::vector<double> median, mad, threshold;
-  for (std::size_t j = 0; j < templates.size(); ++j) {
-    ids.push_back(templates[j].template_id);
-    median.push_back(r.levels[j].median);
-    mad.push_back(r.levels[j].mad);
-    threshold.push_back(r.thresholds[j]);
-  }
-  auto t = g.create_group("templates");
-  t.set_attr("template_id", join_lines(ids));
-  t.set_attr("count", static_cast<std::int64_t>(ids.size()));
-  t.write<double>("stack_median", median);
-  t.write<double>("stack_mad", mad);
-  t.write<double>("threshold", threshold);
-
+// One group of detections (template, times, stack values) and one of their
+// per-channel measurements.
+h5::Group write_detections(h5::Group& g, const std::string& name, const std::string& channels_name,
+                           const std::vector<PreparedTemplate>& templates, const std::vector<SpanDetection>& dets,
+                           TimeNs step) {
   std::vector<std::int32_t> tmpl, nch;
   std::vector<std::int64_t> ref, first, origin;
   std::vector<double> cc, madm, mrel;
   std::vector<std::int64_t> pick_det, pick_time;
   std::vector<std::int32_t> pick_tmpl_channel;
   std::vector<double> pick_cc, pick_amp;
-  for (std::size_t i = 0; i < r.detections.size(); ++i) {
-    const SpanDetection& d = r.detections[i];
+  for (std::size_t i = 0; i < dets.size(); ++i) {
+    const SpanDetection& d = dets[i];
     const PreparedTemplate& pt = templates[d.template_index];
     const TimeNs lag = d.reference_time - pt.reference;
     tmpl.push_back(static_cast<std::int32_t>(d.template_index));
@@ -65,7 +50,7 @@ void write_match_unit(h5::Group& g, const std::vector<PreparedTemplate>& templat
       pick_amp.push_back(m.amplitude_ratio);
     }
   }
-  auto det = g.create_group("detections");
+  auto det = g.create_group(name);
   det.set_attr("count", static_cast<std::int64_t>(tmpl.size()));
   det.write<std::int32_t>("template_index", tmpl);
   det.write<std::int64_t>("reference_time_ns", ref);
@@ -75,19 +60,46 @@ void write_match_unit(h5::Group& g, const std::vector<PreparedTemplate>& templat
   det.write<double>("mad_multiple", madm);
   det.write<double>("relative_magnitude", mrel);
   det.write<std::int32_t>("channels", nch);
-  auto ch = g.create_group("channels");
+  auto ch = g.create_group(channels_name);
   ch.set_attr("count", static_cast<std::int64_t>(pick_det.size()));
   ch.write<std::int64_t>("detection_index", pick_det);
   ch.write<std::int32_t>("template_channel", pick_tmpl_channel);
   ch.write<std::int64_t>("window_start_ns", pick_time);
   ch.write<double>("cc", pick_cc);
   ch.write<double>("amplitude_ratio", pick_amp);
+  return det;
 }
 
-std::vector<NetworkDetection> read_match_unit(const h5::Group& g) {
-  const auto t = g.open_group("templates");
-  const auto ids = split_fields(t.attr_string("template_id"), '\n');
-  const auto det = g.open_group("detections");
+}  // namespace
+
+void write_match_unit(h5::Group& g, const std::vector<PreparedTemplate>& templates, const SpanResult& r,
+                      double sampling_rate, const std::vector<Candidate>& candidates) {
+  const TimeNs step = grid_step(sampling_rate);
+  std::vector<std::string> ids;
+  std::vector<double> median, mad, threshold;
+  for (std::size_t j = 0; j < templates.size(); ++j) {
+    ids.push_back(templates[j].template_id);
+    median.push_back(r.levels[j].median);
+    mad.push_back(r.levels[j].mad);
+    threshold.push_back(r.thresholds[j]);
+  }
+  auto t = g.create_group("templates");
+  t.set_attr("template_id", join_lines(ids));
+  t.set_attr("count", static_cast<std::int64_t>(ids.size()));
+  t.write<double>("stack_median", median);
+  t.write<double>("stack_mad", mad);
+  t.write<double>("threshold", threshold);
+
+  write_detections(g, "detections", "channels", templates, r.detections, step);
+  std::vector<std::string> confirmed;  // one line per confirmation: the candidate's event id
+  for (const auto& d : r.confirmations) confirmed.push_back(candidates.at(static_cast<std::size_t>(d.candidate)).event_id);
+  auto c = write_detections(g, "confirmations", "confirmation_channels", templates, r.confirmations, step);
+  c.set_attr("event_id", join_lines(confirmed));
+}
+
+namespace {
+
+std::vector<NetworkDetection> read_detections(const h5::Group& det, const std::vector<std::string>& ids) {
   const auto tmpl = det.read<std::int32_t>("template_index");
   const auto first = det.read<std::int64_t>("first_arrival_ns");
   const auto origin = det.read<std::int64_t>("origin_time_ns");
@@ -105,6 +117,21 @@ std::vector<NetworkDetection> read_match_unit(const h5::Group& g) {
     d.relative_magnitude = mrel[i];
     d.channels = static_cast<unsigned>(nch[i]);
     out.push_back(d);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<NetworkDetection> read_match_unit(const h5::Group& g) {
+  const auto ids = split_fields(g.open_group("templates").attr_string("template_id"), '\n');
+  std::vector<NetworkDetection> out = read_detections(g.open_group("detections"), ids);
+  const auto c = g.open_group("confirmations");
+  auto confirmations = read_detections(c, ids);
+  const auto confirmed = split_fields(c.attr_string("event_id"), '\n');
+  for (std::size_t i = 0; i < confirmations.size(); ++i) {
+    confirmations[i].confirms = confirmed.at(i);
+    out.push_back(std::move(confirmations[i]));
   }
   return out;
 }

@@ -11,11 +11,13 @@
 
 namespace qp::match {
 
+/// `candidates`: those match_span was given (the confirmations' event ids).
 void write_match_unit(h5::Group& g, const std::vector<PreparedTemplate>& templates, const SpanResult& r,
-                      double sampling_rate);
+                      double sampling_rate, const std::vector<Candidate>& candidates = {});
 
 /// The unit's detections as network detections (the template event's first
-/// arrival and origin time moved by the detection's lag).
+/// arrival and origin time moved by the detection's lag), then its
+/// confirmations (`confirms` set).
 std::vector<NetworkDetection> read_match_unit(const h5::Group& g);
 
 }  // namespace qp::match

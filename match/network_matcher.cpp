@@ -1,6 +1,8 @@
 #include "match/network_matcher.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "match/fft_correlator.hpp"
@@ -13,11 +15,34 @@ struct Use {
   std::size_t template_index, channel_index;
 };
 
+// The highest local maximum of `statistic` at lags whose times from the
+// span's start lie in [from, to] (ns); ties keep the earlier lag. None when
+// the window misses the span or its highest value is the slope of a higher
+// peak outside it.
+std::optional<std::size_t> window_peak(const std::vector<float>& statistic, TimeNs from, TimeNs to, TimeNs dt) {
+  if (to < 0 || statistic.empty()) return std::nullopt;
+  const auto n = static_cast<std::ptrdiff_t>(statistic.size());
+  const std::ptrdiff_t first = from <= 0 ? 0 : static_cast<std::ptrdiff_t>((from + dt - 1) / dt);
+  const std::ptrdiff_t last = std::min<std::ptrdiff_t>(n - 1, static_cast<std::ptrdiff_t>(to / dt));
+  std::optional<std::size_t> best;
+  for (std::ptrdiff_t i = first; i <= last; ++i) {
+    const float v = statistic[static_cast<std::size_t>(i)];
+    if (!std::isfinite(v) || (best && !(v > statistic[*best]))) continue;
+    best = static_cast<std::size_t>(i);
+  }
+  if (!best) return std::nullopt;
+  const float v = statistic[*best];
+  const auto above = [&](std::size_t i) { return std::isfinite(statistic[i]) && statistic[i] > v; };
+  if ((*best > 0 && above(*best - 1)) || (*best + 1 < statistic.size() && above(*best + 1))) return std::nullopt;
+  return best;
+}
+
 }  // namespace
 
 SpanResult match_span(const std::vector<PreparedTemplate>& templates,
                       const std::vector<SpanChannel>& data, TimeNs begin, TimeNs end,
-                      double sampling_rate, const MatchParams& p) {
+                      double sampling_rate, const MatchParams& p,
+                      const std::vector<Candidate>& candidates) {
   const TimeNs dt = grid_step(sampling_rate);
   const std::size_t lags = end > begin ? static_cast<std::size_t>((end - begin) / dt) : 0;
   std::vector<NetworkStack> stacks(templates.size(), NetworkStack(lags));
@@ -78,18 +103,39 @@ SpanResult match_span(const std::vector<PreparedTemplate>& templates,
           moveouts[c] = t.offsets[c] + base[d];
         }
     const auto max_shift = static_cast<std::size_t>(std::llround(p.max_shift_seconds * sampling_rate));
+    const auto detection_at = [&](std::size_t lag, double mad_multiple) {
+      SpanDetection det;
+      det.template_index = j;
+      det.reference_time = begin + static_cast<TimeNs>(lag) * dt;
+      det.stack_cc = stack[lag];
+      det.mad_multiple = mad_multiple;
+      det.channels = stacks[j].channels_at(lag);
+      det.measurement = measure_detection(t.channels, moveouts, series, lag, max_shift);
+      return det;
+    };
     // One detection per event within the template length (its window): a
     // longer exclusion (the whole moveout) hid family members 10 s apart.
     for (const StackPeak& peak : find_peaks(statistic, level, threshold, t.window_samples())) {
       if (stack[peak.lag] < p.min_stack_cc) continue;  // the absolute floor, on the mean correlation
-      SpanDetection det;
-      det.template_index = j;
-      det.reference_time = begin + static_cast<TimeNs>(peak.lag) * dt;
-      det.stack_cc = stack[peak.lag];
-      det.mad_multiple = peak.mad_multiple;
-      det.channels = stacks[j].channels_at(peak.lag);
-      det.measurement = measure_detection(t.channels, moveouts, series, peak.lag, max_shift);
-      out.detections.push_back(std::move(det));
+      out.detections.push_back(detection_at(peak.lag, peak.mad_multiple));
+    }
+    // Stack lag of a first arrival: the template's first arrival lies
+    // (first_arrival - reference) after its reference.
+    const TimeNs lead = t.first_arrival - t.reference;
+    for (std::size_t k = 0; k < candidates.size(); ++k) {
+      const Candidate& c = candidates[k];
+      if (c.event_id == t.template_id || c.latest < c.earliest) continue;  // a template confirms others only
+      const auto window = static_cast<std::size_t>((c.latest - c.earliest) / dt) + 1;
+      const auto peak = window_peak(statistic, c.earliest - lead - begin, c.latest - lead - begin, dt);
+      if (!peak || level.mad <= 0) continue;
+      const double multiple = (statistic[*peak] - level.median) / level.mad;
+      const double wanted = confirmation_mad_multiple(p.mad_multiple, level.values, window);
+      // The floor stands for a least noise level (floor / mad_multiple MADs):
+      // at the window's multiple of it, floor x wanted / mad_multiple.
+      if (multiple < wanted || stack[*peak] < p.min_stack_cc * wanted / p.mad_multiple) continue;
+      SpanDetection det = detection_at(*peak, multiple);
+      det.candidate = static_cast<std::ptrdiff_t>(k);
+      out.confirmations.push_back(std::move(det));
     }
   }
   return out;

@@ -56,6 +56,21 @@ double detection_threshold(const StackLevel& level, double mad_multiple, double 
   return std::max(level.median + mad_multiple * level.mad, floor);
 }
 
+double confirmation_mad_multiple(double mad_multiple, std::size_t span, std::size_t window) {
+  constexpr double kMadPerSigma = 0.6744897501960817;  // Phi^-1(3/4)
+  if (window == 0 || window >= span || mad_multiple <= 0) return mad_multiple;
+  const auto tail = [](double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); };
+  const double z_span = mad_multiple * kMadPerSigma;
+  const double wanted = std::min(0.5, tail(z_span) * static_cast<double>(span) / static_cast<double>(window));
+  // tail() falls monotonically: bisect for tail(z) = wanted in [0, z_span].
+  double lo = 0, hi = z_span;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (tail(mid) > wanted ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi) / kMadPerSigma;
+}
+
 std::vector<StackPeak> find_peaks(const std::vector<float>& stack, const StackLevel& level,
                                   double threshold, std::size_t min_separation) {
   const float minus_inf = -std::numeric_limits<float>::infinity();

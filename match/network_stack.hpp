@@ -47,6 +47,14 @@ StackLevel stack_level(const std::vector<float>& stack);
 /// max(median + mad_multiple x MAD, floor).
 double detection_threshold(const StackLevel& level, double mad_multiple, double floor);
 
+/// The MAD multiple that gives a search over `window` lags the chance of a
+/// false peak that `mad_multiple` gives a search over `span` lags (Gaussian
+/// tails, MAD = 0.6745 sigma): confirming an event already known to lie in a
+/// short window takes far fewer trials than finding one anywhere in a day,
+/// so the same false-alarm chance needs a lower threshold. Never above
+/// `mad_multiple` (a window as long as the span keeps it).
+double confirmation_mad_multiple(double mad_multiple, std::size_t span, std::size_t window);
+
 struct StackPeak {
   std::size_t lag = 0;
   float value = 0;

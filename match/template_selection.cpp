@@ -20,41 +20,6 @@ std::string station_of(const std::string& seed_id) {
 
 bool clear(const EventPicks::Pick& p) { return p.uncertainty_s < kClearOnsetUncertaintyS; }
 
-int clear_stations(const EventPicks& e) {
-  std::set<std::string> s;
-  for (const auto& p : e.picks)
-    if (clear(p)) s.insert(station_of(p.seed_id));
-  return static_cast<int>(s.size());
-}
-
-// Stations with a clear P and a clear S after it, when every two of them
-// agree with one source (p_and_s_minus_p_agree; 0.5 s and the picks'
-// uncertainties of slack). 0 when any two disagree.
-int two_phase_stations(const EventPicks& e) {
-  struct Pair {
-    double p = 0, s_minus_p = 0, uncertainty = 0;
-  };
-  std::map<std::string, std::pair<const EventPicks::Pick*, const EventPicks::Pick*>> by_station;
-  for (const auto& k : e.picks) {
-    if (!clear(k) || (k.phase != "P" && k.phase != "S")) continue;
-    auto& slot = by_station[station_of(k.seed_id)];
-    const EventPicks::Pick*& earliest = k.phase == "P" ? slot.first : slot.second;
-    if (!earliest || k.time < earliest->time) earliest = &k;
-  }
-  std::vector<Pair> pairs;
-  for (const auto& [station, ps] : by_station) {
-    if (!ps.first || !ps.second || ps.second->time <= ps.first->time) continue;
-    pairs.push_back({ns_to_seconds(ps.first->time - e.first_arrival), ns_to_seconds(ps.second->time - ps.first->time),
-                     ps.first->uncertainty_s + ps.second->uncertainty_s});
-  }
-  for (std::size_t i = 0; i < pairs.size(); ++i)
-    for (std::size_t j = i + 1; j < pairs.size(); ++j) {
-      const double slack = 0.5 + pairs[i].uncertainty + pairs[j].uncertainty;
-      if (!p_and_s_minus_p_agree(pairs[i].p, pairs[i].s_minus_p, pairs[j].p, pairs[j].s_minus_p, slack)) return 0;
-    }
-  return static_cast<int>(pairs.size());
-}
-
 // Every event's arrivals (pick times, estimates included) per station, with
 // the event they belong to.
 using ArrivalsByStation = std::map<std::string, std::multimap<TimeNs, const EventPicks*>>;
@@ -120,6 +85,45 @@ TemplateSpec windows_of(const EventPicks& e, const std::vector<std::string>& cha
 
 }  // namespace
 
+// Stations with a clear P and a clear S after it, when every two of them
+// agree with one source (p_and_s_minus_p_agree; 0.5 s and the picks'
+// uncertainties of slack). 0 when any two disagree.
+int two_phase_stations(const EventPicks& e) {
+  struct Pair {
+    double p = 0, s_minus_p = 0, uncertainty = 0;
+  };
+  std::map<std::string, std::pair<const EventPicks::Pick*, const EventPicks::Pick*>> by_station;
+  for (const auto& k : e.picks) {
+    if (!clear(k) || (k.phase != "P" && k.phase != "S")) continue;
+    auto& slot = by_station[station_of(k.seed_id)];
+    const EventPicks::Pick*& earliest = k.phase == "P" ? slot.first : slot.second;
+    if (!earliest || k.time < earliest->time) earliest = &k;
+  }
+  std::vector<Pair> pairs;
+  for (const auto& [station, ps] : by_station) {
+    if (!ps.first || !ps.second || ps.second->time <= ps.first->time) continue;
+    pairs.push_back({ns_to_seconds(ps.first->time - e.first_arrival), ns_to_seconds(ps.second->time - ps.first->time),
+                     ps.first->uncertainty_s + ps.second->uncertainty_s});
+  }
+  for (std::size_t i = 0; i < pairs.size(); ++i)
+    for (std::size_t j = i + 1; j < pairs.size(); ++j) {
+      const double slack = 0.5 + pairs[i].uncertainty + pairs[j].uncertainty;
+      if (!p_and_s_minus_p_agree(pairs[i].p, pairs[i].s_minus_p, pairs[j].p, pairs[j].s_minus_p, slack)) return 0;
+    }
+  return static_cast<int>(pairs.size());
+}
+
+bool two_phase_timed(const EventPicks& e, const MatchParams& p) {
+  return p.min_two_phase_stations > 0 && two_phase_stations(e) >= p.min_two_phase_stations;
+}
+
+int clear_onset_stations(const EventPicks& e) {
+  std::set<std::string> s;
+  for (const auto& p : e.picks)
+    if (clear(p)) s.insert(station_of(p.seed_id));
+  return static_cast<int>(s.size());
+}
+
 char channel_orientation(const std::string& seed_id) {
   if (seed_id.empty()) return 0;
   switch (seed_id.back()) {
@@ -135,11 +139,11 @@ std::vector<TemplateSpec> select_templates(const std::vector<EventPicks>& events
   std::vector<const EventPicks*> eligible;
   for (const auto& e : events)
     if (e.score >= p.min_score &&
-        ((clear_stations(e) >= p.min_clear_onsets && (e.origin_time || !p.located_only)) ||
-         (p.min_two_phase_stations > 0 && two_phase_stations(e) >= p.min_two_phase_stations)))
+        ((clear_onset_stations(e) >= p.min_clear_onsets && (e.origin_time || !p.located_only)) ||
+         two_phase_timed(e, p)))
       eligible.push_back(&e);
   std::stable_sort(eligible.begin(), eligible.end(), [](const EventPicks* a, const EventPicks* b) {
-    const int ca = clear_stations(*a), cb = clear_stations(*b);
+    const int ca = clear_onset_stations(*a), cb = clear_onset_stations(*b);
     return std::make_tuple(-ca, -a->score, a->event_id) < std::make_tuple(-cb, -b->score, b->event_id);
   });
   const ArrivalsByStation arrivals = arrivals_by_station(events);

@@ -45,6 +45,16 @@ struct TemplateSpec {
 /// Picks with an uncertainty below this are clear onsets.
 constexpr double kClearOnsetUncertaintyS = 1.0;
 
+/// Stations with a clear onset (a pick of any phase with an uncertainty
+/// below kClearOnsetUncertaintyS).
+int clear_onset_stations(const EventPicks& e);
+
+/// Stations with a clear P and a clear S after it, when every two of them
+/// agree with one source (p_and_s_minus_p_agree); 0 when any two disagree.
+int two_phase_stations(const EventPicks& e);
+/// Such stations at min_two_phase_stations or more (never when that is 0).
+bool two_phase_timed(const EventPicks& e, const MatchParams& p);
+
 /// A channel code's orientation: 'Z' vertical, 'H' horizontal (N, E, 1, 2), 0 other.
 char channel_orientation(const std::string& seed_id);
 

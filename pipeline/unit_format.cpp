@@ -17,7 +17,7 @@ UnitFormat unit_format(UnitKind kind) {
     case UnitKind::kFingerprint: return {"fingerprint", 1};
     case UnitKind::kPairs: return {"pairs", 1};
     case UnitKind::kEvents: return {"events", 1};
-    case UnitKind::kMatch: return {"match", 1};
+    case UnitKind::kMatch: return {"match", 2};
   }
   return {"unknown", 0};
 }

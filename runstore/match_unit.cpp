@@ -5,9 +5,10 @@
 namespace qp::runstore {
 
 void write_match_unit(h5::Group& root, const std::vector<match::PreparedTemplate>& templates,
-                      const match::SpanResult& r, double sampling_rate) {
+                      const match::SpanResult& r, double sampling_rate,
+                      const std::vector<match::Candidate>& candidates) {
   stamp_unit_format(root, UnitKind::kMatch);
-  match::write_match_unit(root, templates, r, sampling_rate);
+  match::write_match_unit(root, templates, r, sampling_rate, candidates);
 }
 
 std::vector<match::NetworkDetection> read_match_unit(const std::filesystem::path& file) {

@@ -10,7 +10,8 @@
 namespace qp::runstore {
 
 void write_match_unit(h5::Group& root, const std::vector<match::PreparedTemplate>& templates,
-                      const match::SpanResult& r, double sampling_rate);
+                      const match::SpanResult& r, double sampling_rate,
+                      const std::vector<match::Candidate>& candidates = {});
 std::vector<match::NetworkDetection> read_match_unit(const std::filesystem::path& file);
 
 }  // namespace qp::runstore

@@ -215,5 +215,67 @@ TEST(MatchedFilter, MatchSpanFindsThePlantedCopies) {
   EXPECT_EQ(half.detections[0].reference_time, begin + static_cast<TimeNs>(weak_at) * dt);
 }
 
+TEST(NetworkStack, ConfirmationThresholdKeepsTheFalseAlarmChanceOfTheDay) {
+  // 9 MADs over a day at 25 Hz (Gaussian: 6.07 sigma, 6.38e-10 per lag,
+  // 1.4e-3 per day); the same 1.4e-3 over 405 lags (a window of +-8.1 s)
+  // takes 4.50 sigma = 6.671 MADs; over 6 h 7.096.
+  EXPECT_NEAR(confirmation_mad_multiple(9.0, 2'160'000, 405), 6.6713, 1e-3);
+  EXPECT_NEAR(confirmation_mad_multiple(9.0, 540'000, 405), 7.0958, 1e-3);
+  EXPECT_DOUBLE_EQ(confirmation_mad_multiple(9.0, 1000, 1000), 9.0);  // as many lags: the day's
+  EXPECT_DOUBLE_EQ(confirmation_mad_multiple(9.0, 1000, 5000), 9.0);  // never above it
+  // Fewer lags, lower threshold; a window of one lag in two: the tail doubles.
+  EXPECT_LT(confirmation_mad_multiple(9.0, 2'160'000, 100), confirmation_mad_multiple(9.0, 2'160'000, 405));
+  EXPECT_NEAR(confirmation_mad_multiple(4.0, 2000, 1000), 3.6449, 1e-3);
+}
+
+// A weak copy below the day's threshold is confirmed where a roughly timed
+// event says one lies (its window), at the planted lag; a window of noise
+// alone confirms nothing, nor does a template confirm its own event.
+TEST(MatchedFilter, CandidateWindowsConfirmACopyBelowTheDaysThreshold) {
+  QP_REQUIRE_SHARED();
+  const std::size_t weak_at = 12000, strong_at = 21000;
+  const PlantedNetwork net = plant(weak_at, strong_at);
+  const TimeNs dt = 40'000'000, begin = 1'400'000'000LL * 1'000'000'000LL;
+  PreparedTemplate t;
+  t.template_id = "planted";
+  t.reference = begin + 100 * dt;
+  t.first_arrival = t.reference + 25 * dt;
+  t.channels = net.templates;
+  t.offsets = net.moveouts;
+  std::vector<SpanChannel> data;
+  for (std::size_t c = 0; c < net.data.size(); ++c) {
+    t.seed_ids.push_back("XX.S" + std::to_string(c) + "..HHZ");
+    data.push_back({t.seed_ids.back(), begin, net.data[c], net.mask[c]});
+  }
+  MatchParams p;
+  p.min_channels = 3;
+  const TimeNs end = begin + 29000 * dt;
+  const SpanResult day = match_span({t}, data, begin, end, 25.0, p);
+  ASSERT_EQ(day.detections.size(), 2u);
+  const double weak_multiple = day.detections[0].mad_multiple;
+  // A day threshold just above the weak copy: it is no detection any more.
+  p.mad_multiple = weak_multiple + 0.2;
+  p.min_stack_cc = 0;
+  // The weak copy's first arrival, and windows of +-4 s around it and 2000 lags later.
+  const TimeNs weak_first = begin + static_cast<TimeNs>(weak_at) * dt + (t.first_arrival - t.reference);
+  const TimeNs reach = 100 * dt;
+  ASSERT_LT(confirmation_mad_multiple(p.mad_multiple, day.levels[0].values, 201), weak_multiple);
+  const std::vector<Candidate> candidates = {{"rough", weak_first - reach + 7 * dt, weak_first + reach + 7 * dt},
+                                             {"noise", weak_first + 2000 * dt - reach, weak_first + 2000 * dt + reach},
+                                             {"planted", weak_first - reach, weak_first + reach}};
+  const SpanResult r = match_span({t}, data, begin, end, 25.0, p, candidates);
+  ASSERT_EQ(r.detections.size(), 1u) << "the strong copy alone passes the day's threshold";
+  EXPECT_EQ(r.detections[0].reference_time, begin + static_cast<TimeNs>(strong_at) * dt);
+  ASSERT_EQ(r.confirmations.size(), 1u) << "the weak copy's window only; not the template's own event";
+  EXPECT_EQ(r.confirmations[0].candidate, 0);
+  EXPECT_EQ(r.confirmations[0].reference_time, begin + static_cast<TimeNs>(weak_at) * dt);
+  EXPECT_NEAR(r.confirmations[0].mad_multiple, weak_multiple, 1e-6);
+  EXPECT_NEAR(r.confirmations[0].measurement.relative_magnitude, std::log10(0.3), 0.1);
+  // A window that ends on the rising slope of the copy's peak holds no peak of its own.
+  const SpanResult slope = match_span({t}, data, begin, end, 25.0, p,
+                                      {{"early", weak_first - 2 * reach, weak_first - 3 * dt}});
+  EXPECT_TRUE(slope.confirmations.empty());
+}
+
 }  // namespace
 }  // namespace qp::match

@@ -189,9 +189,18 @@ TEST(MatchUnit, RoundTrips) {
   d.measurement.channels = {m};
   d.measurement.relative_magnitude = 0.3;
   r.detections = {d};
-  const auto p = write_file(dir / "m.h5", [&](h5::File& f) { runstore::write_match_unit(f, {t}, r, 100.0); });
+  // A confirmation of a roughly timed event "qpR" (candidate 1 of 2), lag 7 s.
+  match::SpanDetection c = d;
+  c.reference_time = 7900000000;
+  c.candidate = 1;
+  r.confirmations = {c};
+  const std::vector<match::Candidate> candidates = {{"qpQ", 0, 1}, {"qpR", 7000000000, 9000000000}};
+  const auto p = write_file(dir / "m.h5", [&](h5::File& f) { runstore::write_match_unit(f, {t}, r, 100.0, candidates); });
   const auto got = runstore::read_match_unit(p);
-  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_TRUE(got[0].confirms.empty());
+  EXPECT_EQ(got[1].confirms, "qpR");
+  EXPECT_EQ(got[1].first_arrival, 8000000000);
   EXPECT_EQ(got[0].template_id, t.template_id);
   EXPECT_EQ(got[0].first_arrival, 6000000000);
   EXPECT_EQ(got[0].origin_time, 5800000000);
