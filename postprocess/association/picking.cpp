@@ -87,16 +87,20 @@ StationPick EventPicker::first_pass(const StationWindow& w, bool one_station) {
                              (static_cast<double>(setup_.ntbls) * static_cast<double>(st.channels.size()))};
   x.wf = read_(st.pick_channel, x.centre - lead - kNoiseLead, x.centre + half_span + dt_fp + kNsPerSecond);
   pick_onset(x, x.centre - lead, x.centre + half_span + dt_fp, p.min_onset_snr);
-  if (one_station) reach_back_to_arrival_start(x, x.centre - lead);
   // Another event's S: this event's onset comes later, if at all.
+  bool after_earlier_s = false;
   for (int tries = 0; tries < 3; ++tries) {
     const auto s = earlier_s_at(x);
     if (!s) break;
+    after_earlier_s = true;
     x.pick.time = x.centre;
     x.pick.uncertainty_s = ns_to_seconds(half_span);
     pick_onset(x, *s + same_onset, x.centre + half_span + dt_fp, p.min_onset_snr);
   }
   if (earlier_s_at(x)) x.pick.uncertainty_s = ns_to_seconds(half_span);  // no onset of its own
+  // Its P may precede the window (as a weaker P precedes an S in
+  // label_phases); not past an earlier event's S.
+  if (one_station && !after_earlier_s) reach_back_to_arrival_start(x, x.centre - lead);
   return x;
 }
 
