@@ -100,11 +100,13 @@ StationPick EventPicker::first_pass(const StationWindow& w, bool one_station) {
   if (earlier_s_at(x)) x.pick.uncertainty_s = ns_to_seconds(half_span);  // no onset of its own
   // Its P may precede the window (as a weaker P precedes an S in
   // label_phases); not past an earlier event's S.
-  if (one_station && !after_earlier_s) reach_back_to_arrival_start(x, x.centre - lead);
+  // A three-component station has that search; one component has none.
+  if (one_station && st.horizontals.empty() && !after_earlier_s) reach_back_to_arrival_start(x, x.centre - lead);
   return x;
 }
 
-// One station: nothing else dates the event. Where its first matching
+// One station on one component: nothing else dates the event, and no
+// polarisation tells a P from an S (label_phases). Where its first matching
 // fingerprint lies in the event's coda, the search window opens inside the
 // arrival, and the onset found there is a later phase (the S) or a coda
 // burst: the signal stays up from before the window to it. The onset is then
