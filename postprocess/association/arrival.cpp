@@ -176,6 +176,53 @@ Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
   return out;
 }
 
+TimeNs arrival_start(const float* x, std::size_t n, TimeNs start, double rate, TimeNs window_begin, TimeNs t,
+                     double min_snr) {
+  const auto N = static_cast<std::ptrdiff_t>(n);
+  if (rate <= 0 || n == 0) return t;
+  // Mean energy over 1 s: steady enough in noise that a level min_snr^2
+  // above its quiet quartile is signal, not a fluctuation.
+  const std::ptrdiff_t win = std::max<std::ptrdiff_t>(2, std::llround(rate));
+  const std::ptrdiff_t w0 = std::clamp<std::ptrdiff_t>(sample_at(window_begin, start, rate), 0, N);
+  const std::ptrdiff_t a0 = std::max<std::ptrdiff_t>(0, w0 - std::llround(kNoiseLeadS * rate));
+  // The window ending a quarter second after t: the energy just after the onset.
+  const std::ptrdiff_t kt = std::clamp<std::ptrdiff_t>(sample_at(t, start, rate) + win / 4, 0, N);
+  if (kt - a0 < 4 * win || kt <= w0) return t;
+  double mean = 0;
+  for (std::ptrdiff_t i = a0; i < kt; ++i) mean += x[i];
+  mean /= static_cast<double>(kt - a0);
+  std::vector<double> e2(static_cast<std::size_t>(kt - a0) + 1, 0.0);  // prefix sums of the demeaned x^2
+  for (std::ptrdiff_t i = a0; i < kt; ++i) {
+    const double v = x[i] - mean;
+    e2[static_cast<std::size_t>(i - a0) + 1] = e2[static_cast<std::size_t>(i - a0)] + v * v;
+  }
+  auto mean_e = [&](std::ptrdiff_t a, std::ptrdiff_t b) {  // [a, b) in the working span
+    a = std::max<std::ptrdiff_t>(a, 0);
+    if (b <= a) return 0.0;
+    return (e2[static_cast<std::size_t>(b)] - e2[static_cast<std::size_t>(a)]) / static_cast<double>(b - a);
+  };
+  const std::ptrdiff_t m = kt - a0;
+  std::vector<double> e;
+  for (std::ptrdiff_t k = win; k < m; k += std::max<std::ptrdiff_t>(1, win / 4)) e.push_back(mean_e(k - win + 1, k + 1));
+  if (e.empty()) return t;
+  std::nth_element(e.begin(), e.begin() + static_cast<std::ptrdiff_t>(e.size() / 4), e.end());
+  const double loud = min_snr * min_snr * e[e.size() / 4];
+  const std::ptrdiff_t max_quiet = std::llround(kMaxQuietS * rate);
+  const std::ptrdiff_t k_min = std::max(w0 - a0 + win - 1, win);  // seconds inside [window_begin, t]
+  std::ptrdiff_t k_start = -1, quiet = 0;
+  for (std::ptrdiff_t k = m - 1; k >= k_min; --k) {
+    if (mean_e(k - win + 1, k + 1) >= loud) {
+      k_start = k;
+      quiet = 0;
+    } else if (++quiet > max_quiet) {
+      break;
+    }
+  }
+  if (k_start < 0) return t;  // the signal at t is not up
+  // k_start ends the first loud second: the rise lies within it.
+  return std::clamp(start + seconds_to_ns(static_cast<double>(a0 + k_start - win + 1) / rate), window_begin, t);
+}
+
 double best_lag_correlation(const float* a, std::size_t na, const float* b, std::size_t nb,
                             std::ptrdiff_t max_lag, std::ptrdiff_t* best_lag) {
   double best = 0;

@@ -33,6 +33,16 @@ struct Arrival {
 Arrival refine_arrival(const float* x, std::size_t n, TimeNs start, double rate,
                        TimeNs window_begin, TimeNs window_end, bool first_arrival = true);
 
+/// Where the arrival that holds `t` began: the start of the earliest second
+/// in [window_begin, t] from which the signal stays up to t (the rise lies
+/// within that second): the 1 s mean energy at least min_snr^2 times the
+/// noise level (an amplitude ratio of min_snr; the noise level the lower
+/// quartile of the 1 s mean energy from 10 s before window_begin to t),
+/// quieter stretches of at most 0.5 s. Returns t where the signal at t is
+/// not up, and window_begin where it stays up through the whole stretch.
+TimeNs arrival_start(const float* x, std::size_t n, TimeNs start, double rate, TimeNs window_begin, TimeNs t,
+                     double min_snr);
+
 /// Normalised cross-correlation of a and b (same sampling) over lags
 /// -max_lag..max_lag (b shifted right by lag samples matches a), over the
 /// overlapping samples. Returns the largest coefficient; its lag goes to

@@ -74,7 +74,7 @@ void EventPicker::remember(const std::vector<StationPick>& picks) {
 // The first matching fingerprint of a station holds the onset in its later
 // part (a window must contain enough of the event to match its partner):
 // the onset is searched from a little before its centre to its end.
-StationPick EventPicker::first_pass(const StationWindow& w) {
+StationPick EventPicker::first_pass(const StationWindow& w, bool one_station) {
   const PickingStation& st = setup_.stations[static_cast<std::size_t>(w.station)];
   const PickingParams& p = setup_.params;
   const TimeNs half_span = setup_.half_span, dt_fp = setup_.dt_fp;
@@ -88,15 +88,49 @@ StationPick EventPicker::first_pass(const StationWindow& w) {
   x.wf = read_(st.pick_channel, x.centre - lead - kNoiseLead, x.centre + half_span + dt_fp + kNsPerSecond);
   pick_onset(x, x.centre - lead, x.centre + half_span + dt_fp, p.min_onset_snr);
   // Another event's S: this event's onset comes later, if at all.
+  bool after_earlier_s = false;
   for (int tries = 0; tries < 3; ++tries) {
     const auto s = earlier_s_at(x);
     if (!s) break;
+    after_earlier_s = true;
     x.pick.time = x.centre;
     x.pick.uncertainty_s = ns_to_seconds(half_span);
     pick_onset(x, *s + same_onset, x.centre + half_span + dt_fp, p.min_onset_snr);
   }
   if (earlier_s_at(x)) x.pick.uncertainty_s = ns_to_seconds(half_span);  // no onset of its own
+  // Its P may precede the window (as a weaker P precedes an S in
+  // label_phases); not past an earlier event's S.
+  // A three-component station has that search; one component has none.
+  if (one_station && st.horizontals.empty() && !after_earlier_s) reach_back_to_arrival_start(x, x.centre - lead);
   return x;
+}
+
+// One station on one component: nothing else dates the event, and no
+// polarisation tells a P from an S (label_phases). Where its first matching
+// fingerprint lies in the event's coda, the search window opens inside the
+// arrival, and the onset found there is a later phase (the S) or a coda
+// burst: the signal stays up from before the window to it. The onset is then
+// the rise where that signal began, within S-P reach before the onset; the
+// arrival is as clear as the clearer of the two rises. A signal up through
+// the whole reach (another event's coda) shows no such rise: the onset stays.
+void EventPicker::reach_back_to_arrival_start(StationPick& x, TimeNs window_begin) const {
+  if (!has_onset(x.pick) || x.wf.samples.empty()) return;
+  const PickingParams& p = setup_.params;
+  const WaveformSpan& w = x.wf;
+  // A later phase lies at most max S-P after its P.
+  const TimeNs reach = x.pick.time - seconds_to_ns(p.max_s_minus_p_s);
+  if (reach >= window_begin) return;
+  const TimeNs began =
+      arrival_start(w.samples.data(), w.samples.size(), w.start, w.sampling_rate, reach, x.pick.time, p.min_onset_snr);
+  if (began > window_begin || began <= reach) return;
+  // The rise lies within the first loud second.
+  const Arrival a = arrival_in(w, began - kNsPerSecond / 2, began + 3 * kNsPerSecond / 2);
+  if (!a.found || a.snr < p.min_weak_p_snr || a.time > x.pick.time - seconds_to_ns(p.min_s_minus_p_s)) return;
+  spdlog::debug("pick {}: the window opened inside the arrival; onset {} (snr {:.1f}) instead of {}", x.pick.seed_id,
+                format_iso8601(a.time), a.snr, format_iso8601(x.pick.time));
+  x.pick.time = a.time;
+  x.pick.uncertainty_s = a.uncertainty_s;
+  x.snr = std::max(x.snr, a.snr);
 }
 
 // The onset's offset from the first matching fingerprint is much the same at
@@ -128,7 +162,7 @@ void EventPicker::align_to_median_offset(std::vector<StationPick>& sp) {
 std::vector<StationPick> EventPicker::pick(const NetworkEvent& ne, std::vector<EarlierSQuery>* queries) {
   queries_ = queries;
   std::vector<StationPick> sp;
-  for (const auto& w : ne.stations) sp.push_back(first_pass(w));
+  for (const auto& w : ne.stations) sp.push_back(first_pass(w, ne.stations.size() == 1));
   align_to_median_offset(sp);
   // One station has no moveout to tell an earthquake from a noise burst
   // that matched another: its onset must be clear.

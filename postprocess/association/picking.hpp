@@ -167,7 +167,8 @@ class EventPicker {
 
  private:
   std::optional<TimeNs> earlier_s_at(const StationPick& x);
-  StationPick first_pass(const StationWindow& w);
+  StationPick first_pass(const StationWindow& w, bool one_station);
+  void reach_back_to_arrival_start(StationPick& x, TimeNs window_begin) const;
   void align_to_median_offset(std::vector<StationPick>& sp);
   void label_phases(std::vector<StationPick>& sp, const NetworkEvent& ne);
   void search_s(StationPick& x, const PickingStation& st);

@@ -159,3 +159,29 @@ TEST(Arrival, BurstBeforeTheEventIsNotItsOnset) {
 }
 
 }  // namespace
+
+// arrival_start: a later rise (an S) on the coda of an earlier one (its P)
+// belongs to the arrival that began at the earlier rise; an onset out of
+// quiet noise began at itself; noise alone is no arrival.
+TEST(Arrival, ArrivalStartIsTheRiseTheSignalStaysUpFrom) {
+  const qp::TimeNs start = qp::parse_iso8601("2014-08-24T00:01:00Z");
+  auto at = [&](double s) { return start + qp::seconds_to_ns(s); };
+  const double rate = 100;
+  for (unsigned seed = 1; seed <= 5; ++seed) {
+    // P at 30 s (amplitude 20, 2 s decay), S at 33.5 s twice as loud.
+    std::vector<float> x = synth(rate, 60, 30.0, 20.0, seed);
+    const auto s = synth(rate, 60, 33.5, 40.0, seed + 100);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] += s[i];
+    const qp::TimeNs began = arrival_start(x.data(), x.size(), start, rate, at(20), at(33.5), 3.0);
+    EXPECT_GE(qp::ns_to_seconds(began - start), 29.0) << "seed " << seed;
+    EXPECT_LE(qp::ns_to_seconds(began - start), 30.0) << "seed " << seed;
+    // The S alone, out of quiet noise: the arrival began with it (within
+    // the second before it), not earlier.
+    const auto quiet = synth(rate, 60, 33.5, 40.0, seed + 100);
+    const qp::TimeNs alone = arrival_start(quiet.data(), quiet.size(), start, rate, at(20), at(33.5), 3.0);
+    EXPECT_GE(qp::ns_to_seconds(alone - start), 32.5) << "seed " << seed;
+    // Noise alone: the signal at t is not up.
+    const auto noise = synth(rate, 60, 100.0, 0.0, seed);
+    EXPECT_EQ(arrival_start(noise.data(), noise.size(), start, rate, at(20), at(33.5), 3.0), at(33.5));
+  }
+}

@@ -207,6 +207,32 @@ TEST(Picking, NoiseAloneGivesNoOnset) {
   EXPECT_FALSE(sp[0].s_pick);
 }
 
+// One station on one component, its first matching fingerprint in the
+// event's coda (centred 7 s after the P, so the search window opens 2 s
+// after it, in the P coda): the onset found in the window is the S, the
+// signal stays up from the P before the window, and the P is its onset.
+TEST(Picking, OneStationWindowOpeningInsideTheArrivalReachesBackToItsP) {
+  const double tp = 60.0, ts = 63.5;
+  Traces tr;
+  tr.by_id.emplace("XX.S0..HHZ", Trace(1.0, 11).pulse(tp, 40).pulse(ts, 80));
+  auto one_component = [](const std::string& sta) {
+    return PickingStation{"XX." + sta, {"XX." + sta + "..HHZ"}, "XX." + sta + "..HHZ", {}};
+  };
+  const PickingSetup setup = setup_for({one_component("S0")});
+  const auto first = static_cast<std::int64_t>(qp::ns_to_seconds(kT0) + tp + 7.0);
+  NetworkEvent one;
+  one.stations.push_back({0, first, first + 3, 80, 80});
+  EventPicker picker(setup, tr.reader());
+  const auto sp = picker.pick(one);
+  ASSERT_EQ(sp.size(), 1u);
+  EXPECT_TRUE(has_onset(sp[0].pick));
+  EXPECT_EQ(sp[0].pick.phase, "P");
+  EXPECT_NEAR(seconds_after_t0(sp[0].pick.time), tp, 0.15);
+  ASSERT_TRUE(sp[0].s_pick);
+  EXPECT_NEAR(seconds_after_t0(sp[0].s_pick->time), ts, 0.15);
+
+}
+
 // One station, an onset with its energy on the horizontals and nothing on
 // the vertical before it: nothing says S, so it is the P (the far-station
 // case: a P labelled S with an estimate seconds before it reported as P).
