@@ -200,6 +200,57 @@ Filters design(const PreprocessParams& p, double rin, const RatePlan& plan) {
   return f;
 }
 
+// Maximal runs of trusted samples at least min_len long; shorter runs are
+// untrusted from here on (too short for the zero-phase filters' padding).
+std::vector<std::pair<std::size_t, std::size_t>> valid_segments(std::vector<std::uint8_t>& ok, std::size_t min_len) {
+  const std::size_t n = ok.size();
+  std::vector<std::pair<std::size_t, std::size_t>> segments;
+  for (std::size_t i = 0; i < n;) {
+    if (!ok[i]) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < n && ok[j]) ++j;
+    if (j - i >= min_len) segments.emplace_back(i, j);
+    else std::fill(ok.begin() + static_cast<std::ptrdiff_t>(i), ok.begin() + static_cast<std::ptrdiff_t>(j), 0);
+    i = j;
+  }
+  return segments;
+}
+
+// Output samples no segment covered (no data at all) get Gaussian noise at
+// the level of up to kNoiseNeighbours valid neighbours on each side (median,
+// MAD), masked, as FAST's gap filler does.
+void fill_gaps_with_noise(Continuous& out, const std::vector<std::uint8_t>& covered, std::uint64_t param_seed,
+                          std::uint64_t seed) {
+  const std::size_t n_out = out.samples.size();
+  std::uint64_t base = param_seed;
+  (void)splitmix64(base);
+  base ^= seed * 0xD6E8FEB86659FD93ull;
+  for (std::size_t g0 = 0; g0 < n_out;) {
+    if (covered[g0]) {
+      ++g0;
+      continue;
+    }
+    std::size_t g1 = g0;
+    while (g1 < n_out && !covered[g1]) ++g1;
+    std::vector<double> nb;
+    for (std::size_t k = g0, taken = 0; k-- > 0 && taken < kNoiseNeighbours;)
+      if (out.mask[k]) nb.push_back(out.samples[k]), ++taken;
+    for (std::size_t k = g1, taken = 0; k < n_out && taken < kNoiseNeighbours; ++k)
+      if (out.mask[k]) nb.push_back(out.samples[k]), ++taken;
+    const double med = median_of(nb);
+    for (double& v : nb) v = std::fabs(v - med);
+    const double sigma = kMadToSigma * median_of(std::move(nb));
+    // Seeded by the gap's absolute start time: chunking never changes it.
+    std::uint64_t st = base ^ static_cast<std::uint64_t>(out.sample_time(g0));
+    GaussianNoise noise(splitmix64(st));
+    for (std::size_t k = g0; k < g1; ++k) out.samples[k] = static_cast<float>(med + sigma * noise.next());
+    g0 = g1;
+  }
+}
+
 }  // namespace
 
 // ------------------------------------------------------------- memory --
@@ -360,18 +411,7 @@ Continuous preprocess(const Continuous& raw, const PreprocessParams& p, std::uin
   if (zerophase && !filters.bandpass.empty()) min_len = std::max(min_len, sosfiltfilt_padlen(filters.bandpass) + 1);
   if (!filters.antialias.empty() && !p.fast_mode())
     min_len = std::max(min_len, sosfiltfilt_padlen(filters.antialias) + 1);
-  std::vector<std::pair<std::size_t, std::size_t>> segments;
-  for (std::size_t i = 0; i < n;) {
-    if (!ok[i]) {
-      ++i;
-      continue;
-    }
-    std::size_t j = i;
-    while (j < n && ok[j]) ++j;
-    if (j - i >= min_len) segments.emplace_back(i, j);
-    else std::fill(ok.begin() + static_cast<std::ptrdiff_t>(i), ok.begin() + static_cast<std::ptrdiff_t>(j), 0);
-    i = j;
-  }
+  const std::vector<std::pair<std::size_t, std::size_t>> segments = valid_segments(ok, min_len);
 
   // 4. Filter each segment on its own (segments are independent: parallel).
   const std::size_t taper_len =
@@ -466,32 +506,7 @@ Continuous preprocess(const Continuous& raw, const PreprocessParams& p, std::uin
   }
 
   // 6. Gaps (no data at all) get noise at the neighbours' level, masked.
-  if (p.fill_gaps == "noise") {
-    std::uint64_t base = p.seed;
-    (void)splitmix64(base);
-    base ^= seed * 0xD6E8FEB86659FD93ull;
-    for (std::size_t g0 = 0; g0 < n_out;) {
-      if (covered[g0]) {
-        ++g0;
-        continue;
-      }
-      std::size_t g1 = g0;
-      while (g1 < n_out && !covered[g1]) ++g1;
-      std::vector<double> nb;
-      for (std::size_t k = g0, taken = 0; k-- > 0 && taken < kNoiseNeighbours;)
-        if (out.mask[k]) nb.push_back(out.samples[k]), ++taken;
-      for (std::size_t k = g1, taken = 0; k < n_out && taken < kNoiseNeighbours; ++k)
-        if (out.mask[k]) nb.push_back(out.samples[k]), ++taken;
-      const double med = median_of(nb);
-      for (double& v : nb) v = std::fabs(v - med);
-      const double sigma = kMadToSigma * median_of(std::move(nb));
-      // Seeded by the gap's absolute start time: chunking never changes it.
-      std::uint64_t st = base ^ static_cast<std::uint64_t>(out.sample_time(g0));
-      GaussianNoise noise(splitmix64(st));
-      for (std::size_t k = g0; k < g1; ++k) out.samples[k] = static_cast<float>(med + sigma * noise.next());
-      g0 = g1;
-    }
-  }
+  if (p.fill_gaps == "noise") fill_gaps_with_noise(out, covered, p.seed, seed);
   return out;
 }
 
