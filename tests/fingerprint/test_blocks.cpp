@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <utility>
 #include <random>
 #include <vector>
 
@@ -78,6 +80,23 @@ TEST(Haar, NonSquareUsesLevelOfShorterSide) {
   // 2 x 4: one level; row 0 = [cA | cV], row 1 = [cH | cD].
   const std::vector<double> img = {1, 2, 3, 4, 5, 6, 7, 8};
   expect_near_all(pyramid(img, 2, 4), {7, 11, -1, -1, -4, -4, 0, 0}, 1e-12);
+}
+
+TEST(Haar, PyramidToIsBitIdenticalToInPlace) {
+  // The copy-free transform (the fingerprinter's) against the in-place one,
+  // on shapes with 0 to 5 levels, square and not; src must stay intact.
+  std::mt19937 rng(11);
+  std::normal_distribution<double> g;
+  for (const auto& [rows, cols] : std::vector<std::pair<int, int>>{{1, 8}, {2, 4}, {4, 4}, {8, 8}, {32, 64}, {64, 32}, {16, 128}}) {
+    std::vector<double> src(static_cast<std::size_t>(rows) * cols);
+    for (auto& v : src) v = g(rng) * 1e3;
+    const std::vector<double> want = pyramid(src, rows, cols);
+    const std::vector<double> kept = src;
+    std::vector<double> dst(src.size(), std::nan("")), scratch(src.size() / 4 + 1);
+    haar2d_pyramid_to(src.data(), rows, cols, dst.data(), scratch.data());
+    EXPECT_EQ(0, std::memcmp(dst.data(), want.data(), dst.size() * sizeof(double))) << rows << " x " << cols;
+    EXPECT_EQ(src, kept);
+  }
 }
 
 TEST(Haar, OrthonormalKeepsEnergyAndL2NormalizeWorks) {

@@ -173,6 +173,42 @@ TEST(Fingerprinter, ByteIdenticalForAnyThreadCount) {
   }
 }
 
+TEST(Fingerprinter, FusedFingerprintsAreTheTwoStepBits) {
+  // fingerprints() binarises each image as soon as it is computed: the same
+  // bits and times as binarize(coefficients()), in both modes and tie
+  // orders, with the time-axis resize, a gap, a statistic with MAD 0, and
+  // 1 or 2 threads.
+  for (FrameMode mode : {FrameMode::kQuakeprint, FrameMode::kFast})
+    for (int fp_length : {64, 100}) {
+      auto p = usual(mode);
+      p.fp_length = fp_length;
+      p.validate();
+      Fingerprinter f(p);
+      const std::size_t n = 20 * 1500;
+      const auto x = noise(n, 9);
+      std::vector<std::uint8_t> mask(n, 1);
+      for (std::size_t i = 20 * 700; i < 20 * 745; ++i) mask[i] = 0;
+      const CoefficientBlock all = f.coefficients(x.data(), mask.data(), n, kDay, kAll0, kAll1);
+      MadStats stats = compute_mad_stats(all);
+      stats.mad[7] = 0.0;
+      const TieOrder ties = mode == FrameMode::kFast ? TieOrder::kNumpy : TieOrder::kHighestIndex;
+      const Binarizer bin(stats, p.k_coef, ties);
+      const TimeNs t0 = kDay + 100 * kNsPerSecond, t1 = kDay + 1200 * kNsPerSecond;
+      const FingerprintBlock want = binarize(f.coefficients(x.data(), mask.data(), n, kDay, t0, t1), stats, p.k_coef, ties);
+      ASSERT_GT(want.size(), 300u);
+      for (int threads : {1, 2}) {
+        omp_set_num_threads(threads);
+        const FingerprintBlock got = f.fingerprints(x.data(), mask.data(), n, kDay, t0, t1, bin);
+        EXPECT_EQ(got.words, want.words);
+        EXPECT_EQ(got.times, want.times) << to_string(mode) << " fp_length " << fp_length;
+        EXPECT_EQ(got.bits, want.bits) << to_string(mode) << " fp_length " << fp_length << ", " << threads << " threads";
+      }
+      // An empty span gives an empty block.
+      EXPECT_EQ(f.fingerprints(x.data(), mask.data(), n, kDay, kDay - kNsPerDay, kDay - kNsPerDay / 2, bin).size(), 0u);
+    }
+  omp_set_num_threads(1);
+}
+
 TEST(MadWindows, RateOneIsEverythingAndSamplingIsAbsolute) {
   auto p = usual();
   p.mad_sampling_rate = 1;
