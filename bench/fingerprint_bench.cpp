@@ -7,7 +7,9 @@
 // whether fused and two-step bits are identical, and the peak RSS; exits 1
 // if they differ.
 //
-//   fingerprint_bench [runs=5] [threads=1] [block_seconds=300]
+//   fingerprint_bench [runs=5] [threads=1] [block_seconds=300] [key=value ...]
+// where key is one of sampling_rate, min_freq, max_freq, spec_length, spec_lag,
+// fp_length, fp_lag, nfreq, k_coef ([fingerprint] names).
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -19,6 +21,7 @@
 #include <cstdlib>
 #include <numeric>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "fingerprint/binarize.hpp"
@@ -126,6 +129,27 @@ int main(int argc, char** argv) {
   p.mad_sampling_rate = 0.1;
   p.mad_sample_interval = 3600;
   p.mode = FrameMode::kQuakeprint;
+  // key=value arguments after the first three set other parameters (e.g. the
+  // stage's, to compare its end-to-end rate with the kernel's on the same images).
+  for (int a = 4; a < argc; ++a) {
+    const std::string kv = argv[a];
+    const auto eq = kv.find('=');
+    const std::string key = kv.substr(0, eq);
+    const double v = eq == std::string::npos ? 0.0 : std::atof(kv.c_str() + eq + 1);
+    if (key == "sampling_rate") p.sampling_rate = v;
+    else if (key == "min_freq") p.min_freq = v;
+    else if (key == "max_freq") p.max_freq = v;
+    else if (key == "spec_length") p.spec_length = v;
+    else if (key == "spec_lag") p.spec_lag = v;
+    else if (key == "fp_length") p.fp_length = static_cast<int>(v);
+    else if (key == "fp_lag") p.fp_lag = static_cast<int>(v);
+    else if (key == "nfreq") p.nfreq = static_cast<int>(v);
+    else if (key == "k_coef") p.k_coef = static_cast<int>(v);
+    else {
+      std::fprintf(stderr, "fingerprint_bench: unknown parameter '%s'\n", kv.c_str());
+      return 2;
+    }
+  }
   p.validate();
 
   const TimeNs day0 = civil_to_ns(2020, 1, 1);
@@ -142,7 +166,7 @@ int main(int argc, char** argv) {
     sample.append(fper.coefficients(x.data(), nullptr, n, day0, w.first, w.second));
   const MadStats stats = compute_mad_stats(sample);
 
-  std::printf("fingerprint_bench: 24 h at %.0f Hz, spec %.1f s / %.1f s, fp_length %d, fp_lag %d, "
+  std::printf("fingerprint_bench: 24 h at %g Hz, spec %.1f s / %.1f s, fp_length %d, fp_lag %d, "
               "nfreq %d, k %d, M %zu, %d thread(s), %d runs, mode %s\n",
               p.sampling_rate, p.spec_length, p.spec_lag, p.fp_length, p.fp_lag, p.nfreq, p.k_coef,
               p.M(), threads, runs, to_string(p.mode));
@@ -190,7 +214,7 @@ int main(int argc, char** argv) {
     t_wall.push_back(wall_s() - w0);
     if (fused_count != count || (r == 0 && at != two.size())) identical = false;
   }
-  const std::size_t naive_n = 1800;  // one hour of fingerprints
+  const std::size_t naive_n = 1800;  // an hour of fingerprints at the default 2 s spacing
   std::vector<std::uint64_t> sink(16, 0);
   for (int r = 0; r < runs; ++r) {
     const double t0 = now_s();

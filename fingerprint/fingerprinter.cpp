@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -74,6 +75,15 @@ struct Fingerprinter::Plan {
   std::vector<TimeNs> times;            // reported (centre) time of each image
 };
 
+// A call's work is bounded by its time span, not by the buffer: a stage
+// driver calls this for each 5-minute block of a day-long (or longer)
+// buffer. Only runs of valid samples overlapping [lo, hi] can hold an image
+// starting in [t_begin, t_end) (an image lies inside its run and starts within
+// a sample of its time); a run is read from its true start (frames count
+// from there) but not beyond `cap`, past which no image starting before hi
+// reaches (and a fast-mode run so long is usable either way). Within a run the
+// image starts grow with the column, so the first one in the span is found by
+// bisection. The images are those of a scan of the whole buffer.
 Fingerprinter::Plan Fingerprinter::plan(const std::uint8_t* mask, std::size_t n, TimeNs start, TimeNs t_begin,
                                         TimeNs t_end) const {
   const std::size_t nperseg = static_cast<std::size_t>(p_.nperseg());
@@ -85,16 +95,32 @@ Fingerprinter::Plan Fingerprinter::plan(const std::uint8_t* mask, std::size_t n,
   const TimeNs centre = p_.centre_offset_ns();
   const bool fast = p_.mode == FrameMode::kFast;
 
-  // Runs of valid samples, and the images each one holds.
+  const auto sample_at = [&](TimeNs t, double shift) {  // clamped to [0, n]
+    const double s = (static_cast<double>(t) - static_cast<double>(start)) * fs / 1e9 + shift;
+    return s <= 0 ? std::size_t{0} : s >= static_cast<double>(n) ? n : static_cast<std::size_t>(s);
+  };
+  const double margin = static_cast<double>(p_.window_samples() + 2 * hop) + p_.min_fp_length() * fs + 16;
+  const std::size_t lo = sample_at(t_begin, -2), hi = sample_at(t_end, 3);
+  const std::size_t cap = std::min(n, hi + static_cast<std::size_t>(margin));
+  const auto valid = [&](std::size_t i) { return !mask || mask[i] != 0; };
+
   Plan out;
-  std::size_t a = 0;
-  while (a < n) {
-    if (mask && !mask[a]) {
+  std::size_t a = lo;
+  if (mask && a < n && valid(a)) {  // back to the start of lo's run
+    const void* gap = memrchr(mask, 0, a);
+    a = gap ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(gap) - mask) + 1 : 0;
+  }
+  if (!mask) a = 0;
+  while (a < n && a <= hi) {
+    if (!valid(a)) {
       ++a;
       continue;
     }
-    std::size_t b = a;
-    while (b < n && (!mask || mask[b])) ++b;
+    std::size_t b = cap;
+    if (mask) {
+      const void* gap = a < cap ? std::memchr(mask + a, 0, cap - a) : nullptr;
+      b = gap ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(gap) - mask) : std::max(cap, a + 1);
+    }
     // Run [a, b).
     std::size_t frame0 = a, col0 = 0;
     TimeNs frame0_time = 0;
@@ -115,26 +141,30 @@ Fingerprinter::Plan Fingerprinter::plan(const std::uint8_t* mask, std::size_t n,
     }
     if (usable && b >= frame0 + nperseg) {
       const std::size_t nf = (b - frame0 - nperseg) / hop + 1;
+      // Candidate image k starts at column col0 + k*fp_lag and must fit: c + fp_length <= nf.
+      const std::size_t ncand = nf >= col0 + fp_length ? (nf - fp_length - col0) / fp_lag + 1 : 0;
+      const auto t0_of = [&](std::size_t k) {
+        const std::size_t c = col0 + k * fp_lag;
+        return fast ? frame0_time + seconds_to_ns(static_cast<double>(c * hop) / fs)
+                    : frame0_time + static_cast<TimeNs>(c) * hop_ns;
+      };
+      std::size_t k_lo = 0, k_hi = ncand;
+      while (k_lo < k_hi) {
+        const std::size_t mid = k_lo + (k_hi - k_lo) / 2;
+        (t0_of(mid) < t_begin ? k_lo = mid + 1 : k_hi = mid);
+      }
       const std::size_t col_base = out.col_sample.size();
-      std::size_t col_first = 0, last_col = 0;
-      bool any = false;
-      for (std::size_t c = col0; c + fp_length <= nf; c += fp_lag) {
-        const TimeNs t0 =
-            fast ? frame0_time + seconds_to_ns(static_cast<double>(c * hop) / fs)
-                 : frame0_time + static_cast<TimeNs>(c) * hop_ns;
-        if (t0 < t_begin) continue;
+      const std::size_t col_first = col0 + k_lo * fp_lag;
+      std::size_t k = k_lo;
+      for (; k < ncand; ++k) {
+        const TimeNs t0 = t0_of(k);
         if (t0 >= t_end) break;
-        if (!any) {
-          col_first = c;
-          any = true;
-        }
-        last_col = c;
-        out.image_col.push_back(col_base + (c - col_first));
+        out.image_col.push_back(col_base + (k - k_lo) * fp_lag);
         out.times.push_back(t0 + centre);
       }
-      if (any) {
-        const std::size_t ncols = last_col + fp_length - col_first;
-        for (std::size_t k = 0; k < ncols; ++k) out.col_sample.push_back(frame0 + (col_first + k) * hop);
+      if (k > k_lo) {
+        const std::size_t ncols = (k - 1 - k_lo) * fp_lag + fp_length;
+        for (std::size_t j = 0; j < ncols; ++j) out.col_sample.push_back(frame0 + (col_first + j) * hop);
       }
     }
     a = b;
