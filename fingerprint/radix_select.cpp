@@ -6,17 +6,21 @@
 namespace qp::fp {
 
 std::uint64_t radix_select_kth(std::uint64_t* keys, std::size_t n, std::size_t k) {
-  // Each pass spreads the keys over 256 buckets by (key - lowest) >> shift and
-  // keeps the bucket holding the k-th; ties end it (all keys equal).
+  // Each pass spreads the keys over 2^bits buckets by (key - lowest) >> shift
+  // and keeps the bucket holding the k-th; ties end it (all keys equal). The
+  // top bits of a key are sign and exponent, where values cluster: wide
+  // passes for many keys, so that one pass gets into the mantissa.
+  std::uint32_t count[2048];
   while (n > 64) {
+    const int bits = n > 2048 ? 11 : 8;
     std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
     for (std::size_t i = 0; i < n; ++i) {
       lo = std::min(lo, keys[i]);
       hi = std::max(hi, keys[i]);
     }
     if (lo == hi) return lo;
-    const int shift = std::max(0, 64 - __builtin_clzll(hi - lo) - 8);
-    std::uint32_t count[256] = {};
+    const int shift = std::max(0, 64 - __builtin_clzll(hi - lo) - bits);
+    std::fill(count, count + (std::size_t{1} << bits), 0u);
     for (std::size_t i = 0; i < n; ++i) ++count[(keys[i] - lo) >> shift];
     std::size_t below = 0;
     std::uint64_t b = 0;
