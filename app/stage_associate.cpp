@@ -240,7 +240,7 @@ std::vector<post::StationPair> station_pairs(const LoadedConfig& lc, const RunSt
     return {};
   }
   auto combined = post::combine_channels(per_channel, static_cast<int>(st.channels.size()), lc.assoc);
-  std::sort(combined.begin(), combined.end(), post::fast_pair_order);
+  post::sort_fast_order(combined);
   return combined;
 }
 

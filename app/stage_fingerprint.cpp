@@ -48,10 +48,9 @@ using Units = std::map<TimeNs, fs::path>;
 // 8*M bytes each, so memory stays bounded whatever the span.
 constexpr TimeNs kBlock = 3600 * kNsPerSecond;
 
-// A unit's images are computed and binarised 5 minutes at a time: a block's
-// coefficients then stay in the cache until they are binarised
-// (fingerprint_bench: ~70 k fingerprints per CPU s in 1-hour blocks, ~80 k in
-// 5-minute ones). Same images whatever the block.
+// A unit's images are computed 5 minutes at a time, each binarised as soon as
+// its coefficients exist (Fingerprinter::fingerprints): a block's spectrogram
+// columns stay small and in the cache. Same images whatever the block.
 constexpr TimeNs kImageBlock = 300 * kNsPerSecond;
 
 // The median/MAD sample is held in memory (8*M bytes per vector, as FAST
@@ -250,6 +249,7 @@ fp::FingerprintBlock unit_fingerprints(const fp::FingerprintParams& p, const Uni
   }
   const fp::Fingerprinter fper(p);
   const fp::TieOrder ties = p.mode == fp::FrameMode::kFast ? fp::TieOrder::kNumpy : fp::TieOrder::kHighestIndex;
+  const fp::Binarizer bin(stats, p.k_coef, ties);
   fp::FingerprintBlock block;
   block.words = p.words64();
   // A chunk's images at most: the block is not copied as it grows.
@@ -258,9 +258,8 @@ fp::FingerprintBlock unit_fingerprints(const fp::FingerprintParams& p, const Uni
   block.times.reserve(most);
   if (!w.samples.empty())
     for (TimeNs b = std::max(c, floor_to(w.start, kImageBlock)); b < std::min(c + chunk, w.end()); b += kImageBlock) {
-      const fp::CoefficientBlock coefs = fper.coefficients(w.samples.data(), w.mask.data(), w.samples.size(),
-                                                           w.start, b, std::min(b + kImageBlock, c + chunk));
-      block.append(fp::binarize(coefs, stats, p.k_coef, ties));
+      block.append(fper.fingerprints(w.samples.data(), w.mask.data(), w.samples.size(), w.start, b,
+                                     std::min(b + kImageBlock, c + chunk), bin));
     }
   return block;
 }

@@ -1,10 +1,15 @@
 // Fingerprints per second per core on 24 h of 20 Hz synthetic coloured noise
 // with the usual settings (spec_length 6 s, spec_lag 0.2 s, fp_length 64,
 // fp_lag 10, nfreq 32, k_coef 200), processed in 5-minute blocks as the stage
-// driver does, against a naive per-image implementation timed in the same run.
-// Prints medians of 5 runs and the peak RSS.
+// driver does (each image binarised as soon as its coefficients exist), against
+// the two-step path (a block's coefficients, then binarize()) and a naive
+// per-image implementation timed in the same run. Prints medians of 5 runs,
+// whether fused and two-step bits are identical, and the peak RSS; exits 1
+// if they differ.
 //
-//   fingerprint_bench [runs=5] [threads=1] [block_seconds=300]
+//   fingerprint_bench [runs=5] [threads=1] [block_seconds=300] [key=value ...]
+// where key is one of sampling_rate, min_freq, max_freq, spec_length, spec_lag,
+// fp_length, fp_lag, nfreq, k_coef ([fingerprint] names).
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -16,6 +21,7 @@
 #include <cstdlib>
 #include <numeric>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "fingerprint/binarize.hpp"
@@ -123,6 +129,27 @@ int main(int argc, char** argv) {
   p.mad_sampling_rate = 0.1;
   p.mad_sample_interval = 3600;
   p.mode = FrameMode::kQuakeprint;
+  // key=value arguments after the first three set other parameters (e.g. the
+  // stage's, to compare its end-to-end rate with the kernel's on the same images).
+  for (int a = 4; a < argc; ++a) {
+    const std::string kv = argv[a];
+    const auto eq = kv.find('=');
+    const std::string key = kv.substr(0, eq);
+    const double v = eq == std::string::npos ? 0.0 : std::atof(kv.c_str() + eq + 1);
+    if (key == "sampling_rate") p.sampling_rate = v;
+    else if (key == "min_freq") p.min_freq = v;
+    else if (key == "max_freq") p.max_freq = v;
+    else if (key == "spec_length") p.spec_length = v;
+    else if (key == "spec_lag") p.spec_lag = v;
+    else if (key == "fp_length") p.fp_length = static_cast<int>(v);
+    else if (key == "fp_lag") p.fp_lag = static_cast<int>(v);
+    else if (key == "nfreq") p.nfreq = static_cast<int>(v);
+    else if (key == "k_coef") p.k_coef = static_cast<int>(v);
+    else {
+      std::fprintf(stderr, "fingerprint_bench: unknown parameter '%s'\n", kv.c_str());
+      return 2;
+    }
+  }
   p.validate();
 
   const TimeNs day0 = civil_to_ns(2020, 1, 1);
@@ -139,33 +166,55 @@ int main(int argc, char** argv) {
     sample.append(fper.coefficients(x.data(), nullptr, n, day0, w.first, w.second));
   const MadStats stats = compute_mad_stats(sample);
 
-  std::printf("fingerprint_bench: 24 h at %.0f Hz, spec %.1f s / %.1f s, fp_length %d, fp_lag %d, "
+  std::printf("fingerprint_bench: 24 h at %g Hz, spec %.1f s / %.1f s, fp_length %d, fp_lag %d, "
               "nfreq %d, k %d, M %zu, %d thread(s), %d runs, mode %s\n",
               p.sampling_rate, p.spec_length, p.spec_lag, p.fp_length, p.fp_lag, p.nfreq, p.k_coef,
               p.M(), threads, runs, to_string(p.mode));
   std::printf("MAD sample: %zu fingerprints from %zu windows\n", sample.size(),
               mad_sample_windows(day0, day0 + kNsPerDay, p, 7).size());
 
-  std::vector<double> t_fast, t_coeff, t_naive, t_wall;
+  // Fused (what the stage runs): each image binarised as soon as its
+  // coefficients exist. Two-step: a block's coefficients, then binarize()
+  // (the kernels of the previous version, and the breakdown of the time).
+  // Runs alternate between the two, so both see the same load.
+  const Binarizer bin(stats, p.k_coef);
+  std::vector<double> t_fast, t_two, t_coeff, t_naive, t_wall;
   std::size_t count = 0;
   std::uint64_t check = 0;
+  bool identical = true;
   for (int r = 0; r < runs; ++r) {
     double tc = 0;
-    const double t0 = now_s(), w0 = wall_s();
+    double t0 = now_s();
     count = 0;
+    std::vector<std::uint64_t> two;
     for (TimeNs h = day0; h < day0 + kNsPerDay; h += hour) {
       const double a = now_s();
       const CoefficientBlock cb = fper.coefficients(x.data(), nullptr, n, day0, h, h + hour);
       tc += now_s() - a;
       const FingerprintBlock fb = binarize(cb, stats, p.k_coef);
       count += fb.size();
+      if (r == 0) two.insert(two.end(), fb.bits.begin(), fb.bits.end());
+    }
+    t_two.push_back(now_s() - t0);
+    t_coeff.push_back(tc);
+    t0 = now_s();
+    const double w0 = wall_s();
+    std::size_t fused_count = 0, at = 0;
+    for (TimeNs h = day0; h < day0 + kNsPerDay; h += hour) {
+      const FingerprintBlock fb = fper.fingerprints(x.data(), nullptr, n, day0, h, h + hour, bin);
+      fused_count += fb.size();
       check ^= fb.bits[fb.bits.size() / 2];
+      if (r == 0) {
+        identical = identical && at + fb.bits.size() <= two.size() &&
+                    std::equal(fb.bits.begin(), fb.bits.end(), two.begin() + static_cast<std::ptrdiff_t>(at));
+        at += fb.bits.size();
+      }
     }
     t_fast.push_back(now_s() - t0);
     t_wall.push_back(wall_s() - w0);
-    t_coeff.push_back(tc);
+    if (fused_count != count || (r == 0 && at != two.size())) identical = false;
   }
-  const std::size_t naive_n = 1800;  // one hour of fingerprints
+  const std::size_t naive_n = 1800;  // an hour of fingerprints at the default 2 s spacing
   std::vector<std::uint64_t> sink(16, 0);
   for (int r = 0; r < runs; ++r) {
     const double t0 = now_s();
@@ -173,19 +222,22 @@ int main(int argc, char** argv) {
     t_naive.push_back(now_s() - t0);
   }
   const double fast_rate = static_cast<double>(count) / median(t_fast);
+  const double two_rate = static_cast<double>(count) / median(t_two);
   const double naive_rate = static_cast<double>(naive_n) / median(t_naive);
-  std::printf("batched: %zu fingerprints/day in %.3f CPU s (median; coefficients %.3f s, binarize %.3f s), "
-              "wall %.3f s\n",
-              count, median(t_fast), median(t_coeff), median(t_fast) - median(t_coeff), median(t_wall));
-  std::printf("batched: %.0f fingerprints per CPU second (per core); %.0f fingerprints/s wall with %d thread(s)\n",
+  std::printf("fused: %zu fingerprints/day in %.3f CPU s (median), wall %.3f s\n", count, median(t_fast),
+              median(t_wall));
+  std::printf("fused: %.0f fingerprints per CPU second (per core); %.0f fingerprints/s wall with %d thread(s)\n",
               fast_rate, static_cast<double>(count) / median(t_wall), threads);
+  std::printf("two-step: %.0f fingerprints per CPU second (%.3f CPU s: coefficients %.3f s, binarize %.3f s)\n",
+              two_rate, median(t_two), median(t_coeff), median(t_two) - median(t_coeff));
   std::printf("naive per-image: %.0f fingerprints per CPU second (%zu fingerprints, median %.3f CPU s)\n",
               naive_rate, naive_n, median(t_naive));
-  std::printf("speed-up over naive: %.1fx\n", fast_rate / naive_rate);
+  std::printf("speed-up: %.2fx over two-step, %.1fx over naive; fused bits %s two-step's\n", fast_rate / two_rate,
+              fast_rate / naive_rate, identical ? "identical to" : "DIFFER from");
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   std::printf("peak RSS: %.1f MiB (one day in %lld-second blocks, input %.1f MiB)\n",
               static_cast<double>(ru.ru_maxrss) / 1024.0, static_cast<long long>(hour / kNsPerSecond), static_cast<double>(n) * 4 / 1048576.0);
   std::printf("(checksum %llx)\n", static_cast<unsigned long long>(check ^ sink[0]));
-  return 0;
+  return identical ? 0 : 1;
 }

@@ -213,11 +213,12 @@ double radix_kth_largest(double* v, std::size_t n, std::size_t K) {
 
 // The K-th largest of a[0..M) (exact). Any exact selection gives the same
 // value, so first narrow the candidates with a pivot estimated from a small
-// sample (the selection then runs on ~2K values instead of M), and fall back
-// to selecting among all M when the estimate keeps too few.
+// sample (the selection then runs on ~2K values instead of M; worth it while
+// K is at most a quarter of M: k 200 of M 1024 or 2048), and fall back to
+// selecting among all M when the estimate keeps too few.
 double kth_largest(const double* a, std::size_t M, std::size_t K, double* scratch) {
   std::size_t nc = 0;
-  if (M >= 512 && K * 8 <= M) {
+  if (M >= 512 && K * 4 <= M) {
     constexpr std::size_t kSample = 64;
     double smp[kSample];
     for (std::size_t i = 0; i < kSample; ++i) smp[i] = a[(i * M) / kSample];
@@ -270,38 +271,48 @@ void topk_sign_bits(const double* z, std::size_t M, int k, std::uint64_t* words,
   topk_sign_bits_abs(z, a.data(), M, K, words, scratch, tie_order);
 }
 
+Binarizer::Binarizer(const MadStats& stats, int k_coef, TieOrder ties)
+    : M_(stats.size()),
+      K_(std::min<std::size_t>(static_cast<std::size_t>(k_coef), stats.size())),
+      ties_(ties),
+      med_(M_),
+      mad_(M_),
+      keep_(M_) {
+  for (std::size_t c = 0; c < M_; ++c) {
+    const bool ok = stats.mad[c] > 0 && std::isfinite(stats.mad[c]) && std::isfinite(stats.median[c]);
+    med_[c] = ok ? stats.median[c] : 0.0;
+    mad_[c] = ok ? stats.mad[c] : 1.0;
+    keep_[c] = ok ? 1.0 : 0.0;
+  }
+}
+
+void Binarizer::row(const double* x, std::uint64_t* words, double* workspace) const {
+  double* z = workspace;
+  double* a = workspace + M_;
+  const bool bad = cpu_has_avx2() ? normalise_avx2(x, med_.data(), mad_.data(), keep_.data(), M_, z, a)
+                                  : normalise_generic(x, med_.data(), mad_.data(), keep_.data(), M_, z, a);
+  if (bad)
+    for (std::size_t c = 0; c < M_; ++c)  // NaN/Inf inputs: treat as uninformative
+      if (!std::isfinite(z[c])) z[c] = a[c] = 0.0;
+  topk_sign_bits_abs(z, a, M_, K_, words, workspace + 2 * M_, ties_);
+}
+
 FingerprintBlock binarize(const CoefficientBlock& coeffs, const MadStats& stats, int k_coef,
                           TieOrder ties) {
-  const std::size_t M = coeffs.M, n = coeffs.size();
-  assert(stats.size() == M);
+  const std::size_t n = coeffs.size();
+  assert(stats.size() == coeffs.M);
+  const Binarizer bin(stats, k_coef, ties);
   FingerprintBlock out;
-  out.words = (2 * M + 63) / 64;
+  out.words = bin.words();
   out.times = coeffs.times;
   out.bits.assign(n * out.words, 0);
-  const auto K = std::min<std::size_t>(static_cast<std::size_t>(k_coef), M);
-  // Unusable coefficients (MAD 0 or not finite) get median 0, MAD 1 and
-  // weight 0, so z = 0 without a branch.
-  std::vector<double> med(M), mad(M), keep(M);
-  for (std::size_t c = 0; c < M; ++c) {
-    const bool ok = stats.mad[c] > 0 && std::isfinite(stats.mad[c]) && std::isfinite(stats.median[c]);
-    med[c] = ok ? stats.median[c] : 0.0;
-    mad[c] = ok ? stats.mad[c] : 1.0;
-    keep[c] = ok ? 1.0 : 0.0;
-  }
-  const auto normalise = cpu_has_avx2() ? normalise_avx2 : normalise_generic;
   std::exception_ptr error;
 #pragma omp parallel
   {
     try {
-      std::vector<double> z(M), a(M), scratch(M);
+      std::vector<double> ws(bin.workspace_size());
 #pragma omp for schedule(static)
-      for (std::size_t i = 0; i < n; ++i) {
-        if (normalise(coeffs.row(i), med.data(), mad.data(), keep.data(), M, z.data(), a.data()))
-          for (std::size_t c = 0; c < M; ++c)  // NaN/Inf inputs: treat as uninformative
-            if (!std::isfinite(z[c])) z[c] = a[c] = 0.0;
-        topk_sign_bits_abs(z.data(), a.data(), M, K, out.bits.data() + i * out.words, scratch.data(),
-                           ties);
-      }
+      for (std::size_t i = 0; i < n; ++i) bin.row(coeffs.row(i), out.bits.data() + i * out.words, ws.data());
     } catch (...) {
 #pragma omp critical(qp_fp_binarize_error)
       if (!error) error = std::current_exception();

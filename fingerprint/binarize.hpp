@@ -24,9 +24,32 @@
 
 namespace qp::fp {
 
-/// Binarises every row; OpenMP over rows, identical output for any thread count.
 enum class TieOrder { kHighestIndex, kNumpy };
 
+/// The row kernel with its statistics prepared once: one row of coefficients
+/// at a time, so a caller can binarise each row as soon as it is computed
+/// (Fingerprinter::fingerprints) while it is still in the cache.
+class Binarizer {
+ public:
+  Binarizer(const MadStats& stats, int k_coef, TieOrder ties = TieOrder::kHighestIndex);
+
+  std::size_t M() const { return M_; }
+  std::size_t words() const { return (2 * M_ + 63) / 64; }
+  /// Doubles row() needs as workspace (one per thread).
+  std::size_t workspace_size() const { return 3 * M_; }
+
+  /// Coefficients x (M doubles) -> `words` (words() words, zeroed here).
+  void row(const double* x, std::uint64_t* words, double* workspace) const;
+
+ private:
+  std::size_t M_, K_;
+  TieOrder ties_;
+  // Unusable coefficients (MAD 0 or not finite) get median 0, MAD 1 and
+  // weight 0, so z = 0 without a branch.
+  std::vector<double> med_, mad_, keep_;
+};
+
+/// Binarises every row; OpenMP over rows, identical output for any thread count.
 FingerprintBlock binarize(const CoefficientBlock& coeffs, const MadStats& stats, int k_coef,
                           TieOrder ties = TieOrder::kHighestIndex);
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "fingerprint/binarize.hpp"
 #include "fingerprint/coefficients.hpp"
 #include "fingerprint/params.hpp"
 #include "fingerprint/resize.hpp"
@@ -37,7 +38,21 @@ class Fingerprinter {
   CoefficientBlock coefficients(const float* x, const std::uint8_t* mask, std::size_t n,
                                 TimeNs start, TimeNs t_begin, TimeNs t_end) const;
 
+  /// The fingerprints of the same images: binarize(coefficients(...), ...)
+  /// bit for bit, but each image is binarised as soon as its coefficients
+  /// exist, while they are still in the cache (no n x M block is built).
+  /// `bin` holds the statistics for M() coefficients.
+  FingerprintBlock fingerprints(const float* x, const std::uint8_t* mask, std::size_t n, TimeNs start,
+                                TimeNs t_begin, TimeNs t_end, const Binarizer& bin) const;
+
  private:
+  struct Plan;
+  Plan plan(const std::uint8_t* mask, std::size_t n, TimeNs start, TimeNs t_begin, TimeNs t_end) const;
+  std::size_t column_height() const;
+  std::vector<float> columns(const Plan& plan, const float* x) const;
+  template <class MakeSink>
+  void for_each_image(const Plan& plan, const std::vector<float>& cols, MakeSink&& make_sink) const;
+
   /// One image (nfreq x ntimes doubles, row-major) from its first column's
   /// data: columns already resized (time axis kept), or the Pillow resize.
   void image_from_columns(const float* c0, std::size_t col_height, std::vector<float>& tmp_raw,

@@ -16,6 +16,11 @@ namespace qp::fp {
 /// `scratch` holds at least rows*cols doubles.
 void haar2d_pyramid(double* img, int rows, int cols, double* scratch);
 
+/// The same transform from src into dst (distinct buffers; src is left
+/// intact): the same double operations, so the same bits, without copying
+/// each level's block back. `scratch` holds at least rows*cols/4 doubles.
+void haar2d_pyramid_to(const double* src, int rows, int cols, double* dst, double* scratch);
+
 /// Number of levels pywt uses by default: floor(log2(min(rows, cols))).
 int haar_max_level(int rows, int cols);
 

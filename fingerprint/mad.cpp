@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "fingerprint/radix_select.hpp"
 #include "pipeline/error.hpp"
 
 namespace qp::fp {
@@ -31,17 +32,6 @@ void FingerprintBlock::append(const FingerprintBlock& other) {
 }
 
 namespace {
-
-// numpy.median of v (v is reordered).
-double median_inplace(std::vector<double>& v) {
-  const std::size_t n = v.size();
-  const std::size_t hi = n / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(hi), v.end());
-  const double upper = v[hi];
-  if (n % 2 == 1) return upper;
-  const double lower = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(hi));
-  return (lower + upper) / 2.0;
-}
 
 std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
@@ -67,7 +57,8 @@ MadStats mad_stats_of(const T* values, std::size_t n, std::size_t M) {
   const std::size_t tiles = (M + kTile - 1) / kTile;
 #pragma omp parallel
   {
-    std::vector<double> cols(kTile * n), dev(n), tmp(n);
+    std::vector<double> cols(kTile * n), dev(n);
+    std::vector<std::uint64_t> keys(n);
 #pragma omp for schedule(static)
     for (std::size_t t = 0; t < tiles; ++t) {
       const std::size_t c0 = t * kTile, width = std::min(kTile, M - c0);
@@ -77,12 +68,10 @@ MadStats mad_stats_of(const T* values, std::size_t n, std::size_t M) {
       }
       for (std::size_t j = 0; j < width; ++j) {
         double* col = cols.data() + j * n;
-        // median_inplace reorders: the deviations come from the column in row order.
-        std::copy(col, col + n, tmp.begin());
-        const double med = median_inplace(tmp);
+        const double med = radix_median(col, n, keys.data());
         for (std::size_t i = 0; i < n; ++i) dev[i] = std::fabs(col[i] - med);
         s.median[c0 + j] = med;
-        s.mad[c0 + j] = median_inplace(dev);
+        s.mad[c0 + j] = radix_median(dev.data(), n, keys.data());
       }
     }
   }

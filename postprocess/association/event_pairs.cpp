@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <map>
 #include <string>
 #include <tuple>
 
@@ -57,6 +56,29 @@ void merge_diags(Diagonal& d0, Diagonal& d1, std::int64_t dW) {
 
 }  // namespace
 
+// In linear time: the lexicographic order is a pre-order walk of the
+// decimal digit tree ("0", then "1", "10", "100", ..., "11", ..., "2", ...).
+std::vector<std::int64_t> decimal_string_ranks(std::int64_t N) {
+  std::vector<std::int64_t> rank(static_cast<std::size_t>(N) + 1);
+  std::int64_t next = 0;
+  rank[0] = next++;
+  std::vector<std::int64_t> stack;
+  for (std::int64_t d = 9; d >= 1; --d)
+    if (d <= N) stack.push_back(d);
+  while (!stack.empty()) {
+    const std::int64_t x = stack.back();
+    stack.pop_back();
+    rank[static_cast<std::size_t>(x)] = next++;
+    if (x > (N - 9) / 10) {  // some children x*10 + k pass N
+      for (std::int64_t k = 9; k >= 0; --k)
+        if (x <= (N - k) / 10) stack.push_back(x * 10 + k);
+    } else {
+      for (std::int64_t k = 9; k >= 0; --k) stack.push_back(x * 10 + k);
+    }
+  }
+  return rank;
+}
+
 std::vector<EventPair> extract_event_pairs(int station, const std::vector<StationPair>& pairs,
                                            const AssociationParams& params) {
   // Pairs below ivals_thresh are dropped up front (FAST loops forever on them).
@@ -64,7 +86,7 @@ std::vector<EventPair> extract_event_pairs(int station, const std::vector<Statio
   strong.reserve(pairs.size());
   for (const auto& p : pairs)
     if (p.votes >= params.ivals_thresh) strong.push_back(p);
-  std::sort(strong.begin(), strong.end(), fast_pair_order);
+  sort_fast_order(strong);
 
   // Diagonals, with FAST's cluster numbering: a new id at every new dt and at
   // every along-diagonal gap above dgapL.
@@ -88,13 +110,7 @@ std::vector<EventPair> extract_event_pairs(int station, const std::vector<Statio
   // minimum ("p-10" < "p-9"). Replace n by its rank in that order so integer
   // min gives the same winner.
   {
-    std::vector<std::pair<std::string, std::int64_t>> names;
-    names.reserve(static_cast<std::size_t>(n_ids + 1));
-    for (std::int64_t n = 0; n <= n_ids; ++n) names.emplace_back(std::to_string(n), n);
-    std::sort(names.begin(), names.end());
-    std::vector<std::int64_t> rank(static_cast<std::size_t>(n_ids + 1));
-    for (std::size_t r = 0; r < names.size(); ++r)
-      rank[static_cast<std::size_t>(names[r].second)] = static_cast<std::int64_t>(r);
+    const std::vector<std::int64_t> rank = decimal_string_ranks(n_ids);
     for (auto& d : diags)
       for (auto& t : d) t.id = rank[static_cast<std::size_t>(t.id)];
   }
@@ -110,26 +126,38 @@ std::vector<EventPair> extract_event_pairs(int station, const std::vector<Statio
     }
   }
 
-  // Collect clusters; members in (dt, t1) order as FAST iterates them.
+  // Collect clusters in id order (ids are ranks 0..n_ids); members in (dt, t1)
+  // order as FAST iterates them: a counting sort by id, stable.
   struct Member {
     std::int64_t dt, t1;
     std::int32_t sim;
   };
-  std::map<std::int64_t, std::vector<Member>> clusters;
-  for (std::size_t i = 0; i < dts.size(); ++i)
-    for (const auto& t : diags[i]) clusters[t.id].push_back({dts[i], t.t1, t.sim});
+  std::vector<std::size_t> first(static_cast<std::size_t>(n_ids) + 2, 0);
+  for (const auto& d : diags)
+    for (const auto& t : d) ++first[static_cast<std::size_t>(t.id) + 1];
+  for (std::size_t k = 1; k < first.size(); ++k) first[k] += first[k - 1];
+  std::vector<Member> members(first.back());
+  {
+    std::vector<std::size_t> next(first.begin(), first.end() - 1);
+    for (std::size_t i = 0; i < dts.size(); ++i)
+      for (const auto& t : diags[i]) members[next[static_cast<std::size_t>(t.id)]++] = {dts[i], t.t1, t.sim};
+  }
 
   const double min_sum = params.min_sum();
   std::vector<EventPair> out;
-  for (const auto& [id, members] : clusters) {
+  for (std::size_t id = 0; id + 1 < first.size(); ++id) {
+    if (first[id] == first[id + 1]) continue;  // an id merged into another
+    const Member* m0 = members.data() + first[id];
+    const Member* m1 = members.data() + first[id + 1];
     EventPair e;
     e.station = station;
-    e.ndets = static_cast<int>(members.size());
-    e.dtmin = e.dtmax = members.front().dt;
-    e.t1min = e.t1max = members.front().t1;
-    std::int64_t peak_dt = members.front().dt;
-    e.peak = members.front().sim;
-    for (const auto& m : members) {
+    e.ndets = static_cast<int>(m1 - m0);
+    e.dtmin = e.dtmax = m0->dt;
+    e.t1min = e.t1max = m0->t1;
+    std::int64_t peak_dt = m0->dt;
+    e.peak = m0->sim;
+    for (const Member* mp = m0; mp != m1; ++mp) {
+      const Member& m = *mp;
       e.vol += m.sim;
       e.dtmin = std::min(e.dtmin, m.dt);
       e.dtmax = std::max(e.dtmax, m.dt);

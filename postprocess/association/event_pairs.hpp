@@ -29,6 +29,10 @@ struct EventPair {
   }
 };
 
+/// rank[n] = the place of std::to_string(n) among the strings of 0, 1, ..., N
+/// in lexicographic order (FAST's cluster ids are such strings).
+std::vector<std::int64_t> decimal_string_ranks(std::int64_t N);
+
 /// Event pairs of one station from its channel-combined pairs (any order).
 /// Returned sorted by (ddiag, t1min, t1max, dtmin, dtmax).
 std::vector<EventPair> extract_event_pairs(int station, const std::vector<StationPair>& pairs,

@@ -9,9 +9,10 @@
 
 namespace qp::post {
 
-bool fast_pair_order(const StationPair& a, const StationPair& b) {
-  if (a.dt() != b.dt()) return a.dt() < b.dt();
-  return a.g2 < b.g2;
+void sort_fast_order(std::vector<StationPair>& pairs) {
+  // A lambda, not the function's address: std::sort then inlines the comparison.
+  const auto order = [](const StationPair& a, const StationPair& b) { return fast_pair_order(a, b); };
+  if (!std::is_sorted(pairs.begin(), pairs.end(), order)) std::sort(pairs.begin(), pairs.end(), order);
 }
 
 std::vector<StationPair> combine_channels(const std::vector<std::vector<StationPair>>& per_channel,
@@ -27,7 +28,7 @@ std::vector<StationPair> combine_channels(const std::vector<std::vector<StationP
       all.push_back(p);
     }
   }
-  std::sort(all.begin(), all.end(), fast_pair_order);
+  sort_fast_order(all);  // one channel's pairs may come sorted already
 
   const std::int64_t scale = n_components == 1 ? params.one_component_scale : 1;
   std::vector<StationPair> out;

@@ -3,7 +3,10 @@
 // parameter validation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <utility>
 #include <random>
 #include <vector>
 
@@ -13,6 +16,7 @@
 #include "fingerprint/mad.hpp"
 #include "fingerprint/params.hpp"
 #include "fingerprint/parity.hpp"
+#include "fingerprint/radix_select.hpp"
 #include "fingerprint/resize.hpp"
 #include "fingerprint/spectrogram.hpp"
 #include "pipeline/error.hpp"
@@ -78,6 +82,23 @@ TEST(Haar, NonSquareUsesLevelOfShorterSide) {
   // 2 x 4: one level; row 0 = [cA | cV], row 1 = [cH | cD].
   const std::vector<double> img = {1, 2, 3, 4, 5, 6, 7, 8};
   expect_near_all(pyramid(img, 2, 4), {7, 11, -1, -1, -4, -4, 0, 0}, 1e-12);
+}
+
+TEST(Haar, PyramidToIsBitIdenticalToInPlace) {
+  // The copy-free transform (the fingerprinter's) against the in-place one,
+  // on shapes with 0 to 5 levels, square and not; src must stay intact.
+  std::mt19937 rng(11);
+  std::normal_distribution<double> g;
+  for (const auto& [rows, cols] : std::vector<std::pair<int, int>>{{1, 8}, {2, 4}, {4, 4}, {8, 8}, {32, 64}, {64, 32}, {16, 128}}) {
+    std::vector<double> src(static_cast<std::size_t>(rows) * cols);
+    for (auto& v : src) v = g(rng) * 1e3;
+    const std::vector<double> want = pyramid(src, rows, cols);
+    const std::vector<double> kept = src;
+    std::vector<double> dst(src.size(), std::nan("")), scratch(src.size() / 4 + 1);
+    haar2d_pyramid_to(src.data(), rows, cols, dst.data(), scratch.data());
+    EXPECT_EQ(0, std::memcmp(dst.data(), want.data(), dst.size() * sizeof(double))) << rows << " x " << cols;
+    EXPECT_EQ(src, kept);
+  }
 }
 
 TEST(Haar, OrthonormalKeepsEnergyAndL2NormalizeWorks) {
@@ -286,6 +307,30 @@ TEST(Binarize, MadZeroGivesNoNanAndNoBit) {
   EXPECT_TRUE(test_bit(f.row(0), 27));
   EXPECT_FALSE(test_bit(f.row(0), 26));
   EXPECT_EQ(f.times[0], 123);
+}
+
+TEST(RadixSelect, MedianIsTheSortedMiddle) {
+  // Against a full sort: odd and even sizes, both signs, many ties (values
+  // on a coarse grid), all equal, and sizes around the radix cut-off.
+  std::mt19937 rng(5);
+  std::normal_distribution<double> g;
+  for (std::size_t n : {1u, 2u, 3u, 64u, 65u, 66u, 1000u, 8641u, 8640u}) {
+    for (int kind = 0; kind < 3; ++kind) {
+      std::vector<double> v(n);
+      for (auto& x : v) x = kind == 0 ? g(rng) * 1e-3 : kind == 1 ? std::round(g(rng) * 3) / 4 : 2.5;
+      std::vector<double> s = v;
+      std::sort(s.begin(), s.end());
+      const double want = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
+      std::vector<std::uint64_t> keys(n);
+      const std::vector<double> kept = v;
+      EXPECT_EQ(radix_median(v.data(), n, keys.data()), want) << "n " << n << " kind " << kind;
+      EXPECT_EQ(v, kept);
+      for (std::size_t k : {std::size_t{0}, n / 3, n - 1}) {
+        for (std::size_t i = 0; i < n; ++i) keys[i] = ordered_key(v[i]);
+        EXPECT_EQ(key_value(radix_select_kth(keys.data(), n, k)), s[k]) << "n " << n << " k " << k;
+      }
+    }
+  }
 }
 
 TEST(MadStatsTest, MedianAndMadLikeNumpy) {

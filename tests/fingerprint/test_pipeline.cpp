@@ -173,6 +173,71 @@ TEST(Fingerprinter, ByteIdenticalForAnyThreadCount) {
   }
 }
 
+TEST(Fingerprinter, FusedFingerprintsAreTheTwoStepBits) {
+  // fingerprints() binarises each image as soon as it is computed: the same
+  // bits and times as binarize(coefficients()), in both modes and tie
+  // orders, with the time-axis resize, a gap, a statistic with MAD 0, and
+  // 1 or 2 threads.
+  for (FrameMode mode : {FrameMode::kQuakeprint, FrameMode::kFast})
+    for (int fp_length : {64, 100}) {
+      auto p = usual(mode);
+      p.fp_length = fp_length;
+      p.validate();
+      Fingerprinter f(p);
+      const std::size_t n = 20 * 1500;
+      const auto x = noise(n, 9);
+      std::vector<std::uint8_t> mask(n, 1);
+      for (std::size_t i = 20 * 700; i < 20 * 745; ++i) mask[i] = 0;
+      const CoefficientBlock all = f.coefficients(x.data(), mask.data(), n, kDay, kAll0, kAll1);
+      MadStats stats = compute_mad_stats(all);
+      stats.mad[7] = 0.0;
+      const TieOrder ties = mode == FrameMode::kFast ? TieOrder::kNumpy : TieOrder::kHighestIndex;
+      const Binarizer bin(stats, p.k_coef, ties);
+      const TimeNs t0 = kDay + 100 * kNsPerSecond, t1 = kDay + 1200 * kNsPerSecond;
+      const FingerprintBlock want = binarize(f.coefficients(x.data(), mask.data(), n, kDay, t0, t1), stats, p.k_coef, ties);
+      ASSERT_GT(want.size(), 300u);
+      for (int threads : {1, 2}) {
+        omp_set_num_threads(threads);
+        const FingerprintBlock got = f.fingerprints(x.data(), mask.data(), n, kDay, t0, t1, bin);
+        EXPECT_EQ(got.words, want.words);
+        EXPECT_EQ(got.times, want.times) << to_string(mode) << " fp_length " << fp_length;
+        EXPECT_EQ(got.bits, want.bits) << to_string(mode) << " fp_length " << fp_length << ", " << threads << " threads";
+      }
+      // An empty span gives an empty block.
+      EXPECT_EQ(f.fingerprints(x.data(), mask.data(), n, kDay, kDay - kNsPerDay, kDay - kNsPerDay / 2, bin).size(), 0u);
+    }
+  omp_set_num_threads(1);
+}
+
+TEST(Fingerprinter, BlocksOfALongBufferGiveTheWholeSpansImages) {
+  // plan() reads only the runs near a block's span (from their true start):
+  // 5-minute blocks of a 2-hour buffer with gaps short and long, at and
+  // across block edges, give the images and coefficients of one call over
+  // everything, in both modes (fast mode frames count from each run's start).
+  for (FrameMode mode : {FrameMode::kQuakeprint, FrameMode::kFast}) {
+    const auto p = usual(mode);
+    Fingerprinter f(p);
+    const std::size_t n = 20 * 7200;
+    const auto x = noise(n, 21);
+    std::vector<std::uint8_t> mask(n, 1);
+    const std::size_t gaps[][2] = {{20 * 290, 20 * 310}, {20 * 1000, 20 * 1001}, {20 * 2000, 20 * 3000},
+                                   {20 * 3299, 20 * 3302}, {20 * 5000, 20 * 5013}, {n - 20 * 40, n - 20 * 39}};
+    for (const auto& g : gaps)
+      for (std::size_t i = g[0]; i < g[1]; ++i) mask[i] = 0;
+    const TimeNs start = kDay + 37'000'000;  // not on the grid
+    for (const std::uint8_t* m : std::vector<const std::uint8_t*>{nullptr, mask.data()}) {
+      const CoefficientBlock whole = f.coefficients(x.data(), m, n, start, kAll0, kAll1);
+      CoefficientBlock parts;
+      parts.M = whole.M;
+      for (TimeNs b = kDay - 300 * kNsPerSecond; b < kDay + 7500 * kNsPerSecond; b += 300 * kNsPerSecond)
+        parts.append(f.coefficients(x.data(), m, n, start, b, b + 300 * kNsPerSecond));
+      ASSERT_GT(whole.size(), 2500u);
+      EXPECT_EQ(parts.times, whole.times) << to_string(mode) << (m ? " with gaps" : "");
+      EXPECT_TRUE(parts.values == whole.values) << to_string(mode) << (m ? " with gaps" : "");
+    }
+  }
+}
+
 TEST(MadWindows, RateOneIsEverythingAndSamplingIsAbsolute) {
   auto p = usual();
   p.mad_sampling_rate = 1;

@@ -2,7 +2,9 @@
 // pair sets with known answers.
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
+#include <string>
 #include <fstream>
 #include <sstream>
 #include <random>
@@ -182,6 +184,17 @@ TEST(EventPairs, ParallelOverStationsIsDeterministic) {
     EXPECT_EQ(one[s], extract_event_pairs(static_cast<int>(s), stations[s], p));
   }
   EXPECT_GT(total, 500u);
+}
+
+TEST(EventPairs, DecimalStringRanksAreTheSortedStringsOrder) {
+  for (std::int64_t N : {0, 1, 8, 9, 10, 11, 19, 99, 100, 101, 109, 110, 999, 1000, 12345}) {
+    std::vector<std::pair<std::string, std::int64_t>> names;
+    for (std::int64_t n = 0; n <= N; ++n) names.emplace_back(std::to_string(n), n);
+    std::sort(names.begin(), names.end());
+    std::vector<std::int64_t> want(static_cast<std::size_t>(N) + 1);
+    for (std::size_t r = 0; r < names.size(); ++r) want[static_cast<std::size_t>(names[r].second)] = static_cast<std::int64_t>(r);
+    EXPECT_EQ(decimal_string_ranks(N), want) << "N = " << N;
+  }
 }
 
 TEST(AssociationParams, ValidateNamesTheKey) {
