@@ -47,11 +47,10 @@ const qp::ParamTable<SearchParams>& search_param_table() {
           .integer("near_repeats", &P::near_repeats, {0, 1 << 30}, "dt_fp steps",
                    "Pairs closer in time than near_repeats x dt_fp are not searched for.")
           .integer("max_bucket", &P::max_bucket, {0, INT64_MAX}, "fingerprints",
-                   "Bucket cap: a table's key shared by more of a channel's fingerprints than this is a "
-                   "pattern common in the noise and gives no votes. Bounds the work per fingerprint "
-                   "(ntbls x max_bucket look-ups) whatever the record's length; with the cap the search "
-                   "time grows linearly, without it (0) with the square of the length "
-                   "(docs/performance.md).")
+                   "Bucket cap: a table's key shared by more of a channel's fingerprints than this gives "
+                   "no votes, so a fingerprint visits at most ntbls x max_bucket others whatever the "
+                   "record's length. It also drops the votes of event pairs whose keys are that common: "
+                   "measured trade-off in docs/performance.md (\"The bucket cap\"). 0 = off.")
           .number("noise_freq", &P::noise_freq, {-1.0, 1.0}, "",
                   "Occurrence filter: fingerprints matching more than this fraction of their block are noise; "
                   "-1 = off.")
