@@ -199,11 +199,16 @@ void write_channel(const SearchRequest& r, const RunStore& store, const Searched
   });
 }
 
-std::string describe_search(const ChannelFingerprints& fps, const ChannelPairs& c) {
-  return fmt::format("{} fingerprints, {} filtered, {} pairs, {} partition(s), {:.1f} lookups/query, "
-                     "peak {:.1f} MB, {}",
-                     fps.times.size(), c.summary.filtered, c.pairs.size(), c.summary.partitions,
-                     c.summary.avg_lookups, static_cast<double>(c.summary.peak_memory_bytes) / 1e6, c.mode);
+std::string describe_search(const ChannelFingerprints& fps, const ChannelPairs& c, int ntbls) {
+  std::string out = fmt::format("{} fingerprints, {} filtered, {} pairs, {} partition(s), {:.1f} lookups/query, "
+                                "peak {:.1f} MB, {}",
+                                fps.times.size(), c.summary.filtered, c.pairs.size(), c.summary.partitions,
+                                c.summary.avg_lookups, static_cast<double>(c.summary.peak_memory_bytes) / 1e6, c.mode);
+  // Share of (fingerprint, table) memberships in buckets over [search] max_bucket.
+  if (c.summary.capped > 0 && !fps.times.empty())
+    out += fmt::format(", {:.2f}% of bucket memberships capped", 100.0 * static_cast<double>(c.summary.capped) /
+                                                                     (static_cast<double>(fps.times.size()) * ntbls));
+  return out;
 }
 
 struct SearchTotals {
@@ -311,7 +316,7 @@ void search_station(SearchLoop& L, const std::vector<std::string>& sids) {
       ch.unit_hashes = fps.unit_hashes;
       ch.fingerprints = fps.times.size();
       ch.found = search_channel(req, L.store, p.sid, fps);
-      rec.note = describe_search(fps, ch.found);
+      rec.note = describe_search(fps, ch.found, L.lc.search.ntbls);
     } catch (...) {
       err = std::current_exception();
     }

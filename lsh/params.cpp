@@ -16,6 +16,7 @@ std::pair<std::string, std::string> check(const SearchParams& p) {
                           std::to_string(p.ntbls) + "): no pair could ever be a candidate"};
   if (p.min_station_votes < 0) return {"min_station_votes", "must be >= 0 (0: off)"};
   if (p.near_repeats < 0) return {"near_repeats", "must be >= 0"};
+  if (p.max_bucket < 0) return {"max_bucket", "must be >= 0 (0: off)"};
   if (!(p.noise_freq == -1.0 || (p.noise_freq > 0.0 && p.noise_freq <= 1.0)))
     return {"noise_freq", "must be -1 (off) or a fraction in (0, 1]"};
   if (p.memory_budget_mb < 1) return {"memory_budget_mb", "must be at least 1"};
@@ -45,6 +46,11 @@ const qp::ParamTable<SearchParams>& search_param_table() {
                    "one channel, then do not grow with the square of the record's length. 0 = off.")
           .integer("near_repeats", &P::near_repeats, {0, 1 << 30}, "dt_fp steps",
                    "Pairs closer in time than near_repeats x dt_fp are not searched for.")
+          .integer("max_bucket", &P::max_bucket, {0, INT64_MAX}, "fingerprints",
+                   "Bucket cap: a table's key shared by more of a channel's fingerprints than this gives "
+                   "no votes, so a fingerprint visits at most ntbls x max_bucket others whatever the "
+                   "record's length. It also drops the votes of event pairs whose keys are that common: "
+                   "measured trade-off in docs/performance.md (\"The bucket cap\"). 0 = off.")
           .number("noise_freq", &P::noise_freq, {-1.0, 1.0}, "",
                   "Occurrence filter: fingerprints matching more than this fraction of their block are noise; "
                   "-1 = off.")

@@ -25,6 +25,9 @@ struct SearchParams {
   /// reach this (lsh/station_filter.hpp); 0 = off.
   int min_station_votes = 6;
   int near_repeats = 5;     ///< |t_a - t_b| < near_repeats * dt_fp is excluded
+  /// Bucket cap (lsh/bucket_cap.hpp): a table's key held by more fingerprints
+  /// of the channel than this gives no votes; 0 = off.
+  std::int64_t max_bucket = 0;
   double noise_freq = -1;   ///< occurrence filter fraction in (0, 1]; -1 = off
   NoiseBlock noise_block = NoiseBlock::month;
   std::int64_t memory_budget_mb = 4096;  ///< per rank: signatures + tables + vote arrays

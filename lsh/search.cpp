@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "lsh/bucket_cap.hpp"
 #include "lsh/occurrence_filter.hpp"
 #include "lsh/tables.hpp"
 #include "pipeline/error.hpp"
@@ -32,12 +33,13 @@ struct QueryRange {
 };
 
 struct CoreStats {
-  std::uint64_t lookups = 0, queries = 0, buckets = 0;
+  std::uint64_t lookups = 0, queries = 0, buckets = 0, capped = 0;
   std::size_t peak_bytes = 0;
   void add(const CoreStats& o) {
     lookups += o.lookups;
     queries += o.queries;
     buckets += o.buckets;
+    capped += o.capped;
     peak_bytes = std::max(peak_bytes, o.peak_bytes);
   }
 };
@@ -74,10 +76,15 @@ void check_sorted(const std::vector<TimeNs>& times, const char* what) {
 // One partition: tables over db[begin, end), queried by its own members (scan
 // forward from their own position) and by the external ranges (key lookup).
 // Appends pairs sorted by (a, b); every pair has its later index in the partition.
+// `heavy`: the channel's capped keys; null when the partition is the whole
+// channel (then its own bucket sizes decide) or there is no cap.
 void search_partition(const Source& db, std::size_t begin, std::size_t end,
                       const std::vector<QueryRange>& external, TimeNs near_ns,
-                      const SearchParams& p, std::vector<CandidatePair>& out, CoreStats& stats) {
-  auto owned_tables = std::make_unique<const BucketTables>(db.sigs, begin, end, !external.empty());
+                      const SearchParams& p, const HeavyKeys* heavy,
+                      std::vector<CandidatePair>& out, CoreStats& stats) {
+  assert(p.max_bucket == 0 || heavy || (external.empty() && begin == 0 && end == db.sigs.n));
+  auto owned_tables = std::make_unique<const BucketTables>(
+      db.sigs, begin, end, !external.empty(), static_cast<std::size_t>(p.max_bucket), heavy);
   const BucketTables& tables = *owned_tables;
   const std::size_t m = end - begin;
   const int T = p.ntbls;
@@ -187,6 +194,7 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
   stats.lookups += lookups;
   stats.queries += nqueries;
   stats.buckets += tables.buckets();
+  stats.capped += tables.capped();
   stats.peak_bytes =
       std::max(stats.peak_bytes, tables.bytes() + static_cast<std::size_t>(omp_get_max_threads()) *
                                                       m * kPerThreadBytesPerMember);
@@ -212,7 +220,8 @@ std::size_t bound(std::size_t i, std::size_t n, int p) {
 std::vector<CandidatePair> run_partitions(const Source& db, std::size_t n, int partitions,
                                           const std::vector<int>& mine,
                                           const std::vector<QueryRange>& before, TimeNs near_ns,
-                                          const SearchParams& p, CoreStats& stats) {
+                                          const SearchParams& p, const HeavyKeys* heavy,
+                                          CoreStats& stats) {
   std::vector<CandidatePair> out;
   std::size_t sorted_prefix = 0;
   for (int i : mine) {
@@ -221,7 +230,7 @@ std::vector<CandidatePair> run_partitions(const Source& db, std::size_t n, int p
     if (b == e) continue;
     std::vector<QueryRange> external = before;
     if (b > 0) external.push_back({db, 0, b});
-    search_partition(db, b, e, external, near_ns, p, out, stats);
+    search_partition(db, b, e, external, near_ns, p, heavy, out, stats);
     // Each partition's output is sorted; partitions are disjoint in b.
     std::inplace_merge(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(sorted_prefix),
                        out.end());
@@ -281,6 +290,7 @@ void fill_summary(SearchSummary* s, int partitions, std::size_t fingerprints,
   s->fingerprints = fingerprints;
   s->filtered = filtered;
   s->buckets = st.buckets;
+  s->capped = st.capped;
   s->avg_lookups = st.queries ? static_cast<double>(st.lookups) / static_cast<double>(st.queries) : 0;
   s->pairs = pairs;
   s->seconds = seconds;
@@ -327,6 +337,38 @@ std::vector<std::vector<CandidatePair>> allgather_pairs(MPI_Comm comm,
   return all;
 }
 
+// The channel's capped keys when the tables cannot count them alone: a cap
+// with several partitions, or with fingerprints outside the tables.
+std::unique_ptr<HeavyKeys> heavy_keys_if_needed(const std::vector<SignatureView>& channel,
+                                                int partitions, const SearchParams& p) {
+  if (p.max_bucket <= 0 || (partitions <= 1 && channel.size() <= 1)) return nullptr;
+  return std::make_unique<HeavyKeys>(
+      find_heavy_keys(channel, p.ntbls, static_cast<std::size_t>(p.max_bucket)));
+}
+
+// search() with the channel's capped keys given (null: counted here when needed).
+std::vector<CandidatePair> search_with(const SignatureView& sigs, const std::vector<TimeNs>& times,
+                                       TimeNs dt_fp_ns, const SearchParams& params,
+                                       SearchSummary* summary, const SearchOptions& options,
+                                       const HeavyKeys* heavy) {
+  const auto t0 = std::chrono::steady_clock::now();
+  check_inputs(sigs, times, params, "fingerprint times");
+  ThreadScope threads(options.threads);
+  const int parts = choose_partitions(options, sigs.n, sigs.n, params);
+  std::unique_ptr<HeavyKeys> own;
+  if (!heavy && (own = heavy_keys_if_needed({sigs}, parts, params))) heavy = own.get();
+  std::vector<int> all(static_cast<std::size_t>(parts));
+  for (int i = 0; i < parts; ++i) all[static_cast<std::size_t>(i)] = i;
+  CoreStats st;
+  const Source db{sigs, times.data(), 0};
+  auto pairs = run_partitions(db, sigs.n, parts, all, {}, params.near_repeats * dt_fp_ns, params,
+                              heavy, st);
+  const std::size_t filtered = apply_occurrence_filter(pairs, times, params);
+  fill_summary(summary, parts, sigs.n, filtered, st, pairs.size(), since(t0),
+               signature_bytes(sigs.n, params.ntbls));
+  return pairs;
+}
+
 }  // namespace
 
 int plan_partitions(std::size_t n, const SearchParams& params, int threads) {
@@ -336,19 +378,7 @@ int plan_partitions(std::size_t n, const SearchParams& params, int threads) {
 std::vector<CandidatePair> search(const SignatureView& sigs, const std::vector<TimeNs>& times,
                                   TimeNs dt_fp_ns, const SearchParams& params,
                                   SearchSummary* summary, const SearchOptions& options) {
-  const auto t0 = std::chrono::steady_clock::now();
-  check_inputs(sigs, times, params, "fingerprint times");
-  ThreadScope threads(options.threads);
-  const int parts = choose_partitions(options, sigs.n, sigs.n, params);
-  std::vector<int> all(static_cast<std::size_t>(parts));
-  for (int i = 0; i < parts; ++i) all[static_cast<std::size_t>(i)] = i;
-  CoreStats st;
-  const Source db{sigs, times.data(), 0};
-  auto pairs = run_partitions(db, sigs.n, parts, all, {}, params.near_repeats * dt_fp_ns, params, st);
-  const std::size_t filtered = apply_occurrence_filter(pairs, times, params);
-  fill_summary(summary, parts, sigs.n, filtered, st, pairs.size(), since(t0),
-               signature_bytes(sigs.n, params.ntbls));
-  return pairs;
+  return search_with(sigs, times, dt_fp_ns, params, summary, options, nullptr);
 }
 
 std::vector<CandidatePair> search_mpi(MPI_Comm comm, const SignatureView& sigs,
@@ -371,8 +401,10 @@ std::vector<CandidatePair> search_mpi(MPI_Comm comm, const SignatureView& sigs,
   std::exception_ptr error;
   std::vector<CandidatePair> local;
   try {
+    // Every rank holds all signatures, so each counts the same capped keys.
+    const auto heavy = heavy_keys_if_needed({sigs}, parts, params);
     local = run_partitions({sigs, times.data(), 0}, sigs.n, parts, mine, {},
-                           params.near_repeats * dt_fp_ns, params, st);
+                           params.near_repeats * dt_fp_ns, params, heavy.get(), st);
   } catch (...) {
     error = std::current_exception();
   }
@@ -392,13 +424,14 @@ std::vector<CandidatePair> search_mpi(MPI_Comm comm, const SignatureView& sigs,
   }
   const std::size_t filtered = apply_occurrence_filter(pairs, times, params);
 
-  unsigned long long sums[3] = {st.lookups, st.queries, st.buckets}, tot[3] = {0, 0, 0};
-  MPI_Allreduce(sums, tot, 3, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
+  unsigned long long sums[4] = {st.lookups, st.queries, st.buckets, st.capped}, tot[4] = {0, 0, 0, 0};
+  MPI_Allreduce(sums, tot, 4, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
   unsigned long long peak = st.peak_bytes, max_peak = 0;
   MPI_Allreduce(&peak, &max_peak, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, comm);
   st.lookups = tot[0];
   st.queries = tot[1];
   st.buckets = tot[2];
+  st.capped = tot[3];
   st.peak_bytes = max_peak;
   fill_summary(summary, parts, sigs.n, filtered, st, pairs.size(), since(t0),
                signature_bytes(sigs.n, params.ntbls));
@@ -428,8 +461,13 @@ std::vector<CandidatePair> search_new_vs_all(const SignatureView& old_sigs,
   CoreStats st;
   std::vector<QueryRange> before;
   if (n_old > 0) before.push_back({{old_sigs, old_times.data(), 0}, 0, n_old});
+  // The cap counts a key over old and new fingerprints alike, as search(old ++ new).
+  const auto heavy =
+      heavy_keys_if_needed(n_old > 0 ? std::vector<SignatureView>{old_sigs, new_sigs}
+                                     : std::vector<SignatureView>{new_sigs},
+                           parts, params);
   auto pairs = run_partitions({new_sigs, new_times.data(), n_old}, n_new, parts, all, before,
-                              near_ns, params, st);
+                              near_ns, params, heavy.get(), st);
 
   std::size_t filtered = 0;
   if (params.noise_filter_on()) {
@@ -461,7 +499,9 @@ std::vector<CandidatePair> search_new_vs_all(const SignatureView& old_sigs,
       unfiltered.noise_freq = -1;
       SearchOptions o = options;
       o.partitions = 0;
-      auto old_pairs = search(sub.view(), sub_times, dt_fp_ns, unfiltered, nullptr, o);
+      // The sub-search caps the keys capped in the whole channel, not its own
+      // (with old fingerprints and a cap, `heavy` is always counted).
+      auto old_pairs = search_with(sub.view(), sub_times, dt_fp_ns, unfiltered, nullptr, o, heavy.get());
       for (auto& pr : old_pairs) counted.push_back({old_idx[pr.a], old_idx[pr.b], pr.votes});
     }
     const auto flags = occurrence_flags(counted, all_times, params);

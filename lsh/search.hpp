@@ -35,6 +35,7 @@ struct SearchSummary {
   std::size_t fingerprints = 0;     ///< searched (for new-vs-all: old + new)
   std::size_t filtered = 0;         ///< dropped by the occurrence filter
   std::size_t buckets = 0;          ///< distinct keys, summed over tables and partitions
+  std::size_t capped = 0;           ///< (fingerprint, table) memberships in capped buckets (max_bucket)
   double avg_lookups = 0;           ///< bucket members visited per query
   std::size_t pairs = 0;
   double seconds = 0;               ///< wall time

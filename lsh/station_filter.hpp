@@ -21,11 +21,48 @@
 
 namespace qp::lsh {
 
-/// `per_channel[c]`: channel c's pairs, each with members t1, t2 and votes.
-/// Removes, in place, the pairs whose summed votes stay under min_votes;
-/// order within each channel is kept. Returns the pairs removed.
+namespace station_filter_detail {
+
 template <class Pair>
-std::size_t filter_station_pairs(std::vector<std::vector<Pair>>& per_channel, std::int64_t min_votes) {
+bool sorted_by_times(const std::vector<Pair>& ch) {
+  for (std::size_t i = 1; i < ch.size(); ++i)
+    if (std::tie(ch[i].t1, ch[i].t2) < std::tie(ch[i - 1].t1, ch[i - 1].t2)) return false;
+  return true;
+}
+
+// Channels sorted by (t1, t2) (as the search stage writes them): a merge of
+// the channels marks what to keep with one byte per pair, no index.
+template <class Pair>
+void mark_merged(const std::vector<std::vector<Pair>>& per_channel, std::int64_t min_votes,
+                 std::vector<std::vector<std::uint8_t>>& keep) {
+  const std::size_t nc = per_channel.size();
+  std::vector<std::size_t> head(nc, 0), end(nc, 0);
+  for (;;) {
+    const Pair* least = nullptr;  // the smallest (t1, t2) at the channels' heads
+    for (std::size_t c = 0; c < nc; ++c)
+      if (head[c] < per_channel[c].size()) {
+        const Pair& p = per_channel[c][head[c]];
+        if (!least || std::tie(p.t1, p.t2) < std::tie(least->t1, least->t2)) least = &p;
+      }
+    if (!least) return;
+    const auto t1 = least->t1, t2 = least->t2;
+    std::int64_t sum = 0;
+    end = head;
+    for (std::size_t c = 0; c < nc; ++c)
+      for (auto& e = end[c]; e < per_channel[c].size() && per_channel[c][e].t1 == t1 && per_channel[c][e].t2 == t2; ++e)
+        sum += static_cast<std::int64_t>(per_channel[c][e].votes);
+    for (std::size_t c = 0; c < nc; ++c) {
+      if (sum >= min_votes)
+        for (std::size_t k = head[c]; k < end[c]; ++k) keep[c][k] = 1;
+      head[c] = end[c];
+    }
+  }
+}
+
+// Any order: a sorted index of (t1, t2, channel, index), 32 bytes per pair.
+template <class Pair>
+void mark_indexed(const std::vector<std::vector<Pair>>& per_channel, std::int64_t min_votes,
+                  std::vector<std::vector<std::uint8_t>>& keep) {
   // (t1, t2, channel, index) sorted: runs of one pair over the channels.
   struct Ref {
     decltype(Pair::t1) t1, t2;
@@ -42,8 +79,6 @@ std::size_t filter_station_pairs(std::vector<std::vector<Pair>>& per_channel, st
   std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
     return std::tie(a.t1, a.t2, a.channel, a.index) < std::tie(b.t1, b.t2, b.channel, b.index);
   });
-  std::vector<std::vector<std::uint8_t>> keep(per_channel.size());
-  for (std::size_t c = 0; c < per_channel.size(); ++c) keep[c].assign(per_channel[c].size(), 0);
   for (std::size_t b = 0; b < refs.size();) {
     std::size_t e = b;
     std::int64_t sum = 0;
@@ -53,6 +88,23 @@ std::size_t filter_station_pairs(std::vector<std::vector<Pair>>& per_channel, st
       for (std::size_t k = b; k < e; ++k) keep[refs[k].channel][refs[k].index] = 1;
     b = e;
   }
+}
+
+}  // namespace station_filter_detail
+
+/// `per_channel[c]`: channel c's pairs, each with members t1, t2 and votes.
+/// Removes, in place, the pairs whose summed votes stay under min_votes;
+/// order within each channel is kept. Returns the pairs removed. Channels
+/// sorted by (t1, t2) are merged (1 extra byte per pair), others indexed
+/// (33 bytes per pair); the result is the same.
+template <class Pair>
+std::size_t filter_station_pairs(std::vector<std::vector<Pair>>& per_channel, std::int64_t min_votes) {
+  std::vector<std::vector<std::uint8_t>> keep(per_channel.size());
+  for (std::size_t c = 0; c < per_channel.size(); ++c) keep[c].assign(per_channel[c].size(), 0);
+  bool sorted = true;
+  for (const auto& ch : per_channel) sorted = sorted && station_filter_detail::sorted_by_times(ch);
+  if (sorted) station_filter_detail::mark_merged(per_channel, min_votes, keep);
+  else station_filter_detail::mark_indexed(per_channel, min_votes, keep);
   std::size_t removed = 0;
   for (std::size_t c = 0; c < per_channel.size(); ++c) {
     auto& ch = per_channel[c];

@@ -21,6 +21,7 @@ struct BucketTables::Scratch {
   std::vector<Record> a, b;
   std::vector<std::uint32_t> counts;  // [table of the group][low, high digit][digit]
   std::vector<std::uint64_t> keys;    // [table of the group][member]
+  std::vector<std::uint64_t> capped_keys;  // the table's capped keys, ascending
 };
 
 namespace {
@@ -64,8 +65,13 @@ void finish_group(Record* first, Record* last) {
 }  // namespace
 
 BucketTables::BucketTables(const SignatureView& sigs, std::size_t begin, std::size_t end,
-                           bool key_index)
-    : begin_(begin), m_(end - begin), ntbls_(sigs.ntbls), key_index_(key_index) {
+                           bool key_index, std::size_t max_bucket, const HeavyKeys* heavy)
+    : begin_(begin),
+      m_(end - begin),
+      ntbls_(sigs.ntbls),
+      key_index_(key_index),
+      max_bucket_(max_bucket),
+      heavy_(max_bucket > 0 ? heavy : nullptr) {
   assert(begin <= end && end <= sigs.n);
   assert(m_ < kMaxMembers && "a partition holds fewer than 2^23 fingerprints");
   const std::size_t T = static_cast<std::size_t>(ntbls_);
@@ -73,6 +79,7 @@ BucketTables::BucketTables(const SignatureView& sigs, std::size_t begin, std::si
   pos_.reset(new std::uint8_t[T * m_ * 3 + 1]);
   if (key_index_) index_.resize(T);
   table_buckets_.assign(T, 0);
+  table_capped_.assign(T, 0);
   std::exception_ptr error;
   const int ngroups = (ntbls_ + kGroup - 1) / kGroup;
 #pragma omp parallel
@@ -109,6 +116,7 @@ BucketTables::BucketTables(const SignatureView& sigs, std::size_t begin, std::si
   }
   if (error) std::rethrow_exception(error);
   for (std::size_t b : table_buckets_) buckets_ += b;
+  for (std::size_t c : table_capped_) capped_ += c;
 }
 
 void BucketTables::build_table(int t, const std::uint64_t* col, std::uint32_t* counts,
@@ -137,23 +145,35 @@ void BucketTables::build_table(int t, const std::uint64_t* col, std::uint32_t* c
   // positions (bucket bounds never cross groups).
   std::uint8_t* ids = ids_.get() + static_cast<std::size_t>(t) * (m + 1) * 3;
   std::uint8_t* pos = pos_.get() + static_cast<std::size_t>(t) * m * 3;
-  std::size_t distinct = 0;
+  std::size_t distinct = 0, capped = 0;
+  std::vector<std::uint64_t>& capped_keys = s.capped_keys;
+  capped_keys.clear();
   for (std::size_t i = 0; i < m;) {
     const std::uint64_t group = sorted[i].key >> dg.shift_low;
     std::size_t e = i + 1;
     while (e < m && (sorted[e].key >> dg.shift_low) == group) ++e;
     if (e - i > 1) finish_group(sorted + i, sorted + e);
-    for (std::size_t j = i; j < e; ++j) {
-      const bool first = j == i || sorted[j].key != sorted[j - 1].key;
-      const bool last = j + 1 == e || sorted[j + 1].key != sorted[j].key;
-      distinct += first;
-      store3(ids, j, sorted[j].id | (first ? kBucketStart : 0u));
-      store3(pos, sorted[j].id, static_cast<std::uint32_t>(j) | (last ? kLastMember : 0u));
+    for (std::size_t b = i; b < e;) {  // one bucket [b, be)
+      std::size_t be = b + 1;
+      while (be < e && sorted[be].key == sorted[b].key) ++be;
+      const bool cap = max_bucket_ > 0 && (heavy_ ? heavy_->contains(t, sorted[b].key) : be - b > max_bucket_);
+      if (cap) {
+        capped += be - b;
+        capped_keys.push_back(sorted[b].key);
+      }
+      ++distinct;
+      for (std::size_t j = b; j < be; ++j) {
+        const bool last = cap || j + 1 == be;
+        store3(ids, j, sorted[j].id | (j == b ? kBucketStart : 0u));
+        store3(pos, sorted[j].id, static_cast<std::uint32_t>(j) | (last ? kLastMember : 0u));
+      }
+      b = be;
     }
     i = e;
   }
   store3(ids, m, kBucketStart);  // sentinel: ends the last bucket
   table_buckets_[static_cast<std::size_t>(t)] = distinct;
+  table_capped_[static_cast<std::size_t>(t)] = capped;
   if (key_index_) build_index(t, s);
 }
 
@@ -165,8 +185,13 @@ void BucketTables::build_index(int t, const Scratch& s) {
   ix.starts.clear();
   ix.keys.reserve(distinct);
   ix.starts.reserve(distinct);
+  auto capped = s.capped_keys.begin();  // ascending, as the sorted keys
   for (std::size_t j = 0; j < m_; ++j)
     if (j == 0 || sorted[j].key != sorted[j - 1].key) {
+      if (capped != s.capped_keys.end() && *capped == sorted[j].key) {
+        ++capped;
+        continue;
+      }
       ix.keys.push_back(sorted[j].key);
       ix.starts.push_back(static_cast<std::uint32_t>(j));
     }

@@ -15,6 +15,10 @@
 // kMaxMembers fingerprints; 6 bytes per fingerprint and table in all. Tables
 // are built by a two-pass radix sort (LSD on the key's top bits) of (key, id)
 // records, finished by a stable insertion pass on the full key.
+//
+// With a bucket cap (lsh/bucket_cap.hpp) a capped bucket's entries stay in the
+// table but every member is marked its bucket's last and its key is left out
+// of the key index: nobody scans it and no lookup finds it.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +27,7 @@
 #include <memory>
 #include <vector>
 
+#include "lsh/bucket_cap.hpp"
 #include "lsh/signatures.hpp"
 
 namespace qp::lsh {
@@ -37,13 +42,18 @@ class BucketTables {
   static constexpr std::uint32_t kPositionMask = kLastMember - 1;
 
   /// Tables over fingerprints [begin, end) of `sigs` (OpenMP over tables);
-  /// `key_index`: also build the index that find() needs.
-  BucketTables(const SignatureView& sigs, std::size_t begin, std::size_t end, bool key_index);
+  /// `key_index`: also build the index that find() needs. `max_bucket` > 0
+  /// caps buckets: those of the keys in `heavy`, or without `heavy` (the
+  /// partition is the whole channel) those with more than max_bucket members.
+  BucketTables(const SignatureView& sigs, std::size_t begin, std::size_t end, bool key_index,
+               std::size_t max_bucket = 0, const HeavyKeys* heavy = nullptr);
 
   std::size_t begin() const { return begin_; }
   std::size_t size() const { return m_; }
   int ntbls() const { return ntbls_; }
   std::size_t buckets() const { return buckets_; }
+  /// Memberships (fingerprint, table) in capped buckets.
+  std::size_t capped() const { return capped_; }
   std::size_t bytes() const;
 
   /// Bytes per fingerprint and table (entries and positions), without the key index.
@@ -99,12 +109,14 @@ class BucketTables {
   std::size_t begin_, m_;
   int ntbls_;
   bool key_index_;
-  std::size_t buckets_ = 0;
+  std::size_t max_bucket_;
+  const HeavyKeys* heavy_;
+  std::size_t buckets_ = 0, capped_ = 0;
   // Uninitialised on purpose: every value is written once while building.
   std::unique_ptr<std::uint8_t[]> ids_;  ///< [table][position]: m + 1 entries per table
   std::unique_ptr<std::uint8_t[]> pos_;  ///< [table][local]
   std::vector<KeyIndex> index_;          ///< per table, when key_index
-  std::vector<std::size_t> table_buckets_;
+  std::vector<std::size_t> table_buckets_, table_capped_;
 };
 
 }  // namespace qp::lsh

@@ -153,6 +153,98 @@ TEST(Search, RandomKeysEqualBruteForceForAnyPartitionsAndThreads) {
     }
 }
 
+// Brute force with the bucket cap: a table votes only when the pair's key is
+// held by at most `cap` fingerprints of the whole set.
+std::vector<CandidatePair> brute_force_capped(const SignatureView& s, const std::vector<TimeNs>& t,
+                                              TimeNs near_ns, int nvotes, std::size_t cap) {
+  std::vector<std::map<std::uint64_t, std::size_t>> count(static_cast<std::size_t>(s.ntbls));
+  for (std::size_t i = 0; i < s.n; ++i)
+    for (int k = 0; k < s.ntbls; ++k) ++count[static_cast<std::size_t>(k)][s.row(i)[k]];
+  std::vector<CandidatePair> out;
+  for (std::size_t a = 0; a < s.n; ++a)
+    for (std::size_t b = a + 1; b < s.n; ++b) {
+      if (t[b] - t[a] < near_ns) continue;
+      std::uint32_t v = 0;
+      for (int k = 0; k < s.ntbls; ++k)
+        v += s.row(a)[k] == s.row(b)[k] && count[static_cast<std::size_t>(k)][s.row(a)[k]] <= cap;
+      if (static_cast<int>(v) >= nvotes)
+        out.push_back({static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b), v});
+    }
+  return out;
+}
+
+TEST(BucketCap, EqualsBruteForceForAnyPartitionsThreadsAndSplits) {
+  SearchParams p = small_params();
+  Fixture f = synthetic(1500, p);
+  // A repeating source: one fingerprint's keys at 60 places (buckets of 61).
+  for (std::size_t i = 100; i < 1400; i += 22)
+    std::copy(f.sigs.keys.begin() + 50 * p.ntbls, f.sigs.keys.begin() + 51 * p.ntbls,
+              f.sigs.keys.begin() + static_cast<long>(i) * p.ntbls);
+  const Signatures& s = f.sigs;
+  const auto& times = f.times;
+  const auto uncapped = brute_force_pairs(s.view(), times, p.near_repeats * kDt, p.nvotes);
+  for (std::size_t cap : {3u, 8u, 60u}) {
+    SCOPED_TRACE(cap);
+    p.max_bucket = static_cast<std::int64_t>(cap);
+    const auto expected = brute_force_capped(s.view(), times, p.near_repeats * kDt, p.nvotes, cap);
+    ASSERT_GT(expected.size(), 50u);
+    ASSERT_LT(expected.size(), uncapped.size());
+    for (int threads : {1, 2})
+      for (int parts : {1, 3}) {
+        SearchOptions o;
+        o.threads = threads;
+        o.partitions = parts;
+        SearchSummary sum;
+        EXPECT_EQ(search(s.view(), times, kDt, p, &sum, o), expected)
+            << threads << " threads, " << parts << " partitions";
+        EXPECT_GT(sum.capped, 0u);
+      }
+    // Incremental: keys are counted over old and new fingerprints together.
+    for (std::size_t split : {1u, 700u}) {
+      SignatureView old_v{s.keys.data(), split, p.ntbls};
+      SignatureView new_v{s.keys.data() + split * p.ntbls, s.n - split, p.ntbls};
+      std::vector<TimeNs> old_t(times.begin(), times.begin() + static_cast<long>(split));
+      std::vector<TimeNs> new_t(times.begin() + static_cast<long>(split), times.end());
+      std::vector<CandidatePair> want;
+      for (const auto& c : expected)
+        if (c.b >= split) want.push_back(c);
+      EXPECT_EQ(search_new_vs_all(old_v, old_t, new_v, new_t, kDt, p), want) << "split " << split;
+    }
+  }
+}
+
+TEST(BucketCap, AboveTheFullestBucketChangesNothing) {
+  SearchParams p = small_params();
+  Fixture f = synthetic(2000, p);
+  const auto whole = search(f.sigs.view(), f.times, kDt, p);
+  p.max_bucket = static_cast<std::int64_t>(f.sigs.n);
+  SearchSummary sum;
+  EXPECT_EQ(search(f.sigs.view(), f.times, kDt, p, &sum), whole);
+  EXPECT_EQ(sum.capped, 0u);
+}
+
+TEST(BucketCap, CappedBucketsAreNotScannedNorFound) {
+  const Signatures s = random_keys(3000, 9, 21);
+  const std::size_t cap = 50;
+  const BucketTables tables(s.view(), 0, s.n, true, cap);
+  std::size_t capped = 0;
+  for (int t = 0; t < s.ntbls; ++t) {
+    std::map<std::uint64_t, std::vector<std::uint32_t>> buckets;
+    for (std::size_t j = 0; j < s.n; ++j) buckets[s.view().row(j)[t]].push_back(static_cast<std::uint32_t>(j));
+    for (const auto& [key, members] : buckets) {
+      const bool over = members.size() > cap;
+      capped += over ? members.size() : 0;
+      EXPECT_EQ(tables.find(t, key) == BucketTables::kNotFound, over) << "table " << t;
+      for (std::size_t k = 0; k < members.size(); ++k) {
+        const bool last = over || k + 1 == members.size();
+        EXPECT_EQ((tables.position(members[k], t) & BucketTables::kLastMember) != 0, last);
+      }
+    }
+  }
+  EXPECT_GT(capped, 0u);
+  EXPECT_EQ(tables.capped(), capped);
+}
+
 TEST(Search, NearRepeatsUseAbsoluteTime) {
   SearchParams p = small_params();
   Fixture f = synthetic(300, p);
@@ -466,6 +558,14 @@ TEST(Params, FromConfig) {
   const auto bad_mode = parse_toml("[search]\nhash_mode = \"murmur\"\n");
   qp::ConfigSection bm("search", &bad_mode.at("search"));
   EXPECT_THROW(SearchParams::from_config(bm), qp::ConfigError);
+  const auto bad_cap = parse_toml("[search]\nmax_bucket = -1\n");
+  qp::ConfigSection bc("search", &bad_cap.at("search"));
+  try {
+    SearchParams::from_config(bc);
+    FAIL() << "expected ConfigError";
+  } catch (const qp::ConfigError& e) {
+    EXPECT_EQ(e.key(), "search.max_bucket");
+  }
 }
 
 TEST(Explain, CurveAndCrossings) {

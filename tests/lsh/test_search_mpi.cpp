@@ -20,9 +20,12 @@ TEST(SearchMpi, SameAsSingleProcessForOneAndTwoRanks) {
   Signatures s = compute_signatures(fw.view(), p);
   const auto times = testdata::grid_times(fw.n, civil_to_ns(2020, 3, 1), kDt);
 
-  for (double noise : {-1.0, 0.01}) {
+  // Without and with the occurrence filter, and with a bucket cap that bites.
+  for (auto [noise, cap] : {std::pair{-1.0, 0}, {0.01, 0}, {-1.0, 3}}) {
     SCOPED_TRACE(noise);
+    SCOPED_TRACE(cap);
     p.noise_freq = noise;
+    p.max_bucket = cap;
     const auto expected = search(s.view(), times, kDt, p);
     ASSERT_FALSE(expected.empty());
 

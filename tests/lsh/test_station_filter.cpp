@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -53,6 +54,38 @@ TEST(StationFilter, EqualsTheAssociationsChannelSumOnRandomPairs) {
   ASSERT_GT(expected[0].size(), 20u);
   EXPECT_EQ(filter_station_pairs(ch, 8), dropped);
   EXPECT_EQ(ch, expected);
+}
+
+TEST(StationFilter, SortedAndShuffledChannelsGiveTheSameResult) {
+  // Sorted channels take the merge, shuffled ones the index; duplicates of a
+  // pair within one channel count in both.
+  std::mt19937_64 rng(9);
+  std::vector<std::vector<P>> sorted(3);
+  for (auto& c : sorted)
+    for (std::int64_t t1 = 0; t1 < 50; ++t1)
+      for (std::int64_t t2 = t1 + 1; t2 < 50; ++t2)
+        if (rng() % 5 == 0) {
+          c.push_back({t1, t2, static_cast<std::uint32_t>(2 + rng() % 4)});
+          if (rng() % 20 == 0) c.push_back(c.back());
+        }
+  auto shuffled = sorted;
+  for (auto& c : shuffled) std::shuffle(c.begin(), c.end(), rng);
+  auto shuffled_expected = shuffled;
+  // Expected from the shuffled input by brute force, order kept.
+  std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> sum;
+  for (const auto& c : shuffled)
+    for (const auto& p : c) sum[{p.t1, p.t2}] += p.votes;
+  for (auto& c : shuffled_expected)
+    c.erase(std::remove_if(c.begin(), c.end(), [&](const P& p) { return sum[{p.t1, p.t2}] < 7; }), c.end());
+  auto sorted_expected = sorted;
+  for (auto& c : sorted_expected)
+    c.erase(std::remove_if(c.begin(), c.end(), [&](const P& p) { return sum[{p.t1, p.t2}] < 7; }), c.end());
+  const std::size_t removed_sorted = filter_station_pairs(sorted, 7);
+  const std::size_t removed_shuffled = filter_station_pairs(shuffled, 7);
+  EXPECT_GT(removed_sorted, 100u);
+  EXPECT_EQ(removed_sorted, removed_shuffled);
+  EXPECT_EQ(sorted, sorted_expected);
+  EXPECT_EQ(shuffled, shuffled_expected);
 }
 
 }  // namespace
