@@ -12,7 +12,7 @@
 #    alone 38 of 41, precision 1; every matched P within 1 s.
 #    With one-station matching (one station's events as templates) and
 #    one_station_needs_s, seeds 1-6 with -m 5 -k 1 (2026-12-03): GR.FUR 1c
-#    0.796/0.896, 3c 0.903/0.840; KW1 1c 0.913/0.926, 3c 0.961/0.991; every
+#    0.796/0.896, 3c 0.913/0.804; KW1 1c 0.913/0.926, 3c 0.961/0.983; every
 #    matched P within 1 s. Not yet met on GR.FUR (and KW1 1c over seeds 5-6).
 #    Swarm misses: a swarm event's onset on
 #    the previous event's coda has SNR < 3 (or < min_one_station_snr 5)
