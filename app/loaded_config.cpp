@@ -37,7 +37,7 @@ LoadedConfig load_config(Config cfg) {
     loc.fail("enabled", "location needs station coordinates: set location.stations_file "
                         "(stations.csv or StationXML)");
   }
-  lc.match = match::MatchParams::from_config(c.section("match"));
+  lc.match = match::MatchParams::from_config(c.section("match"), n_stations);
   lc.exp = catalog::ExportParams::from_config(c.section("export"));
 
   // Cross-stage checks: the fingerprint stage reads what preprocess writes.

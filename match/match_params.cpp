@@ -1,5 +1,7 @@
 #include "match/match_params.hpp"
 
+#include <algorithm>
+
 #include "pipeline/param_table.hpp"
 
 namespace qp::match {
@@ -15,6 +17,7 @@ const ParamTable<MatchParams>& match_param_table() {
                    "A template needs this many stations whose pick uncertainty is under 1 s; an event whose "
                    "picks make no template is roughly timed: templates confirm and time it "
                    "(docs/catalog-format.md).")
+          .default_from({}, "3, or the number of stations when the config lists fewer")
           .integer("min_two_phase_stations", &P::min_two_phase_stations, {0, 1 << 20}, "stations",
                    "Or, located or not, this many stations with a clear P and a clear S whose P and S-P "
                    "differences agree with one source (vp/vs 1.5-2): two phases per station tell one event "
@@ -24,6 +27,7 @@ const ParamTable<MatchParams>& match_param_table() {
                    "Templates per family, best first (most clear onsets, then score); 0 = all.")
           .flag("located_only", &P::located_only,
                 "Only located events, whose picks fit one source; set false when [location] is off.")
+          .default_from({}, "true, or false when the config lists fewer than 3 stations (no location)")
           .number("seconds_before_pick", &P::seconds_before_pick, {0.0, 600.0}, "s", "Window start before the pick.")
           .number("window_seconds", &P::window_seconds, {0.1, 600.0}, "s",
                   "Window length (P on verticals, S on horizontals).")
@@ -38,6 +42,7 @@ const ParamTable<MatchParams>& match_param_table() {
           .number("min_stack_cc", &P::min_stack_cc, {-1.0, 1.0}, "", "Absolute floor of the threshold.")
           .integer("min_channels", &P::min_channels, {1, 65535}, "channels",
                    "Channels with data a stack value needs; also the fewest valid windows a template keeps.")
+          .default_from({}, "3, or the number of stations when the config lists fewer")
           .number("max_shift_seconds", &P::max_shift_seconds, {0.0, 60.0}, "s",
                   "Per-channel lag refinement around the stack's lag.")
           .integer("templates_per_unit", &P::templates_per_unit, {1, 1 << 20}, "",
@@ -45,8 +50,17 @@ const ParamTable<MatchParams>& match_param_table() {
   return table;
 }
 
-MatchParams MatchParams::from_config(ConfigSection& s) {
+void small_network_defaults(MatchParams& p, int n_stations) {
+  if (n_stations <= 0) return;
+  p.min_clear_onsets = std::min(p.min_clear_onsets, n_stations);
+  p.min_channels = std::min(p.min_channels, n_stations);
+  // A location needs three stations: with fewer, no event would qualify.
+  if (n_stations < 3) p.located_only = false;
+}
+
+MatchParams MatchParams::from_config(ConfigSection& s, int n_stations) {
   MatchParams p;
+  small_network_defaults(p, n_stations);
   match_param_table().read(s, p);
   return p;
 }

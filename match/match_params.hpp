@@ -29,8 +29,18 @@ struct MatchParams {
   int templates_per_unit = 16;       ///< templates correlated together (one unit per batch and day)
 
   /// Reads [match]; every key has its default; throws ConfigError naming the key.
-  static MatchParams from_config(ConfigSection& s);
+  /// With n_stations > 0, defaults never ask more of an event than the
+  /// network can give (small_network_defaults).
+  static MatchParams from_config(ConfigSection& s, int n_stations = 0);
 };
+
+/// The defaults for a network of `n_stations` (> 0): clear onsets at
+/// min(3, n) stations, min(3, n) channels, and located_only only where a
+/// location is possible (3 stations or more). A one-station network's events
+/// then become templates from their clear onsets, as a network's do from
+/// theirs; the stack's threshold, a MAD multiple of each template's own
+/// statistic, holds whatever the number of channels.
+void small_network_defaults(MatchParams& p, int n_stations);
 
 /// The [match] keys (pipeline/param_table.hpp).
 const ParamTable<MatchParams>& match_param_table();

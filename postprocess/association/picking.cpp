@@ -169,6 +169,10 @@ std::vector<StationPick> EventPicker::pick(const NetworkEvent& ne, std::vector<E
   if (sp.size() == 1 && has_onset(sp[0].pick) && sp[0].snr < setup_.params.min_one_station_snr)
     sp[0].pick.uncertainty_s = std::max(sp[0].pick.uncertainty_s, kEstimateUncertaintyS);
   label_phases(sp, ne);
+  if (sp.size() == 1 && setup_.params.one_station_needs_s && has_onset(sp[0].pick) && sp[0].pick.phase == "P" &&
+      !sp[0].s_pick && !setup_.stations[static_cast<std::size_t>(ne.stations[0].station)].horizontals.empty() &&
+      !weaker_s_after(sp[0].pick.time, setup_.stations[static_cast<std::size_t>(ne.stations[0].station)]))
+    sp[0].pick.uncertainty_s = std::max(sp[0].pick.uncertainty_s, kEstimateUncertaintyS);
   queries_ = nullptr;
   remember(sp);
   for (auto& x : sp) x.wf = WaveformSpan{};  // done with the samples
@@ -246,6 +250,21 @@ void EventPicker::label_phases(std::vector<StationPick>& sp, const NetworkEvent&
     }
     search_s(x, st);
   }
+}
+
+// An S too weak for search_s against the P's coda (a near source: S-P of
+// a second or so) still rises at min_weak_p_snr on a horizontal.
+bool EventPicker::weaker_s_after(TimeNs p_time, const PickingStation& st) const {
+  const PickingParams& p = setup_.params;
+  const TimeNs s_begin = p_time + seconds_to_ns(p.min_s_minus_p_s);
+  const TimeNs s_end = p_time + seconds_to_ns(p.max_s_minus_p_s);
+  for (const auto& h : st.horizontals) {
+    const WaveformSpan wf = read_(h, s_begin - kNoiseLead, s_end + kNsPerSecond);
+    if (wf.samples.empty()) continue;
+    const Arrival a = arrival_in(wf, s_begin, s_end, /*first_arrival=*/false);
+    if (a.found && a.snr >= p.min_weak_p_snr) return true;
+  }
+  return false;
 }
 
 // S on the horizontals (on the one channel of a one-component station): the

@@ -57,6 +57,12 @@ struct PickingParams {
   /// Signal-to-noise of the onset of an event seen at one station only
   /// (no moveout tells it from a noise burst); below it the pick is an estimate.
   double min_one_station_snr = 5.0;
+  /// An event seen at one three-component station needs an S on the
+  /// horizontals after its P (at min_onset_snr, or a rise at min_weak_p_snr:
+  /// a near source's S in the P coda; else its pick is an estimate): P then S is the
+  /// one signature of an earthquake a single station has; noise bursts that
+  /// repeat have an onset but no S.
+  bool one_station_needs_s = true;
   /// Signal-to-noise of a weaker vertical onset taken as the P before an
   /// S-like onset.
   double min_weak_p_snr = 2.0;
@@ -172,6 +178,7 @@ class EventPicker {
   void align_to_median_offset(std::vector<StationPick>& sp);
   void label_phases(std::vector<StationPick>& sp, const NetworkEvent& ne);
   void search_s(StationPick& x, const PickingStation& st);
+  bool weaker_s_after(TimeNs p_time, const PickingStation& st) const;
 
   const PickingSetup& setup_;
   WaveformReader read_;

@@ -17,6 +17,11 @@ const ParamTable<PickingParams>& picking_param_table() {
           .number("min_one_station_snr", &P::min_one_station_snr, {0.0, 1e6}, "",
                   "The onset of an event seen at one station only (no moveout tells it from a noise burst); "
                   "below it the pick is an estimate.")
+          .flag("one_station_needs_s", &P::one_station_needs_s,
+                "An event seen at one three-component station needs an S on the horizontals after its P (at "
+                "min_onset_snr, or a rise at min_weak_p_snr for a near source's S in the P coda): P then S is a "
+                "single station's evidence of an earthquake, repeating noise bursts have no S; without one its "
+                "pick is an estimate. One-component stations are exempt.")
           .number("min_weak_p_snr", &P::min_weak_p_snr, {0.0, 1e6}, "",
                   "A weaker vertical onset taken as the P before an S-like onset.")
           .number("min_s_minus_p_s", &P::min_s_minus_p_s, {0.0, 600.0}, "s", "S is searched from this long after a P onset.")

@@ -10,9 +10,11 @@
 #    >= 90% of matched events; three components, then the vertical alone.
 #    Measured: three components 44 of 47 events, precision 1; the vertical
 #    alone 38 of 41, precision 1; every matched P within 1 s.
-#    Not yet met on GR.FUR noise (seeds 1-6, 2026-12-02): 1c recall 0.796
-#    precision 0.885, 3c recall 0.877 precision 0.767 (KW1 seeds 1-6: 1c
-#    0.944/0.930, 3c 0.954/0.964). Swarm misses: a swarm event's onset on
+#    With one-station matching (one station's events as templates) and
+#    one_station_needs_s, seeds 1-6 with -m 5 -k 1 (2026-12-03): GR.FUR 1c
+#    0.796/0.896, 3c 0.913/0.804; KW1 1c 0.913/0.926, 3c 0.961/0.983; every
+#    matched P within 1 s. Not yet met on GR.FUR (and KW1 1c over seeds 5-6).
+#    Swarm misses: a swarm event's onset on
 #    the previous event's coda has SNR < 3 (or < min_one_station_snr 5)
 #    against that coda, so it becomes an estimate and merge_sightings folds
 #    the sighting into the earlier event's coda; FUR's false detections are

@@ -10,9 +10,13 @@
 
 #include <unistd.h>
 
+#include <sstream>
+
 #include "match/detection_list.hpp"
+#include "match/match_params.hpp"
 #include "match/prepared_template.hpp"
 #include "match/template_selection.hpp"
+#include "pipeline/config.hpp"
 
 namespace qp::match {
 namespace {
@@ -74,6 +78,60 @@ TEST(TemplateSelection, ClearOnsetsScoreAndFamilyCap) {
   ASSERT_EQ(only.size(), 1u);
   EXPECT_EQ(only[0].template_id, "e5");
   EXPECT_EQ(channel_orientation("XX.C..LDO"), 0);
+}
+
+// A one-station network: its defaults ask for one station's clear onset and
+// one channel, and no location (none is possible); keys the user sets win,
+// and a network of three or more keeps the network defaults.
+TEST(MatchParams, DefaultsFitASmallNetwork) {
+  ConfigSection none("match", nullptr);
+  const MatchParams one = MatchParams::from_config(none, 1);
+  EXPECT_EQ(one.min_clear_onsets, 1);
+  EXPECT_EQ(one.min_channels, 1);
+  EXPECT_FALSE(one.located_only);
+  const MatchParams two = MatchParams::from_config(none, 2);
+  EXPECT_EQ(two.min_clear_onsets, 2);
+  EXPECT_EQ(two.min_channels, 2);
+  EXPECT_FALSE(two.located_only);
+  const MatchParams four = MatchParams::from_config(none, 4);
+  EXPECT_EQ(four.min_clear_onsets, 3);
+  EXPECT_EQ(four.min_channels, 3);
+  EXPECT_TRUE(four.located_only);
+  std::istringstream in("[match]\nmin_channels = 2\nlocated_only = true\n");
+  const toml::value doc = toml::parse(in, "test.toml");
+  ConfigSection set("match", &doc.at("match"));
+  const MatchParams user = MatchParams::from_config(set, 1);
+  EXPECT_EQ(user.min_channels, 2);
+  EXPECT_TRUE(user.located_only);
+  EXPECT_EQ(user.min_clear_onsets, 1);
+}
+
+// One station's events become templates from their clear onsets: a
+// one-component station's P gives one window, a three-component station's
+// P and S three (P on the vertical, S on both horizontals); an event whose
+// only pick is an estimate gives none (it is roughly timed: templates
+// confirm it).
+TEST(TemplateSelection, OneStationEventsMakeTemplates) {
+  ConfigSection none("match", nullptr);
+  const MatchParams p = MatchParams::from_config(none, 1);
+  const std::vector<EventPicks> events = {
+      event("e1", "F1", 5, {{"XX.A..HHZ", "P", 100 * kS, 0.1}, {"XX.A..HHE", "S", 103 * kS, 0.2}}),
+      event("e2", "F1", 5, {{"XX.A..HHZ", "P", 200 * kS, 0.1}}),
+      event("e3", "F1", 5, {{"XX.A..HHZ", "P", 300 * kS, 1.0}}),
+  };
+  const std::vector<std::string> three = {"XX.A..HHE", "XX.A..HHN", "XX.A..HHZ"};
+  const auto t = select_templates(events, three, 25.0, p);
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].template_id, "e1");
+  EXPECT_EQ(t[0].windows.size(), 3u);
+  EXPECT_EQ(t[1].template_id, "e2");
+  EXPECT_EQ(t[1].windows.size(), 1u);
+  const auto one = select_templates(events, {"XX.A..HHZ"}, 25.0, p);
+  ASSERT_EQ(one.size(), 2u);
+  EXPECT_EQ(one[0].windows.size(), 1u);
+  EXPECT_EQ(one[0].windows[0].seed_id, "XX.A..HHZ");
+  // The network defaults (3 stations, located only) take none of them.
+  EXPECT_TRUE(select_templates(events, three, 25.0, MatchParams{}).empty());
 }
 
 // A swarm: e2's arrivals follow e1's by 3.2 s at A and 1.0 s at B. e1's

@@ -236,19 +236,45 @@ TEST(Picking, OneStationWindowOpeningInsideTheArrivalReachesBackToItsP) {
 // One station, an onset with its energy on the horizontals and nothing on
 // the vertical before it: nothing says S, so it is the P (the far-station
 // case: a P labelled S with an estimate seconds before it reported as P).
+// No S follows it: seen at this one station only, it is then an estimate
+// (one_station_needs_s), a clear onset where that rule is off.
 TEST(Picking, HorizontalOnsetWithoutAPBeforeItIsP) {
   Traces tr;
   const double t = 70.4;
   tr.by_id.emplace("XX.S0..HHZ", Trace(0.1, 1).pulse(t, 2));
   tr.by_id.emplace("XX.S0..HHN", Trace(0.1, 2).pulse(t, 12));
   tr.by_id.emplace("XX.S0..HHE", Trace(0.1, 3).pulse(t, 9));
+  PickingSetup setup = setup_for({three_component("S0")});
+  for (const bool needs_s : {true, false}) {
+    setup.params.one_station_needs_s = needs_s;
+    EventPicker picker(setup, tr.reader());
+    const auto sp = picker.pick(event_at({t}));
+    ASSERT_EQ(sp.size(), 1u);
+    EXPECT_EQ(sp[0].pick.phase, "P");
+    EXPECT_FALSE(sp[0].s_pick);
+    EXPECT_EQ(has_onset(sp[0].pick), !needs_s);
+    EXPECT_NEAR(seconds_after_t0(sp[0].pick.time), t, 0.15);
+  }
+}
+
+// One three-component station, P on the vertical and its S on the
+// horizontals 3.5 s later: a clear P (an earthquake's signature at one
+// station), and its S.
+TEST(Picking, OneStationPFollowedByItsSIsAClearOnset) {
+  Traces tr;
+  const double tp = 70.4, ts = 73.9;
+  tr.by_id.emplace("XX.S0..HHZ", Trace(1.0, 1).pulse(tp, 12).pulse(ts, 4));
+  tr.by_id.emplace("XX.S0..HHN", Trace(1.0, 2).pulse(tp, 3).pulse(ts, 25));
+  tr.by_id.emplace("XX.S0..HHE", Trace(1.0, 3).pulse(tp, 3).pulse(ts, 18));
   const PickingSetup setup = setup_for({three_component("S0")});
   EventPicker picker(setup, tr.reader());
-  const auto sp = picker.pick(event_at({t}));
+  const auto sp = picker.pick(event_at({tp}));
   ASSERT_EQ(sp.size(), 1u);
   EXPECT_EQ(sp[0].pick.phase, "P");
   EXPECT_TRUE(has_onset(sp[0].pick));
-  EXPECT_NEAR(seconds_after_t0(sp[0].pick.time), t, 0.15);
+  EXPECT_NEAR(seconds_after_t0(sp[0].pick.time), tp, 0.15);
+  ASSERT_TRUE(sp[0].s_pick);
+  EXPECT_NEAR(seconds_after_t0(sp[0].s_pick->time), ts, 0.3);
 }
 
 // The same onset with a weaker vertical onset 3 s before it: that one is
@@ -482,6 +508,9 @@ TEST(Picking, ConfigSectionReadsEveryKeyAndRefusesAnEmptySWindow) {
   EXPECT_EQ(p.max_s_minus_p_s, 20.0);
   EXPECT_EQ(p.min_onsets_for_offset, 9);
   EXPECT_EQ(p.repick_tolerance_s, PickingParams{}.repick_tolerance_s);
+  EXPECT_TRUE(p.one_station_needs_s);
+  qp::Config off = qp::Config::from_string(base + "one_station_needs_s = false\n", "/tmp/project/run.toml");
+  EXPECT_FALSE(PickingParams::from_config(off.section("picking")).one_station_needs_s);
   qp::Config bad = qp::Config::from_string(base + "min_s_minus_p_s = 5\nmax_s_minus_p_s = 4\n", "/tmp/project/run.toml");
   EXPECT_THROW(PickingParams::from_config(bad.section("picking")), qp::ConfigError);
   qp::Config negative = qp::Config::from_string(base + "coda_s = -1\n", "/tmp/project/run.toml");
