@@ -345,6 +345,96 @@ double edge_seconds(const PreprocessParams& p, double rin) {
   return p.fast_mode() ? settle : std::max(settle, p.taper_seconds);
 }
 
+// ------------------------------------------------------- output grid --
+
+namespace {
+
+// Where a chunk's outputs lie on the absolute grid of the output rate.
+struct OutputGrid {
+  RatePlan plan;
+  std::int64_t i0 = 0;     // absolute input index of raw[0]
+  std::size_t n_out = 0;
+  std::size_t first = 0;   // integer plans: raw index of output 0
+  std::int64_t m0 = 0;     // rational plans: absolute output index of output 0
+  TimeNs start = 0;        // time of output 0
+
+  // Position of output m in raw samples (relative to raw[0]).
+  double raw_position(std::size_t m) const {
+    if (plan.ratio)
+      return static_cast<double>(static_cast<long double>((m0 + static_cast<std::int64_t>(m)) * plan.ratio->down) /
+                                     plan.ratio->up -
+                                 static_cast<long double>(i0));
+    return static_cast<double>(first + m * static_cast<std::size_t>(plan.q));
+  }
+};
+
+OutputGrid output_grid(const Continuous& raw, const RatePlan& plan) {
+  const double rin = raw.sampling_rate;
+  const std::size_t n = raw.samples.size();
+  OutputGrid g;
+  g.plan = plan;
+  g.i0 = grid_index(raw.start, rin);
+  auto floor_div = [](std::int64_t a, std::int64_t b) {
+    std::int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+    return q;
+  };
+  if (plan.ratio) {
+    const std::int64_t up = plan.ratio->up, down = plan.ratio->down;
+    if (n > 0) {
+      g.m0 = -floor_div(-(g.i0 * up), down);
+      const std::int64_t m1 = floor_div((g.i0 + static_cast<std::int64_t>(n) - 1) * up, down);
+      g.n_out = static_cast<std::size_t>(std::max<std::int64_t>(0, m1 - g.m0 + 1));
+    }
+    const long double offset_samples = static_cast<long double>(g.m0 * down - g.i0 * up) / up;
+    g.start = raw.start + static_cast<TimeNs>(std::llround(offset_samples * 1e9L / rin));
+  } else {
+    g.first = first_kept(g.i0, plan.q);
+    g.n_out = g.first < n ? (n - g.first + static_cast<std::size_t>(plan.q) - 1) / static_cast<std::size_t>(plan.q) : 0;
+    g.start = raw.start + static_cast<TimeNs>(std::llround(static_cast<long double>(g.first) * 1e9L / rin));
+  }
+  return g;
+}
+
+// An output is valid when it was covered by a segment and no untrusted raw
+// sample (`ok` 0), and no chunk edge, lies within `reach` raw samples of it.
+void mask_near_untrusted(const OutputGrid& g, const std::vector<std::uint8_t>& ok,
+                         const std::vector<std::uint8_t>& covered, double reach, std::vector<std::uint8_t>& mask) {
+  const std::size_t n = ok.size(), n_out = g.n_out;
+  for (std::size_t m = 0; m < n_out; ++m) mask[m] = covered[m];
+  // First output whose raw position is >= pos (positions increase with m).
+  auto first_output_at = [&](double pos) {
+    std::size_t lo = 0, hi = n_out;
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if (g.raw_position(mid) < pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  // Each run of untrusted raw samples [b0, b1) (the chunk's outside counts as
+  // one) clears the outputs within `reach` of it.
+  auto clear_near = [&](double b0, double b1) {
+    const std::size_t m_lo = first_output_at(b0 - reach);
+    const std::size_t m_hi = first_output_at(b1 - 1 + reach + 1e-9);
+    for (std::size_t m = m_lo; m < m_hi; ++m) mask[m] = 0;
+  };
+  clear_near(-1e300, 0);
+  clear_near(static_cast<double>(n), 1e300);
+  for (std::size_t i = 0; i < n;) {
+    if (ok[i]) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < n && !ok[j]) ++j;
+    clear_near(static_cast<double>(i), static_cast<double>(j));
+    i = j;
+  }
+}
+
+}  // namespace
+
 // --------------------------------------------------------- preprocess --
 
 Continuous preprocess(const Continuous& raw, const PreprocessParams& p, std::uint64_t seed) {
@@ -353,7 +443,6 @@ Continuous preprocess(const Continuous& raw, const PreprocessParams& p, std::uin
   if (raw.mask.size() != raw.samples.size())
     throw std::invalid_argument("preprocess: mask and samples differ in length");
   const double rin = raw.sampling_rate;
-  const std::size_t n = raw.samples.size();
   const RatePlan plan = plan_rate(p, rin);
   const Filters filters = design(p, rin, plan);
   const bool zerophase = p.effective_zerophase();
@@ -371,37 +460,10 @@ Continuous preprocess(const Continuous& raw, const PreprocessParams& p, std::uin
     out.warnings.push_back(raw.seed_id + ": " + std::to_string(spikes) + " isolated spikes masked");
 
   // 2. Output grid: absolute index of raw[0], then the kept positions.
-  const std::int64_t i0 = grid_index(raw.start, rin);
-  std::size_t n_out = 0;
-  std::size_t first = 0;  // integer plans: raw index of output 0
-  std::int64_t m0 = 0;    // rational plans: absolute output index of output 0
-  auto floor_div = [](std::int64_t a, std::int64_t b) {
-    std::int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-    return q;
-  };
-  if (plan.ratio) {
-    const std::int64_t up = plan.ratio->up, down = plan.ratio->down;
-    if (n > 0) {
-      m0 = -floor_div(-(i0 * up), down);
-      const std::int64_t m1 = floor_div((i0 + static_cast<std::int64_t>(n) - 1) * up, down);
-      n_out = static_cast<std::size_t>(std::max<std::int64_t>(0, m1 - m0 + 1));
-    }
-    const long double offset_samples = static_cast<long double>(m0 * down - i0 * up) / up;
-    out.start = raw.start + static_cast<TimeNs>(std::llround(offset_samples * 1e9L / rin));
-  } else {
-    first = first_kept(i0, plan.q);
-    n_out = first < n ? (n - first + static_cast<std::size_t>(plan.q) - 1) / static_cast<std::size_t>(plan.q) : 0;
-    out.start = raw.start + static_cast<TimeNs>(std::llround(static_cast<long double>(first) * 1e9L / rin));
-  }
-  // Position of output m in raw samples (relative to raw[0]).
-  auto raw_position = [&](std::size_t m) -> double {
-    if (plan.ratio)
-      return static_cast<double>(static_cast<long double>((m0 + static_cast<std::int64_t>(m)) * plan.ratio->down) /
-                                     plan.ratio->up -
-                                 static_cast<long double>(i0));
-    return static_cast<double>(first + m * static_cast<std::size_t>(plan.q));
-  };
+  const OutputGrid grid = output_grid(raw, plan);
+  const std::int64_t i0 = grid.i0, m0 = grid.m0;
+  const std::size_t n_out = grid.n_out, first = grid.first;
+  out.start = grid.start;
   out.samples.assign(n_out, 0.0f);
   out.mask.assign(n_out, 0);
   std::vector<std::uint8_t> covered(n_out, 0);
@@ -474,37 +536,7 @@ Continuous preprocess(const Continuous& raw, const PreprocessParams& p, std::uin
   // first sample, so only the untrusted samples themselves are masked (the
   // settling stretch after a segment start stays, as in FAST's output).
   const double reach = p.fast_mode() ? 0.0 : std::ceil(edge_seconds(p, rin) * rin);
-  for (std::size_t m = 0; m < n_out; ++m) out.mask[m] = covered[m];
-  // First output whose raw position is >= pos (positions increase with m).
-  auto first_output_at = [&](double pos) {
-    std::size_t lo = 0, hi = n_out;
-    while (lo < hi) {
-      const std::size_t mid = lo + (hi - lo) / 2;
-      if (raw_position(mid) < pos) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  // Each run of untrusted raw samples [b0, b1) (the chunk's outside counts as
-  // one) clears the outputs within `reach` of it.
-  auto clear_near = [&](double b0, double b1) {
-    const std::size_t m_lo = first_output_at(b0 - reach);
-    const std::size_t m_hi = first_output_at(b1 - 1 + reach + 1e-9);
-    for (std::size_t m = m_lo; m < m_hi; ++m) out.mask[m] = 0;
-  };
-  clear_near(-1e300, 0);
-  clear_near(static_cast<double>(n), 1e300);
-  for (std::size_t i = 0; i < n;) {
-    if (ok[i]) {
-      ++i;
-      continue;
-    }
-    std::size_t j = i;
-    while (j < n && !ok[j]) ++j;
-    clear_near(static_cast<double>(i), static_cast<double>(j));
-    i = j;
-  }
-
+  mask_near_untrusted(grid, ok, covered, reach, out.mask);
   // 6. Gaps (no data at all) get noise at the neighbours' level, masked.
   if (p.fill_gaps == "noise") fill_gaps_with_noise(out, covered, p.seed, seed);
   return out;
