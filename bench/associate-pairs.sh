@@ -69,7 +69,6 @@ network_config() {
     -e "s#^stations_file = .*#stations_file = \"data-${days}d/stations.csv\"#"
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 RESULTS=$WORK/results.$$
 : >"$RESULTS"

@@ -39,7 +39,7 @@ while getopts "o:q:b:L:r:w:h" opt; do
     *) sed -n '2,22p' "$0"; exit 2 ;;
   esac
 done
-abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+source "$(dirname "$0")/scaling-config.sh"
 NEW=$(abs "$NEW"); BENCH=$(abs "$BENCH")
 [ -n "$OLD" ] && OLD=$(abs "$OLD")
 for b in "$NEW" "$BENCH" $OLD; do [ -x "$b" ] || { echo "fingerprint-e2e.sh: no program at $b" >&2; exit 1; }; done
@@ -47,9 +47,6 @@ for b in "$NEW" "$BENCH" $OLD; do [ -x "$b" ] || { echo "fingerprint-e2e.sh: no 
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 export OMP_NUM_THREADS=1
-
-source "$(dirname "$0")/scaling-config.sh"
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 d=$DAYS
 data=$WORK/data-${d}d

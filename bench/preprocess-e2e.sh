@@ -33,7 +33,7 @@ while getopts "o:q:L:r:w:h" opt; do
     *) sed -n '2,19p' "$0"; exit 2 ;;
   esac
 done
-abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+source "$(dirname "$0")/scaling-config.sh"
 NEW=$(abs "$NEW")
 [ -n "$OLD" ] && OLD=$(abs "$OLD")
 for b in "$NEW" $OLD; do [ -x "$b" ] || { echo "preprocess-e2e.sh: no binary at $b" >&2; exit 1; }; done
@@ -42,9 +42,6 @@ mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 export OMP_NUM_THREADS=1
 
-source "$(dirname "$0")/scaling-config.sh"
-
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 for d in $LENGTHS; do
   data=$WORK/data-${d}d
