@@ -169,10 +169,14 @@ std::vector<StationPick> EventPicker::pick(const NetworkEvent& ne, std::vector<E
   if (sp.size() == 1 && has_onset(sp[0].pick) && sp[0].snr < setup_.params.min_one_station_snr)
     sp[0].pick.uncertainty_s = std::max(sp[0].pick.uncertainty_s, kEstimateUncertaintyS);
   label_phases(sp, ne);
+  // One three-component station: a P with no S after it is an estimate
+  // (a repeating noise burst has an onset but no S).
   if (sp.size() == 1 && setup_.params.one_station_needs_s && has_onset(sp[0].pick) && sp[0].pick.phase == "P" &&
-      !sp[0].s_pick && !setup_.stations[static_cast<std::size_t>(ne.stations[0].station)].horizontals.empty() &&
-      !weaker_s_after(sp[0].pick.time, setup_.stations[static_cast<std::size_t>(ne.stations[0].station)]))
-    sp[0].pick.uncertainty_s = std::max(sp[0].pick.uncertainty_s, kEstimateUncertaintyS);
+      !sp[0].s_pick) {
+    const PickingStation& st = setup_.stations[static_cast<std::size_t>(ne.stations[0].station)];
+    if (!st.horizontals.empty() && !weaker_s_after(sp[0].pick.time, st))
+      sp[0].pick.uncertainty_s = std::max(sp[0].pick.uncertainty_s, kEstimateUncertaintyS);
+  }
   queries_ = nullptr;
   remember(sp);
   for (auto& x : sp) x.wf = WaveformSpan{};  // done with the samples
