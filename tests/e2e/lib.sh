@@ -5,8 +5,14 @@ set -euo pipefail
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# write_config FILE STATION... : the iceland reference config (run dir "run"
-# next to FILE) with the given stations; extra TOML on stdin is appended.
+# write_config FILE STATION... : the iceland config of the mechanics tests
+# (resume, ranks, incremental, Slurm: run dir "run" next to FILE) with the
+# given stations; extra TOML on stdin is appended. Its preprocessing and
+# fingerprint keys are FAST's Iceland ones (fp_input_*.json); search and
+# association keep quakeprint's defaults, with nsta_thresh 2 (FAST: 3) so a
+# 2- or 3-station test run still detects. The tests that compare with FAST
+# use all of FAST's parameters through `quakeprint import-fast`
+# (compare_fast.sh, single_station_iceland.sh, scripts/compare-with-fast.sh).
 write_config() {
   local file=$1; shift
   local data="$SHARED/data/iceland-z7-2014"
