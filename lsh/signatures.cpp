@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <cstring>
 #include <exception>
+#include <new>
 
+#include <sys/mman.h>
 #include <xxhash.h>
 
 #include "lsh/hash_functions.hpp"
@@ -16,17 +18,17 @@ namespace {
 constexpr int kLanes = SignatureGenerator::kLanes;
 constexpr int kMaxWidth = 2 * kLanes;  // kChunkPerms rounded up to whole vectors
 static_assert(SignatureGenerator::kChunkPerms <= kMaxWidth, "a chunk is at most two vectors");
-// Fingerprints sharing one pass over a table slice: each slice comes from L3
+// Fingerprints sharing one pass over a rank slice: each slice comes from L3
 // once per batch, so the batch is large; its set-bit lists (~0.4 kB per
 // fingerprint) and the slice (<= 512 kB at 4096 bits) still fit in L2 together.
 constexpr std::size_t kBatch = 1024;
 
-// Running min/max of one chunk (G * 16 lanes) over the listed set bits, held
-// in vector registers; rows are loaded with memcpy (unaligned loads). `Lanes`
-// uint32 per vector: 16 for AVX-512, 8 otherwise.
+// Running min/max rank of one chunk (G * 32 lanes) over the listed set bits,
+// held in vector registers; rows are loaded with memcpy (unaligned loads).
+// `Lanes` uint16 per vector: 32 for AVX-512, 16 otherwise.
 template <typename Vec, int Lanes, int G>
-inline void minmax_chunk_impl(const std::uint32_t* slice, const std::uint16_t* setbits,
-                              std::size_t count, std::uint32_t* mins, std::uint32_t* maxs) {
+inline void minmax_chunk_impl(const std::uint16_t* slice, const std::uint16_t* setbits,
+                              std::size_t count, std::uint16_t* mins, std::uint16_t* maxs) {
   constexpr int W = G * kLanes, V = W / Lanes;
   Vec mn[V], mx[V];
   for (int v = 0; v < V; ++v) {
@@ -34,7 +36,7 @@ inline void minmax_chunk_impl(const std::uint32_t* slice, const std::uint16_t* s
     mn[v] = ~mx[v];
   }
   for (std::size_t i = 0; i < count; ++i) {
-    const std::uint32_t* row = slice + static_cast<std::size_t>(setbits[i]) * W;
+    const std::uint16_t* row = slice + static_cast<std::size_t>(setbits[i]) * W;
     for (int v = 0; v < V; ++v) {
       Vec x;
       std::memcpy(&x, row + v * Lanes, sizeof(x));
@@ -46,29 +48,28 @@ inline void minmax_chunk_impl(const std::uint32_t* slice, const std::uint16_t* s
   std::memcpy(maxs, mx, sizeof(mx));
 }
 
-typedef std::uint32_t v8u __attribute__((vector_size(32)));
-typedef std::uint32_t v16u __attribute__((vector_size(64)));
+typedef std::uint16_t v16w __attribute__((vector_size(32)));
+typedef std::uint16_t v32w __attribute__((vector_size(64)));
 
 template <int G>
-__attribute__((target("avx512f"))) void minmax_chunk_avx512(const std::uint32_t* slice,
-                                                            const std::uint16_t* setbits,
-                                                            std::size_t count, std::uint32_t* mins,
-                                                            std::uint32_t* maxs) {
-  minmax_chunk_impl<v16u, 16, G>(slice, setbits, count, mins, maxs);
+__attribute__((target("avx512f,avx512bw"))) void minmax_chunk_avx512(
+    const std::uint16_t* slice, const std::uint16_t* setbits, std::size_t count,
+    std::uint16_t* mins, std::uint16_t* maxs) {
+  minmax_chunk_impl<v32w, 32, G>(slice, setbits, count, mins, maxs);
 }
 
 template <int G>
-__attribute__((target("avx2"))) void minmax_chunk_avx2(const std::uint32_t* slice,
+__attribute__((target("avx2"))) void minmax_chunk_avx2(const std::uint16_t* slice,
                                                        const std::uint16_t* setbits,
-                                                       std::size_t count, std::uint32_t* mins,
-                                                       std::uint32_t* maxs) {
-  minmax_chunk_impl<v8u, 8, G>(slice, setbits, count, mins, maxs);
+                                                       std::size_t count, std::uint16_t* mins,
+                                                       std::uint16_t* maxs) {
+  minmax_chunk_impl<v16w, 16, G>(slice, setbits, count, mins, maxs);
 }
 
 template <int G>
-void minmax_chunk_generic(const std::uint32_t* slice, const std::uint16_t* setbits,
-                          std::size_t count, std::uint32_t* mins, std::uint32_t* maxs) {
-  minmax_chunk_impl<v8u, 8, G>(slice, setbits, count, mins, maxs);
+void minmax_chunk_generic(const std::uint16_t* slice, const std::uint16_t* setbits,
+                          std::size_t count, std::uint16_t* mins, std::uint16_t* maxs) {
+  minmax_chunk_impl<v16w, 16, G>(slice, setbits, count, mins, maxs);
 }
 
 // Keys of a chunk's `tables` tables: Boost's hash_combine from 0 over each
@@ -115,12 +116,12 @@ void chunk_keys_scalar(const std::uint32_t* mins, const std::uint32_t* maxs, int
 // 8-lane key fold reads past the last table ((tables + 7) * h2 at most).
 constexpr int kMinMaxBuffer = kMaxWidth + 7 * SignatureGenerator::kChunkPerms;
 
-using MinMaxKernel = void (*)(const std::uint32_t*, const std::uint16_t*, std::size_t,
-                              std::uint32_t*, std::uint32_t*);
+using MinMaxKernel = void (*)(const std::uint16_t*, const std::uint16_t*, std::size_t,
+                              std::uint16_t*, std::uint16_t*);
 using KeyKernel = void (*)(const std::uint32_t*, const std::uint32_t*, int, int, int,
                            std::uint64_t*);
 
-// Kernels for one and two vectors of 16 lanes, and the key fold, for the best
+// Kernels for one and two vectors of 32 lanes, and the key fold, for the best
 // ISA of this CPU.
 struct Kernels {
   MinMaxKernel by_groups[3];
@@ -132,7 +133,7 @@ Kernels pick_kernels() {
   const KeyKernel keys = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
                              ? chunk_keys_avx512
                              : chunk_keys_scalar;
-  if (__builtin_cpu_supports("avx512f"))
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
     return {{nullptr, minmax_chunk_avx512<1>, minmax_chunk_avx512<2>}, keys};
   if (__builtin_cpu_supports("avx2"))
     return {{nullptr, minmax_chunk_avx2<1>, minmax_chunk_avx2<2>}, keys};
@@ -141,47 +142,80 @@ Kernels pick_kernels() {
 
 }  // namespace
 
+void* allocate_table_bytes(std::size_t bytes) {
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  const std::size_t align = bytes >= kHuge / 2 ? kHuge : 64;
+  const std::size_t size = (std::max<std::size_t>(bytes, 1) + align - 1) / align * align;
+  void* p = std::aligned_alloc(align, size);
+  if (p == nullptr) throw std::bad_alloc();
+  if (align == kHuge) madvise(p, size, MADV_HUGEPAGE);
+  return p;
+}
+
 SignatureGenerator::SignatureGenerator(const SearchParams& params, std::size_t nbits)
     : nbits_(nbits),
       ntbls_(params.ntbls),
       nhash_(params.nhash),
       h2_(params.perms_per_table()),
-      perms_(params.permutations()) {
+      perms_(params.permutations()),
+      mode_(params.hash_mode),
+      seed_(params.seed) {
   params.validate();
-  assert(nbits > 0 && nbits <= 65536 && "bit positions are stored as uint16");
+  assert(nbits > 0 && nbits <= 65536 && "bit positions and ranks are stored as uint16");
   const int per_chunk = std::max(1, kChunkPerms / h2_);  // whole tables per chunk
-  std::size_t offset = 0;
+  std::size_t rank_offset = 0, value_offset = 0;
   for (int t0 = 0; t0 < ntbls_; t0 += per_chunk) {
     const int tables = std::min(per_chunk, ntbls_ - t0);
     const int width = (tables * h2_ + kLanes - 1) / kLanes * kLanes;
-    chunks_.push_back({t0, tables, width, offset});
-    offset += nbits_ * static_cast<std::size_t>(width);
+    chunks_.push_back({t0, tables, width, rank_offset, value_offset});
+    rank_offset += nbits_ * static_cast<std::size_t>(width);
+    value_offset += nbits_ * static_cast<std::size_t>(tables * h2_);
   }
-  table_.assign(offset, 0);
-  const std::uint64_t seed64 = static_cast<std::uint64_t>(params.seed) << 32;
-#pragma omp parallel for schedule(static)
-  for (long long b = 0; b < static_cast<long long>(nbits_); ++b) {
-    const std::uint32_t key = static_cast<std::uint32_t>(b);
-    unsigned char le[4] = {static_cast<unsigned char>(key), static_cast<unsigned char>(key >> 8),
-                           static_cast<unsigned char>(key >> 16),
-                           static_cast<unsigned char>(key >> 24)};
-    for (const Chunk& c : chunks_) {
-      std::uint32_t* row = table_.data() + c.offset + static_cast<std::size_t>(b) * c.width;
-      for (int lane = 0; lane < c.tables * h2_; ++lane) {
-        const std::uint32_t j = static_cast<std::uint32_t>(c.first_table * h2_ + lane);
-        row[lane] = params.hash_mode == HashMode::fast
-                        ? murmur3_x86_32_u32(key, params.seed + j)
-                        : static_cast<std::uint32_t>(XXH3_64bits_withSeed(le, 4, seed64 | j));
-      }
+  ranks_.assign(rank_offset, 0);
+  values_.assign(value_offset, 0);
+  std::exception_ptr error;
+#pragma omp parallel for schedule(dynamic, 4)
+  for (int perm = 0; perm < perms_; ++perm) {
+    try {
+      rank_permutation(perm, chunks_[static_cast<std::size_t>(perm / h2_ / per_chunk)]);
+    } catch (...) {
+#pragma omp critical(qp_lsh_sig_error)
+      if (!error) error = std::current_exception();
     }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+// Sorts the permutation's hashes of all bits once: each bit's rank, and the
+// value of each rank. Equal hashes share a rank, so the rank order is the
+// hash order with its ties, and min/max over ranks map back to min/max hashes.
+void SignatureGenerator::rank_permutation(int perm, const Chunk& c) {
+  std::vector<std::uint64_t> keyed(nbits_);  // hash << 32 | bit
+  for (std::size_t b = 0; b < nbits_; ++b)
+    keyed[b] = static_cast<std::uint64_t>(permutation_hash(b, perm)) << 32 | b;
+  std::sort(keyed.begin(), keyed.end());
+  const std::size_t lane = static_cast<std::size_t>(perm - c.first_table * h2_);
+  const std::size_t lanes = static_cast<std::size_t>(c.tables * h2_);
+  std::uint16_t* ranks = ranks_.data() + c.rank_offset + lane;
+  std::uint32_t* values = values_.data() + c.value_offset + lane;
+  std::size_t rank = 0;
+  for (std::size_t i = 0; i < nbits_; ++i) {
+    const auto hash = static_cast<std::uint32_t>(keyed[i] >> 32);
+    if (i > 0 && hash != static_cast<std::uint32_t>(keyed[i - 1] >> 32)) ++rank;
+    values[rank * lanes] = hash;
+    ranks[(keyed[i] & 0xffffffffU) * static_cast<std::size_t>(c.width)] = static_cast<std::uint16_t>(rank);
   }
 }
 
 std::uint32_t SignatureGenerator::permutation_hash(std::size_t bit, int perm) const {
-  const int per_chunk = std::max(1, kChunkPerms / h2_);
-  const Chunk& c = chunks_[static_cast<std::size_t>(perm / h2_ / per_chunk)];
-  return table_[c.offset + bit * static_cast<std::size_t>(c.width) +
-                static_cast<std::size_t>(perm - c.first_table * h2_)];
+  const auto key = static_cast<std::uint32_t>(bit);
+  const auto j = static_cast<std::uint32_t>(perm);
+  if (mode_ == HashMode::fast) return murmur3_x86_32_u32(key, seed_ + j);
+  const unsigned char le[4] = {static_cast<unsigned char>(key), static_cast<unsigned char>(key >> 8),
+                               static_cast<unsigned char>(key >> 16),
+                               static_cast<unsigned char>(key >> 24)};
+  return static_cast<std::uint32_t>(
+      XXH3_64bits_withSeed(le, 4, static_cast<std::uint64_t>(seed_) << 32 | j));
 }
 
 Signatures SignatureGenerator::compute(const FingerprintView& fps) const {
@@ -198,12 +232,24 @@ Signatures SignatureGenerator::compute(const FingerprintView& fps) const {
 void SignatureGenerator::compute_batch(const std::uint16_t* setbits, const std::size_t* start,
                                        std::size_t count, std::uint64_t* out) const {
   static const Kernels kernels = pick_kernels();
+  alignas(64) std::uint16_t min_rank[kMaxWidth], max_rank[kMaxWidth];
   alignas(64) std::uint32_t mins[kMinMaxBuffer] = {}, maxs[kMinMaxBuffer] = {};
   for (const Chunk& c : chunks_) {
     const MinMaxKernel minmax = kernels.by_groups[c.width / kLanes];
-    const std::uint32_t* slice = table_.data() + c.offset;
+    const std::uint16_t* slice = ranks_.data() + c.rank_offset;
+    const std::uint32_t* values = values_.data() + c.value_offset;
+    const std::size_t lanes = static_cast<std::size_t>(c.tables * h2_);
     for (std::size_t f = 0; f < count; ++f) {
-      minmax(slice, setbits + start[f], start[f + 1] - start[f], mins, maxs);
+      if (start[f + 1] == start[f]) {  // no set bits: FAST's initial min and max
+        std::fill(mins, mins + lanes, UINT32_MAX);
+        std::fill(maxs, maxs + lanes, 0U);
+      } else {
+        minmax(slice, setbits + start[f], start[f + 1] - start[f], min_rank, max_rank);
+        for (std::size_t l = 0; l < lanes; ++l) {
+          mins[l] = values[min_rank[l] * lanes + l];
+          maxs[l] = values[max_rank[l] * lanes + l];
+        }
+      }
       kernels.keys(mins, maxs, c.tables, h2_, nhash_,
                    out + f * static_cast<std::size_t>(ntbls_) + c.first_table);
     }
@@ -232,17 +278,15 @@ void SignatureGenerator::compute(const FingerprintView& fps, std::uint64_t* out)
           return w < full ? row[w] : w == full ? row[w] & tail_mask : 0;
         };
         std::size_t total = 0;
-        for (std::size_t f = 0; f < count; ++f)
-          for (std::size_t w = 0; w < fps.words; ++w)
-            total += static_cast<std::size_t>(__builtin_popcountll(word(fps.row(first + f), w)));
-        setbits.resize(total);
-        std::uint16_t* dst = setbits.data();
         for (std::size_t f = 0; f < count; ++f) {
-          start[f] = static_cast<std::size_t>(dst - setbits.data());
+          start[f] = total;
+          if (setbits.size() < total + nbits_) setbits.resize(std::max(2 * setbits.size(), total + nbits_));
+          std::uint16_t* dst = setbits.data() + total;
           const std::uint64_t* row = fps.row(first + f);
           for (std::size_t w = 0; w < fps.words; ++w)
             for (std::uint64_t x = word(row, w); x; x &= x - 1)
               *dst++ = static_cast<std::uint16_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(x)));
+          total = static_cast<std::size_t>(dst - setbits.data());
         }
         start[count] = total;
         compute_batch(setbits.data(), start.data(), count,
