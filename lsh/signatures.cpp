@@ -186,9 +186,9 @@ SignatureGenerator::SignatureGenerator(const SearchParams& params, std::size_t n
   if (error) std::rethrow_exception(error);
 }
 
-// Sorts the permutation's hashes of all bits once: each bit's rank, and the
-// value of each rank. Equal hashes share a rank, so the rank order is the
-// hash order with its ties, and min/max over ranks map back to min/max hashes.
+// Sorts the permutation's hashes of all bits once: each bit's rank is its
+// place in that order and values[rank] its hash. Min/max rank over any set of
+// bits is then the place of a min/max hash (equal hashes in any order).
 void SignatureGenerator::rank_permutation(int perm, const Chunk& c) {
   std::vector<std::uint64_t> keyed(nbits_);  // hash << 32 | bit
   for (std::size_t b = 0; b < nbits_; ++b)
@@ -198,12 +198,9 @@ void SignatureGenerator::rank_permutation(int perm, const Chunk& c) {
   const std::size_t lanes = static_cast<std::size_t>(c.tables * h2_);
   std::uint16_t* ranks = ranks_.data() + c.rank_offset + lane;
   std::uint32_t* values = values_.data() + c.value_offset + lane;
-  std::size_t rank = 0;
-  for (std::size_t i = 0; i < nbits_; ++i) {
-    const auto hash = static_cast<std::uint32_t>(keyed[i] >> 32);
-    if (i > 0 && hash != static_cast<std::uint32_t>(keyed[i - 1] >> 32)) ++rank;
-    values[rank * lanes] = hash;
-    ranks[(keyed[i] & 0xffffffffU) * static_cast<std::size_t>(c.width)] = static_cast<std::uint16_t>(rank);
+  for (std::size_t rank = 0; rank < nbits_; ++rank) {
+    values[rank * lanes] = static_cast<std::uint32_t>(keyed[rank] >> 32);
+    ranks[(keyed[rank] & 0xffffffffU) * static_cast<std::size_t>(c.width)] = static_cast<std::uint16_t>(rank);
   }
 }
 

@@ -7,11 +7,11 @@
 // exactly FAST's order. In HashMode::fast the keys equal FAST's signature file.
 //
 // The kernel works on ranks, not on the hashes: for each permutation the
-// nbits hash values are sorted once and each bit gets the dense rank of its
-// hash (equal hashes share a rank), a uint16. The minimum (maximum) rank over
-// a fingerprint's set bits is the rank of the minimum (maximum) hash, which a
-// per-permutation table of the sorted values gives back exactly: the keys are
-// bit for bit those of the hashes, from half the bytes per set bit. Ranks are
+// nbits hash values are sorted once and each bit gets its place in that order
+// (its rank), a uint16. The minimum (maximum) rank over a fingerprint's set
+// bits is the place of a minimum (maximum) hash, which a per-permutation table
+// of the sorted values gives back exactly: the keys are bit for bit those of
+// the hashes, from half the bytes per set bit. Ranks are
 // laid out in chunks of whole tables (at most kChunkPerms permutations, rows
 // padded to 32 lanes), [chunk][bit][lane], so the inner loop over the set bits
 // of a batch of fingerprints reads contiguous rows of one L2-sized slice and
@@ -101,11 +101,10 @@ class SignatureGenerator {
   HashMode mode_;
   std::uint32_t seed_;
   std::vector<Chunk> chunks_;
-  /// Per chunk [bit][width]: dense rank of the bit's hash under lane
+  /// Per chunk [bit][width]: the bit's place in the sorted hashes of lane
   /// (t - first_table)*h2 + k's permutation; padding lanes 0.
   std::vector<std::uint16_t, TableAllocator<std::uint16_t>> ranks_;
-  /// Per chunk [rank][tables*h2]: the hash value of each rank (the sorted
-  /// distinct hashes of the lane's permutation; unused ranks 0).
+  /// Per chunk [rank][tables*h2]: the lane's permutation's hashes, sorted.
   std::vector<std::uint32_t> values_;
 };
 
