@@ -7,6 +7,7 @@
 #include <exception>
 #include <new>
 
+#include <immintrin.h>
 #include <sys/mman.h>
 #include <xxhash.h>
 
@@ -73,20 +74,21 @@ void minmax_chunk_generic(const std::uint16_t* slice, const std::uint16_t* setbi
 }
 
 // Keys of a chunk's `tables` tables: Boost's hash_combine from 0 over each
-// table's h2 minima, then its nhash - h2 maxima (FAST's order). Tables are
-// folded `Vec`-width at a time; lanes past `tables` read the buffers' spare
-// entries and are dropped.
+// table's h2 minima, then its nhash - h2 maxima (FAST's order). The inputs are
+// table-minor: mins[k * stride + t] is table t's k-th minimum, so `Vec`-width
+// tables are folded from contiguous entries; lanes past `tables` read the next
+// row or the buffers' spare entries and are dropped.
 template <typename Vec>
 inline void chunk_keys_impl(const std::uint32_t* mins, const std::uint32_t* maxs, int tables,
-                            int h2, int nhash, std::uint64_t* dst) {
+                            int stride, int h2, int nhash, std::uint64_t* dst) {
   constexpr int L = sizeof(Vec) / sizeof(std::uint64_t);
   constexpr std::uint64_t m = 0xc6a4a7935bd1e995ULL;
   for (int t0 = 0; t0 < tables; t0 += L) {
     Vec h{};
     for (int i = 0; i < nhash; ++i) {
-      const std::uint32_t* src = i < h2 ? mins + i : maxs + (i - h2);
+      const std::uint32_t* src = (i < h2 ? mins + i * stride : maxs + (i - h2) * stride) + t0;
       Vec k;
-      for (int l = 0; l < L; ++l) k[l] = src[(t0 + l) * h2];
+      for (int l = 0; l < L; ++l) k[l] = src[l];
       k *= m;  // hash_combine64, lane-wise
       k ^= k >> 47;
       k *= m;
@@ -102,30 +104,70 @@ typedef std::uint64_t v1q __attribute__((vector_size(8)));
 typedef std::uint64_t v8q __attribute__((vector_size(64)));
 
 __attribute__((target("avx512f,avx512dq"))) void chunk_keys_avx512(
-    const std::uint32_t* mins, const std::uint32_t* maxs, int tables, int h2, int nhash,
-    std::uint64_t* dst) {
-  chunk_keys_impl<v8q>(mins, maxs, tables, h2, nhash, dst);
+    const std::uint32_t* mins, const std::uint32_t* maxs, int tables, int stride, int h2,
+    int nhash, std::uint64_t* dst) {
+  chunk_keys_impl<v8q>(mins, maxs, tables, stride, h2, nhash, dst);
 }
 
-void chunk_keys_scalar(const std::uint32_t* mins, const std::uint32_t* maxs, int tables, int h2,
-                       int nhash, std::uint64_t* dst) {
-  chunk_keys_impl<v1q>(mins, maxs, tables, h2, nhash, dst);
+void chunk_keys_scalar(const std::uint32_t* mins, const std::uint32_t* maxs, int tables,
+                       int stride, int h2, int nhash, std::uint64_t* dst) {
+  chunk_keys_impl<v1q>(mins, maxs, tables, stride, h2, nhash, dst);
 }
 
-// Min/max buffer entries: a chunk's lanes, plus the spare entries that the
-// 8-lane key fold reads past the last table ((tables + 7) * h2 at most).
-constexpr int kMinMaxBuffer = kMaxWidth + 7 * SignatureGenerator::kChunkPerms;
+// Min/max buffer entries: a chunk's lanes and the 7 spare entries the key
+// fold reads past them.
+constexpr int kMinMaxBuffer = kMaxWidth + 8;
+
+// Hashes of a chunk's `lanes` lanes from their ranks (rank r of lane l is
+// values[r * lanes + l]). Plain loads: AVX-512 gathers were no faster here.
+void hashes_of_ranks(const std::uint16_t* rank, const std::uint32_t* values, std::size_t lanes,
+                    std::uint32_t* out) {
+  for (std::size_t l = 0; l < lanes; ++l) out[l] = values[rank[l] * lanes + l];
+}
+
+// Positions of the set bits of one fingerprint (bits past nbits ignored) into
+// dst, which has room for nbits + 32 entries; returns their count.
+std::size_t set_bits_generic(const std::uint64_t* row, std::size_t nbits, std::uint16_t* dst) {
+  std::uint16_t* const first = dst;
+  for (std::size_t w = 0; w * 64 < nbits; ++w) {
+    std::uint64_t x = row[w];
+    if (nbits - w * 64 < 64) x &= (std::uint64_t{1} << (nbits - w * 64)) - 1;
+    for (; x; x &= x - 1)
+      *dst++ = static_cast<std::uint16_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(x)));
+  }
+  return static_cast<std::size_t>(dst - first);
+}
+
+// The same 32 bits at a time without branches on the bits: the positions of
+// a half word's set bits compressed into one vector, stored whole (the spare
+// room takes the rest), the count advanced by its popcount.
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt"))) std::size_t set_bits_avx512(
+    const std::uint64_t* row, std::size_t nbits, std::uint16_t* dst) {
+  const __m512i iota = _mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16,
+                                        15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  std::size_t count = 0;
+  for (std::size_t h = 0; h * 32 < nbits; ++h) {
+    std::uint32_t x = static_cast<std::uint32_t>(row[h / 2] >> (32 * (h % 2)));
+    if (nbits - h * 32 < 32) x &= (std::uint32_t{1} << (nbits - h * 32)) - 1;
+    const __m512i pos = _mm512_add_epi16(iota, _mm512_set1_epi16(static_cast<short>(h * 32)));
+    _mm512_storeu_si512(dst + count, _mm512_maskz_compress_epi16(x, pos));
+    count += static_cast<std::size_t>(__builtin_popcount(x));
+  }
+  return count;
+}
 
 using MinMaxKernel = void (*)(const std::uint16_t*, const std::uint16_t*, std::size_t,
                               std::uint16_t*, std::uint16_t*);
-using KeyKernel = void (*)(const std::uint32_t*, const std::uint32_t*, int, int, int,
+using KeyKernel = void (*)(const std::uint32_t*, const std::uint32_t*, int, int, int, int,
                            std::uint64_t*);
+using SetBitsKernel = std::size_t (*)(const std::uint64_t*, std::size_t, std::uint16_t*);
 
-// Kernels for one and two vectors of 32 lanes, and the key fold, for the best
-// ISA of this CPU.
+// Kernels for one and two vectors of 32 lanes, the key fold and the set-bit
+// lists, for the best ISA of this CPU.
 struct Kernels {
   MinMaxKernel by_groups[3];
   KeyKernel keys;
+  SetBitsKernel set_bits;
 };
 
 Kernels pick_kernels() {
@@ -133,11 +175,22 @@ Kernels pick_kernels() {
   const KeyKernel keys = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
                              ? chunk_keys_avx512
                              : chunk_keys_scalar;
+  const SetBitsKernel set_bits = __builtin_cpu_supports("avx512f") &&
+                                         __builtin_cpu_supports("avx512bw") &&
+                                         __builtin_cpu_supports("avx512vbmi2") &&
+                                         __builtin_cpu_supports("popcnt")
+                                     ? set_bits_avx512
+                                     : set_bits_generic;
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
-    return {{nullptr, minmax_chunk_avx512<1>, minmax_chunk_avx512<2>}, keys};
+    return {{nullptr, minmax_chunk_avx512<1>, minmax_chunk_avx512<2>}, keys, set_bits};
   if (__builtin_cpu_supports("avx2"))
-    return {{nullptr, minmax_chunk_avx2<1>, minmax_chunk_avx2<2>}, keys};
-  return {{nullptr, minmax_chunk_generic<1>, minmax_chunk_generic<2>}, keys};
+    return {{nullptr, minmax_chunk_avx2<1>, minmax_chunk_avx2<2>}, keys, set_bits};
+  return {{nullptr, minmax_chunk_generic<1>, minmax_chunk_generic<2>}, keys, set_bits};
+}
+
+const Kernels& kernels_for_cpu() {
+  static const Kernels kernels = pick_kernels();
+  return kernels;
 }
 
 }  // namespace
@@ -194,7 +247,7 @@ void SignatureGenerator::rank_permutation(int perm, const Chunk& c) {
   for (std::size_t b = 0; b < nbits_; ++b)
     keyed[b] = static_cast<std::uint64_t>(permutation_hash(b, perm)) << 32 | b;
   std::sort(keyed.begin(), keyed.end());
-  const std::size_t lane = static_cast<std::size_t>(perm - c.first_table * h2_);
+  const std::size_t lane = lane_of(perm, c);
   const std::size_t lanes = static_cast<std::size_t>(c.tables * h2_);
   std::uint16_t* ranks = ranks_.data() + c.rank_offset + lane;
   std::uint32_t* values = values_.data() + c.value_offset + lane;
@@ -228,7 +281,7 @@ Signatures SignatureGenerator::compute(const FingerprintView& fps) const {
 // out[f * ntbls + t]: chunk by chunk, so one slice serves the whole batch.
 void SignatureGenerator::compute_batch(const std::uint16_t* setbits, const std::size_t* start,
                                        std::size_t count, std::uint64_t* out) const {
-  static const Kernels kernels = pick_kernels();
+  const Kernels& kernels = kernels_for_cpu();
   alignas(64) std::uint16_t min_rank[kMaxWidth], max_rank[kMaxWidth];
   alignas(64) std::uint32_t mins[kMinMaxBuffer] = {}, maxs[kMinMaxBuffer] = {};
   for (const Chunk& c : chunks_) {
@@ -238,16 +291,14 @@ void SignatureGenerator::compute_batch(const std::uint16_t* setbits, const std::
     const std::size_t lanes = static_cast<std::size_t>(c.tables * h2_);
     for (std::size_t f = 0; f < count; ++f) {
       if (start[f + 1] == start[f]) {  // no set bits: FAST's initial min and max
-        std::fill(mins, mins + lanes, UINT32_MAX);
-        std::fill(maxs, maxs + lanes, 0U);
+        std::fill(mins, mins + kMinMaxBuffer, UINT32_MAX);
+        std::fill(maxs, maxs + kMinMaxBuffer, 0U);
       } else {
         minmax(slice, setbits + start[f], start[f + 1] - start[f], min_rank, max_rank);
-        for (std::size_t l = 0; l < lanes; ++l) {
-          mins[l] = values[min_rank[l] * lanes + l];
-          maxs[l] = values[max_rank[l] * lanes + l];
-        }
+        hashes_of_ranks(min_rank, values, lanes, mins);
+        hashes_of_ranks(max_rank, values, lanes, maxs);
       }
-      kernels.keys(mins, maxs, c.tables, h2_, nhash_,
+      kernels.keys(mins, maxs, c.tables, c.tables, h2_, nhash_,
                    out + f * static_cast<std::size_t>(ntbls_) + c.first_table);
     }
   }
@@ -255,6 +306,7 @@ void SignatureGenerator::compute_batch(const std::uint16_t* setbits, const std::
 
 void SignatureGenerator::compute(const FingerprintView& fps, std::uint64_t* out) const {
   assert(fps.nbits == nbits_);
+  const Kernels& kernels = kernels_for_cpu();
   const std::size_t nbatches = (fps.n + kBatch - 1) / kBatch;
   std::exception_ptr error;
 #pragma omp parallel
@@ -266,24 +318,13 @@ void SignatureGenerator::compute(const FingerprintView& fps, std::uint64_t* out)
       try {
         const std::size_t first = static_cast<std::size_t>(bi) * kBatch;
         const std::size_t count = std::min(kBatch, fps.n - first);
-        // Set-bit lists once per batch, reused for every slice; bits past
-        // nbits in the last word are ignored.
-        const std::size_t full = nbits_ / 64;
-        const std::uint64_t tail_mask =
-            nbits_ % 64 ? (std::uint64_t{1} << (nbits_ % 64)) - 1 : ~std::uint64_t{0};
-        auto word = [&](const std::uint64_t* row, std::size_t w) {
-          return w < full ? row[w] : w == full ? row[w] & tail_mask : 0;
-        };
+        // Set-bit lists once per batch, reused for every slice.
         std::size_t total = 0;
         for (std::size_t f = 0; f < count; ++f) {
           start[f] = total;
-          if (setbits.size() < total + nbits_) setbits.resize(std::max(2 * setbits.size(), total + nbits_));
-          std::uint16_t* dst = setbits.data() + total;
-          const std::uint64_t* row = fps.row(first + f);
-          for (std::size_t w = 0; w < fps.words; ++w)
-            for (std::uint64_t x = word(row, w); x; x &= x - 1)
-              *dst++ = static_cast<std::uint16_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(x)));
-          total = static_cast<std::size_t>(dst - setbits.data());
+          if (setbits.size() < total + nbits_ + 32)
+            setbits.resize(std::max(2 * setbits.size(), total + nbits_ + 32));
+          total += kernels.set_bits(fps.row(first + f), nbits_, setbits.data() + total);
         }
         start[count] = total;
         compute_batch(setbits.data(), start.data(), count,

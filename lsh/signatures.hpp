@@ -93,6 +93,11 @@ class SignatureGenerator {
     std::size_t value_offset;        ///< of the chunk's sorted values in values_
   };
   void rank_permutation(int perm, const Chunk& c);
+  /// Lane of permutation perm = t*h2 + k (table t, k-th hash) in its chunk:
+  /// table-minor, k * tables + (t - first_table), the key fold's order.
+  std::size_t lane_of(int perm, const Chunk& c) const {
+    return static_cast<std::size_t>((perm % h2_) * c.tables + perm / h2_ - c.first_table);
+  }
   void compute_batch(const std::uint16_t* setbits, const std::size_t* start, std::size_t count,
                      std::uint64_t* out) const;
 
@@ -101,8 +106,8 @@ class SignatureGenerator {
   HashMode mode_;
   std::uint32_t seed_;
   std::vector<Chunk> chunks_;
-  /// Per chunk [bit][width]: the bit's place in the sorted hashes of lane
-  /// (t - first_table)*h2 + k's permutation; padding lanes 0.
+  /// Per chunk [bit][width]: the bit's place in the sorted hashes of each
+  /// lane's permutation (lane_of); padding lanes 0.
   std::vector<std::uint16_t, TableAllocator<std::uint16_t>> ranks_;
   /// Per chunk [rank][tables*h2]: the lane's permutation's hashes, sorted.
   std::vector<std::uint32_t> values_;
