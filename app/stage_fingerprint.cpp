@@ -15,6 +15,7 @@
 #include "app/stage_common.hpp"
 #include "app/unit_runner.hpp"
 #include "pipeline/log.hpp"
+#include "preprocess/heap_reuse.hpp"
 #include "runstore/fingerprint_unit.hpp"
 
 namespace qp::app {
@@ -124,6 +125,10 @@ fp::MadStats sampled_stats_by_slices(const fp::FingerprintParams& p, const std::
     SampleSlice<T> sample;
     sample.first = slice * M / slices;
     sample.width = (slice + 1) * M / slices - sample.first;
+    // Room for the capped sample and one more block: it is not copied as it grows.
+    const auto rows_held = static_cast<std::size_t>(sample_bytes / (8.0 * static_cast<double>(M))) +
+                           static_cast<std::size_t>(kBlock / p.dt_fp_ns()) + 1;
+    sample.values.reserve(rows_held * sample.width);
     std::vector<std::pair<std::size_t, std::size_t>> block_rows;  // (block number, first row)
     std::size_t number = 0;
     // load_span reads whole units: a span they already hold is not read again.
@@ -326,6 +331,9 @@ void export_fast_channel(const RunStore& store, const fp::FingerprintParams& p, 
 
 int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
   const auto t0 = std::chrono::steady_clock::now();
+  // Each unit reuses the memory of the one before (the samples, the
+  // fingerprints, the median/MAD sample): not fresh pages for each.
+  const pre::HeapReuse heap_reuse;
   LoadedConfig lc = load_config(o.config);
   StageSetup setup = begin_stage(lc, mpi, "fingerprint", o);
   const RunStore& store = setup.store;

@@ -16,6 +16,7 @@
 #include "pipeline/atomic_file.hpp"
 #include "pipeline/log.hpp"
 #include "pipeline/text.hpp"
+#include "preprocess/heap_reuse.hpp"
 #include "preprocess/preprocess.hpp"
 #include "preprocess/waveform_reader.hpp"
 

@@ -9,6 +9,7 @@
 
 #include "preprocess/decimate.hpp"
 #include "preprocess/filters.hpp"
+#include "preprocess/heap_reuse.hpp"
 #include "preprocess/preprocess.hpp"
 
 using namespace qp::pre;

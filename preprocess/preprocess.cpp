@@ -1,9 +1,5 @@
 #include "preprocess/preprocess.hpp"
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include <limits>
 
 #include <algorithm>
@@ -252,24 +248,6 @@ void fill_gaps_with_noise(Continuous& out, const std::vector<std::uint8_t>& cove
 }
 
 }  // namespace
-
-// ------------------------------------------------------------- memory --
-
-HeapReuse::HeapReuse() {
-#if defined(__GLIBC__)
-  mallopt(M_MMAP_MAX, 0);
-  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
-#endif
-}
-
-HeapReuse::~HeapReuse() {
-#if defined(__GLIBC__)
-  // glibc's defaults again, and the kept memory back to the system.
-  mallopt(M_MMAP_MAX, 65536);
-  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
-  malloc_trim(0);
-#endif
-}
 
 // ------------------------------------------------------------- params --
 

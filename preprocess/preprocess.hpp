@@ -50,24 +50,6 @@ const ParamTable<PreprocessParams>& preprocess_param_table();
 /// on each side of a chunk and trim it afterwards.
 double edge_seconds(const PreprocessParams& p, double input_rate);
 
-/// While one lives, freed large blocks stay in the heap for reuse. A
-/// program that preprocesses channel after channel fills and frees buffers
-/// of a channel-day each time (decoded samples, the merged record, the
-/// filters' work, the output). glibc hands such blocks to mmap and gives them
-/// back to the kernel on free, so every channel paid again for the kernel
-/// zeroing fresh pages (a third of the stage's CPU time); kept, they are
-/// reused and peak RSS stays that of one channel-day. Process-wide (glibc
-/// only; elsewhere nothing): the destructor restores glibc's defaults and
-/// returns the kept memory, so later stages of `quakeprint run` allocate as
-/// before. One at a time.
-class HeapReuse {
- public:
-  HeapReuse();
-  ~HeapReuse();
-  HeapReuse(const HeapReuse&) = delete;
-  HeapReuse& operator=(const HeapReuse&) = delete;
-};
-
 /// Preprocesses one channel. Each contiguous valid run of `raw` (mask 1, not
 /// a flat run, not a spike) is demeaned, detrended, tapered, band-passed and
 /// decimated on its own; output samples lie on the absolute grid of the

@@ -121,6 +121,42 @@ TEST(Signatures, ManyBatchesAndThreadsEqualNaive) {
   }
 }
 
+// The kernel takes min/max over each bit's place in its permutation's sorted
+// hashes; equal hashes must give the same keys in either order. At 65536 bits a permutation's 32-bit hashes
+// (XXH3 truncated; FAST's MurmurHash of a 4-byte key is a bijection, never
+// equal) collide about once in two permutations: fingerprints holding such a pair
+// (alone, as the minimum and maximum, and among other bits) still give the
+// keys of the hashes.
+TEST(Signatures, EqualHashesGiveTheKeysOfTheHashes) {
+  SearchParams p;
+  p.hash_mode = HashMode::xxhash;
+  p.ntbls = 16;
+  p.nhash = 4;
+  p.nvotes = 1;
+  p.seed = 3;
+  const std::size_t nbits = 65536;
+  SignatureGenerator gen(p, nbits);
+  std::vector<std::pair<std::size_t, std::size_t>> equal;  // bits with one hash under some permutation
+  for (int j = 0; j < p.permutations(); ++j) {
+    std::vector<std::uint64_t> keyed(nbits);
+    for (std::size_t b = 0; b < nbits; ++b)
+      keyed[b] = static_cast<std::uint64_t>(gen.permutation_hash(b, j)) << 32 | b;
+    std::sort(keyed.begin(), keyed.end());
+    for (std::size_t i = 1; i < nbits; ++i)
+      if (keyed[i] >> 32 == keyed[i - 1] >> 32) equal.push_back({keyed[i - 1] & 0xffffffffU, keyed[i] & 0xffffffffU});
+  }
+  ASSERT_GE(equal.size(), 3u) << "no equal hashes to test with";
+  FingerprintWords fw = testdata::correlated_fingerprints(3 * equal.size(), nbits, 40, 13);
+  auto set = [&](std::size_t i, std::size_t b) { fw.bits[i * fw.words() + b / 64] |= std::uint64_t{1} << (b % 64); };
+  for (std::size_t e = 0; e < equal.size(); ++e) {
+    std::fill(fw.bits.begin() + static_cast<std::ptrdiff_t>(3 * e * fw.words()),
+              fw.bits.begin() + static_cast<std::ptrdiff_t>((3 * e + 2) * fw.words()), 0);
+    for (std::size_t i : {3 * e, 3 * e + 1, 3 * e + 2}) set(i, equal[e].first);
+    for (std::size_t i : {3 * e + 1, 3 * e + 2}) set(i, equal[e].second);
+  }
+  EXPECT_EQ(gen.compute(fw.view()).keys, naive_signatures(fw.view(), p, gen));
+}
+
 TEST(Signatures, SeedAndModeChangeKeys) {
   FingerprintWords fw = testdata::correlated_fingerprints(20, 512, 40, 1);
   SearchParams a, b = a, c = a;
