@@ -133,12 +133,14 @@ ChannelPairs lsh_search(const SearchRequest& r, const ChannelFingerprints& fps, 
   const TimeNs dt_fp = r.lc.fp.dt_fp_ns();
   PreviousSearch prev;
   if (!r.o.force && !r.lc.search.noise_filter_on()) prev = previous_search(r.out, r.lc.search_hash(), fps);
-  lsh::Signatures sigs = lsh::compute_signatures(view, r.lc.search);
   if (prev.old_units == 0) {
-    for (const auto& p : lsh::search_mpi(r.comm, sigs.view(), fps.times, dt_fp, r.lc.search, &c.summary))
-      c.pairs.push_back({fps.times[p.a], fps.times[p.b], p.votes});
+    // With [search] max_lag only two time blocks' signatures are held at a time.
+    const auto found = lsh::search_fingerprints_mpi(r.comm, view, fps.times, dt_fp, r.lc.search, &c.summary);
+    c.pairs.reserve(found.size());
+    for (const auto& p : found) c.pairs.push_back({fps.times[p.a], fps.times[p.b], p.votes});
     return c;
   }
+  lsh::Signatures sigs = lsh::compute_signatures(view, r.lc.search);
   const std::size_t split = fps.unit_begin[prev.old_units];
   const lsh::SignatureView old_v{sigs.keys.data(), split, sigs.ntbls};
   const lsh::SignatureView new_v{sigs.keys.data() + split * static_cast<std::size_t>(sigs.ntbls),
