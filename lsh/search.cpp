@@ -82,10 +82,12 @@ void check_sorted(const std::vector<TimeNs>& times, const char* what) {
 // channel (then its own bucket sizes decide) or there is no cap.
 // `lag_ns` > 0: only pairs at most that far apart in time (bucket members are
 // ascending in index, hence in time, so a scan stops at the first beyond it).
+// Members before local index `paired_from` pair only with those from it on
+// (their pairs among themselves were found with the previous time block).
 void search_partition(const Source& db, std::size_t begin, std::size_t end,
                       const std::vector<QueryRange>& external, TimeNs near_ns, TimeNs lag_ns,
                       const SearchParams& p, const HeavyKeys* heavy,
-                      std::vector<CandidatePair>& out, CoreStats& stats) {
+                      std::vector<CandidatePair>& out, CoreStats& stats, std::size_t paired_from = 0) {
   assert(p.max_bucket == 0 || heavy || (external.empty() && begin == 0 && end == db.sigs.n));
   auto owned_tables = std::make_unique<const BucketTables>(
       db.sigs, begin, end, !external.empty(), static_cast<std::size_t>(p.max_bucket), heavy);
@@ -99,7 +101,7 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
   std::vector<std::uint32_t> near_end(m);
   for (std::size_t i = 0, j = 0; i < m; ++i) {
     while (j < m && dt[j] - dt[i] < near_ns) ++j;
-    near_end[i] = static_cast<std::uint32_t>(std::max(j, i + 1));
+    near_end[i] = static_cast<std::uint32_t>(std::max({j, i + 1, i < paired_from ? paired_from : 0}));
   }
   // First local index beyond the lag from each member (m when no lag).
   std::vector<std::uint32_t> far_end(m, static_cast<std::uint32_t>(m));
@@ -409,9 +411,19 @@ std::size_t lag_partition_members(const std::vector<std::size_t>& blocks, const 
   return std::min(limit, (budget - window) / per_fp);
 }
 
-// Pairs whose later fingerprint lies in blocks [k0, k1): each block's tables
-// (in partitions of at most m_max) are queried by the block itself and the one
-// before it. Holds the signatures of two blocks at a time. Sorted by (a, b).
+// Merges out[sorted, end) (sorted, every a >= min_a) into the sorted prefix:
+// only the prefix's pairs with a >= min_a can interleave with them.
+void merge_tail(std::vector<CandidatePair>& out, std::size_t sorted, std::size_t min_a) {
+  const auto mid = out.begin() + static_cast<std::ptrdiff_t>(sorted);
+  const auto from = std::lower_bound(out.begin(), mid, min_a,
+                                     [](const CandidatePair& c, std::size_t a) { return c.a < a; });
+  std::inplace_merge(from, mid, out.end());
+}
+
+// Pairs whose later fingerprint lies in blocks [k0, k1): tables over a block
+// and the one before it, or when these exceed m_max, the block's tables (in
+// partitions of at most m_max) queried by key from the block before. Holds
+// the signatures of two blocks at a time. Sorted by (a, b).
 std::vector<CandidatePair> run_lag_blocks(const SignatureFetch& fetch, const std::vector<TimeNs>& times,
                                           const std::vector<std::size_t>& blocks, std::size_t k0,
                                           std::size_t k1, std::size_t m_max, TimeNs near_ns,
@@ -435,16 +447,23 @@ std::vector<CandidatePair> run_lag_blocks(const SignatureFetch& fetch, const std
     fetch(mid, we, window.data() + (mid - ws) * T);
     window_peak = std::max(window_peak, window.size() * sizeof(std::uint64_t));
     const Source db{{window.data(), we - ws, p.ntbls}, times.data() + ws, ws};
+    if (we - ws <= m_max) {
+      // Tables over both blocks: every query scans forward from its own
+      // position (no key lookups, which cost several times a scan step); the
+      // previous block's members only pair with this block's.
+      const std::size_t sorted = out.size();
+      search_partition(db, 0, we - ws, {}, near_ns, p.max_lag_ns(), p, nullptr, out, stats, mid - ws);
+      ++parts;
+      merge_tail(out, sorted, ws);
+      continue;
+    }
     for (std::size_t b = mid - ws; b < we - ws; b += m_max) {
       const std::size_t e = std::min(we - ws, b + m_max), sorted = out.size();
       std::vector<QueryRange> external;
       if (b > 0) external.push_back({db, 0, b});
       search_partition(db, b, e, external, near_ns, p.max_lag_ns(), p, nullptr, out, stats);
       ++parts;
-      // Earlier partitions' pairs with a >= ws interleave with these.
-      const auto from = std::lower_bound(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(sorted), ws,
-                                         [](const CandidatePair& c, std::size_t a) { return c.a < a; });
-      std::inplace_merge(from, out.begin() + static_cast<std::ptrdiff_t>(sorted), out.end());
+      merge_tail(out, sorted, ws);
     }
   }
   return out;
@@ -715,6 +734,34 @@ std::vector<CandidatePair> search_new_vs_all(const SignatureView& old_sigs,
   fill_summary(summary, parts, n_old + n_new, filtered, st, pairs.size(), since(t0),
                signature_bytes(n_old + n_new, params.ntbls));
   return pairs;
+}
+
+std::vector<CandidatePair> search_rows_mpi(MPI_Comm comm, const FingerprintRows& rows, std::size_t nbits,
+                                           const std::vector<TimeNs>& times, TimeNs dt_fp_ns,
+                                           const SearchParams& params, SearchSummary* summary,
+                                           const SearchOptions& options) {
+  const std::size_t words = words_for_bits(nbits), n = times.size();
+  if (!params.lag_on()) {
+    FingerprintWords all;
+    all.n = n;
+    all.nbits = nbits;
+    all.bits.resize(n * words);
+    if (n > 0) rows(0, n, all.bits.data());
+    return search_fingerprints_mpi(comm, all.view(), times, dt_fp_ns, params, summary, options);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  params.validate();
+  if (n >= kMaxFingerprints) throw qp::InputError("fingerprint times", "more than 2^31 fingerprints in one channel");
+  check_sorted(times, "fingerprint times");
+  ThreadScope threads(options.threads);
+  const SignatureGenerator gen(params, nbits);
+  std::vector<std::uint64_t> bits;  // one block's fingerprints at a time
+  const SignatureFetch fetch = [&](std::size_t a, std::size_t b, std::uint64_t* out) {
+    bits.resize((b - a) * words);
+    rows(a, b, bits.data());
+    gen.compute(FingerprintView{bits.data(), b - a, words, nbits}, out);
+  };
+  return lag_search(fetch, times, dt_fp_ns, params, options, comm, summary, t0);
 }
 
 std::vector<CandidatePair> search_fingerprints_mpi(MPI_Comm comm, const FingerprintView& fps,

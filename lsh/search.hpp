@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include <mpi.h>
@@ -86,6 +87,18 @@ std::vector<CandidatePair> search_fingerprints_mpi(MPI_Comm comm, const Fingerpr
                                                   const std::vector<TimeNs>& times, TimeNs dt_fp_ns,
                                                   const SearchParams& params, SearchSummary* summary = nullptr,
                                                   const SearchOptions& options = {});
+
+/// Writes fingerprints [a, b) of a channel, words_for_bits(nbits) LSB-first
+/// words each, to `out`; called with ascending, mostly adjacent ranges.
+using FingerprintRows = std::function<void(std::size_t a, std::size_t b, std::uint64_t* out)>;
+
+/// search_fingerprints_mpi on fingerprints read by `rows` as needed: with
+/// params.max_lag only two time blocks' fingerprints and signatures are held
+/// (without a lag all are read).
+std::vector<CandidatePair> search_rows_mpi(MPI_Comm comm, const FingerprintRows& rows, std::size_t nbits,
+                                           const std::vector<TimeNs>& times, TimeNs dt_fp_ns,
+                                           const SearchParams& params, SearchSummary* summary = nullptr,
+                                           const SearchOptions& options = {});
 
 /// Number of partitions the memory budget needs for n fingerprints.
 int plan_partitions(std::size_t n, const SearchParams& params, int threads);
