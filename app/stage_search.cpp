@@ -3,6 +3,7 @@
 // ranks, channels are dealt to ranks; otherwise they run one after another,
 // each spread over every rank (lsh::search_mpi). A channel whose fingerprint
 // units only gained new ones since its last search is searched new-vs-all.
+// With [search] max_lag a channel's fingerprints are read block by block.
 #include <algorithm>
 #include <array>
 #include <chrono>

@@ -649,9 +649,9 @@ std::vector<CandidatePair> search_mpi(MPI_Comm comm, const SignatureView& sigs,
 
   auto pairs = gather_merged(comm, local);
   const std::size_t filtered = apply_occurrence_filter(pairs, times, params);
-  int reduced_parts = 0;
+  int counted = 0;  // every rank knows `parts` already
   std::size_t no_window = 0;
-  reduce_stats(comm, st, reduced_parts, no_window);
+  reduce_stats(comm, st, counted, no_window);
   fill_summary(summary, parts, sigs.n, filtered, st, pairs.size(), since(t0),
                signature_bytes(sigs.n, params.ntbls));
   return pairs;
