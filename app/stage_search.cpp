@@ -3,6 +3,7 @@
 // ranks, channels are dealt to ranks; otherwise they run one after another,
 // each spread over every rank (lsh::search_mpi). A channel whose fingerprint
 // units only gained new ones since its last search is searched new-vs-all.
+// With [search] max_lag a channel's fingerprints are read block by block.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -33,14 +34,17 @@ namespace {
 
 struct ChannelFingerprints {
   std::size_t words = 0, nbits = 0;
-  std::vector<std::uint64_t> bits;  // LSB-first words, as lsh:: expects
+  std::vector<std::uint64_t> bits;  // LSB-first words, as lsh:: expects; empty when not kept
   std::vector<TimeNs> times;
   std::vector<std::string> unit_hashes;  // "<unit file> <inputs hash>" per unit
   std::vector<std::size_t> unit_begin;   // first fingerprint of each unit
+  std::vector<fs::path> unit_files;
 };
 
+// A channel's fingerprint times, and its bits when `keep_bits` (a search with
+// [search] max_lag reads them again block by block: UnitRows).
 ChannelFingerprints load_channel(const RunStore& store, const std::vector<fs::path>& units,
-                                 std::size_t nbits) {
+                                 std::size_t nbits, bool keep_bits) {
   ChannelFingerprints c;
   c.nbits = nbits;
   c.words = (nbits + 63) / 64;
@@ -52,11 +56,41 @@ ChannelFingerprints load_channel(const RunStore& store, const std::vector<fs::pa
                                        std::to_string(nbits) + ": rerun the fingerprint stage");
     c.unit_begin.push_back(c.times.size());
     c.unit_hashes.push_back(store.relative(u) + " " + unit_inputs_hash(u));
-    c.bits.insert(c.bits.end(), fu.bits.begin(), fu.bits.end());
+    c.unit_files.push_back(u);
+    if (keep_bits) c.bits.insert(c.bits.end(), fu.bits.begin(), fu.bits.end());
     c.times.insert(c.times.end(), fu.times.begin(), fu.times.end());
   }
   return c;
 }
+
+// Fingerprints [a, b) of a channel read from its units (the last unit read
+// is kept: the search asks for ascending, adjacent ranges).
+class UnitRows {
+ public:
+  explicit UnitRows(const ChannelFingerprints& c) : c_(c) {}
+  void operator()(std::size_t a, std::size_t b, std::uint64_t* out) {
+    while (a < b) {
+      const std::size_t u = static_cast<std::size_t>(
+          std::upper_bound(c_.unit_begin.begin(), c_.unit_begin.end(), a) - c_.unit_begin.begin() - 1);
+      if (u != cached_) {
+        bits_ = runstore::read_fingerprint_unit(c_.unit_files[u], runstore::BitOrder::kLsbFirst).bits;
+        cached_ = u;
+      }
+      const std::size_t end = std::min(b, u + 1 < c_.unit_begin.size() ? c_.unit_begin[u + 1] : c_.times.size());
+      const std::size_t first = a - c_.unit_begin[u];
+      if ((first + end - a) * c_.words > bits_.size())
+        throw InputError(c_.unit_files[u].string(), "fingerprint unit changed while it was searched");
+      std::copy_n(bits_.begin() + static_cast<std::ptrdiff_t>(first * c_.words), (end - a) * c_.words, out);
+      out += (end - a) * c_.words;
+      a = end;
+    }
+  }
+
+ private:
+  const ChannelFingerprints& c_;
+  std::size_t cached_ = static_cast<std::size_t>(-1);
+  std::vector<std::uint64_t> bits_;
+};
 
 // What associate checks before it reads the pairs: one unit per channel.
 void record_search_plan(const LoadedConfig& lc, MpiContext& mpi, const RunStore& store) {
@@ -133,12 +167,24 @@ ChannelPairs lsh_search(const SearchRequest& r, const ChannelFingerprints& fps, 
   const TimeNs dt_fp = r.lc.fp.dt_fp_ns();
   PreviousSearch prev;
   if (!r.o.force && !r.lc.search.noise_filter_on()) prev = previous_search(r.out, r.lc.search_hash(), fps);
-  lsh::Signatures sigs = lsh::compute_signatures(view, r.lc.search);
   if (prev.old_units == 0) {
-    for (const auto& p : lsh::search_mpi(r.comm, sigs.view(), fps.times, dt_fp, r.lc.search, &c.summary))
-      c.pairs.push_back({fps.times[p.a], fps.times[p.b], p.votes});
+    // Without the bits in memory (max_lag) they are read block by block.
+    const auto found = fps.bits.empty()
+                           ? lsh::search_rows_mpi(r.comm, UnitRows(fps), fps.nbits, fps.times, dt_fp, r.lc.search, &c.summary)
+                           : lsh::search_fingerprints_mpi(r.comm, view, fps.times, dt_fp, r.lc.search, &c.summary);
+    c.pairs.reserve(found.size());
+    for (const auto& p : found) c.pairs.push_back({fps.times[p.a], fps.times[p.b], p.votes});
     return c;
   }
+  std::vector<std::uint64_t> read;  // an incremental search needs every fingerprint's signature
+  if (fps.bits.empty()) {
+    read.resize(fps.times.size() * fps.words);
+    UnitRows rows(fps);
+    if (!read.empty()) rows(0, fps.times.size(), read.data());
+  }
+  const lsh::FingerprintView all_view{fps.bits.empty() ? read.data() : fps.bits.data(), fps.times.size(), fps.words,
+                                      fps.nbits};
+  lsh::Signatures sigs = lsh::compute_signatures(all_view, r.lc.search);
   const std::size_t split = fps.unit_begin[prev.old_units];
   const lsh::SignatureView old_v{sigs.keys.data(), split, sigs.ntbls};
   const lsh::SignatureView new_v{sigs.keys.data() + split * static_cast<std::size_t>(sigs.ntbls),
@@ -306,17 +352,26 @@ void search_station(SearchLoop& L, const std::vector<std::string>& sids) {
   }
   std::vector<SearchedChannel> done;
   std::vector<UnitRecord> recs;
+  std::size_t held_pairs = 0;  // bytes of the station's pairs kept for the station filter
   for (const auto& p : planned) {
     const auto u0 = std::chrono::steady_clock::now();
     const SearchRequest req{L.lc, L.o, L.spread ? MPI_COMM_SELF : L.mpi.comm(), L.writer, p.out};
     UnitRecord rec{p.sid, "failed", p.inputs_hash, L.params_hash, L.mpi.rank(), 0, L.store.relative(p.out), ""};
     SearchedChannel ch{p.sid, p.out, {}, p.inputs_hash, 0, {}};
     try {
-      const ChannelFingerprints fps = load_channel(L.store, p.units, L.lc.fp.bits());
+      const bool keep_bits = L.o.exact || !L.lc.search.lag_on();
+      const ChannelFingerprints fps = load_channel(L.store, p.units, L.lc.fp.bits(), keep_bits);
       ch.unit_hashes = fps.unit_hashes;
       ch.fingerprints = fps.times.size();
       ch.found = search_channel(req, L.store, p.sid, fps);
       rec.note = describe_search(fps, ch.found, L.lc.search.ntbls);
+      // Everything the channel's search held: its fingerprints, the search's
+      // own peak (signatures, tables, vote arrays, its pairs) and the pairs of
+      // the station's channels searched before it.
+      const std::size_t held = fps.bits.size() * sizeof(std::uint64_t) + ch.found.summary.peak_memory_bytes +
+                               ch.found.pairs.size() * sizeof(TimePair) + held_pairs;
+      held_pairs += ch.found.pairs.size() * sizeof(TimePair);
+      rec.note += fmt::format(", held {:.1f} MB in all", static_cast<double>(held) / 1e6);
     } catch (...) {
       err = std::current_exception();
     }

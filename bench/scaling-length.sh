@@ -2,7 +2,8 @@
 # Scaling with the record's length: synthetic data of one station x 3
 # components at 100 Hz, 1 day, then longer records (default 1 and 4 days;
 # -L "1 7 28" for 1 day, 1 week and 4 weeks), each run through every stage
-# (preprocess, fingerprint, search, associate, export) on one rank. Prints
+# of `quakeprint run` (preprocess, fingerprint, search, associate, match,
+# export) on one rank. Prints
 # per stage and length the wall time, CPU time (user + system) and peak RSS
 # (from /usr/bin/time), the exponent of time against length between the
 # shortest and the longest record (1 = linear), and the candidate pairs per
@@ -14,13 +15,15 @@
 #
 # Usage, from the repository root:
 #   bench/scaling-length.sh [-q QUAKEPRINT] [-L "DAYS DAYS ..."] [-w WORKDIR]
-#                           [-T THREADS] [-f FAMILIES]
+#                           [-T THREADS] [-f FAMILIES] [-S SEARCH_KEYS]
 #   -q  quakeprint binary                 (default: build/bin/quakeprint)
 #   -L  record lengths in days            (default: "1 4")
 #   -w  work folder                       (default: build-scaling-length)
 #   -T  OpenMP threads per stage          (default: 1)
 #   -f  repeating families in the data    (default: 4; 3-6 events each, plus
 #       3 singletons: a record of noise with few events)
+#   -S  lines added to [search], e.g. "max_lag = 86400" (the long-record
+#       setting: pairs at most a day apart, docs/performance.md)
 # Writes the table as TSV to WORKDIR/scaling-length.tsv. Results and the
 # command used: docs/performance.md.
 set -euo pipefail
@@ -30,20 +33,22 @@ LENGTHS="1 4"
 WORK=build-scaling-length
 THREADS=1
 FAMILIES=4
-while getopts "q:L:w:T:f:h" opt; do
+SEARCH_KEYS=""
+while getopts "q:L:w:T:f:S:h" opt; do
   case $opt in
     q) QP=$OPTARG ;;
     L) LENGTHS=$OPTARG ;;
     w) WORK=$OPTARG ;;
     T) THREADS=$OPTARG ;;
     f) FAMILIES=$OPTARG ;;
-    *) sed -n '2,22p' "$0"; exit 2 ;;
+    S) SEARCH_KEYS=$OPTARG ;;
+    *) sed -n '2,26p' "$0"; exit 2 ;;
   esac
 done
 QP=$(cd "$(dirname "$QP")" && pwd)/$(basename "$QP")
 [ -x "$QP" ] || { echo "scaling-length.sh: no quakeprint binary at $QP" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "scaling-length.sh: needs /usr/bin/time (Debian package time)" >&2; exit 1; }
-STAGES=(preprocess fingerprint search associate export)
+STAGES=(preprocess fingerprint search associate match export)
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 export OMP_NUM_THREADS=$THREADS
@@ -62,7 +67,8 @@ for d in $LENGTHS; do
       { tail -20 "$WORK/synth-${d}d.log" >&2; exit 1; }
     touch "$data/.done"
   fi
-  scaling_config "$QP" "$d" "run-${d}d" >"$WORK/run-${d}d.toml"
+  scaling_config "$QP" "$d" "run-${d}d" | awk -v keys="$SEARCH_KEYS" '{ print } /^\[search\]$/ && keys != "" { print keys }' \
+    >"$WORK/run-${d}d.toml"
   rm -rf "${WORK:?}/run-${d}d"
   for st in "${STAGES[@]}"; do
     log=$WORK/run-${d}d.$st.log
@@ -75,6 +81,8 @@ for d in $LENGTHS; do
     case $st in
       fingerprint) note=$(grep -o '[0-9]* new fingerprints' "$log" | tail -1 || true) ;;
       search) note=$(grep -o '[0-9]* fingerprints, [0-9]* candidate pairs' "$log" | tail -1 || true) ;;
+      match) note=$(grep -o '[0-9]* template[s]*' "$log" | tail -1 || true) ;;
+      export) note="$(($(wc -l <"$WORK/run-${d}d/catalog/catalog.csv" 2>/dev/null || echo 1) - 1)) events" ;;
     esac
     awk -v d="$d" -v st="$st" -v note="$note" '/^TIME/ {
       printf "%s\t%s\t%.2f\t%.2f\t%.0f\t%s\n", d, st, $2, $3 + $4, $5 / 1024, note }' "$log.time" >>"$TSV"

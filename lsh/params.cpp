@@ -17,6 +17,11 @@ std::pair<std::string, std::string> check(const SearchParams& p) {
   if (p.min_station_votes < 0) return {"min_station_votes", "must be >= 0 (0: off)"};
   if (p.near_repeats < 0) return {"near_repeats", "must be >= 0"};
   if (p.max_bucket < 0) return {"max_bucket", "must be >= 0 (0: off)"};
+  if (!(p.max_lag >= 0.0 && p.max_lag <= 1e9)) return {"max_lag", "must be in [0, 1e9] s (0: off)"};
+  if (p.max_lag > 0 && p.max_lag_ns() < 1) return {"max_lag", "must be 0 (off) or at least 1 ns"};
+  if (p.max_lag > 0 && p.max_bucket > 0)
+    return {"max_lag", "max_lag and max_bucket cannot both be on: the cap counts keys over the whole "
+                       "channel, which the lag's time blocks never hold at once"};
   if (!(p.noise_freq == -1.0 || (p.noise_freq > 0.0 && p.noise_freq <= 1.0)))
     return {"noise_freq", "must be -1 (off) or a fraction in (0, 1]"};
   if (p.memory_budget_mb < 1) return {"memory_budget_mb", "must be at least 1"};
@@ -51,6 +56,13 @@ const qp::ParamTable<SearchParams>& search_param_table() {
                    "no votes, so a fingerprint visits at most ntbls x max_bucket others whatever the "
                    "record's length. It also drops the votes of event pairs whose keys are that common: "
                    "measured trade-off in docs/performance.md (\"The bucket cap\"). 0 = off.")
+          .number("max_lag", &P::max_lag, {0.0, 1e9}, "s",
+                  "Longest time between the two fingerprints of a candidate pair; 0 = off (every pair of the "
+                  "record, as FAST). With a lag the channel is searched in time blocks, each against itself "
+                  "and the one before, so search time and memory grow linearly with the record instead of "
+                  "with its square. Repeats further apart than the lag are not paired, but an event found "
+                  "through a partner within the lag becomes a template that the match stage scans over the "
+                  "whole record (docs/performance.md, \"A bounded lag\"). Not with max_bucket.")
           .number("noise_freq", &P::noise_freq, {-1.0, 1.0}, "",
                   "Occurrence filter: fingerprints matching more than this fraction of their block are noise; "
                   "-1 = off.")

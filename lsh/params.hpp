@@ -28,6 +28,11 @@ struct SearchParams {
   /// Bucket cap (lsh/bucket_cap.hpp): a table's key held by more fingerprints
   /// of the channel than this gives no votes; 0 = off.
   std::int64_t max_bucket = 0;
+  /// Longest time between the two fingerprints of a pair, seconds; 0 = off
+  /// (every pair of the record). With a lag the channel is searched in time
+  /// blocks of at least that length, each against itself and the one before,
+  /// so the work and memory per fingerprint do not grow with the record.
+  double max_lag = 0;
   double noise_freq = -1;   ///< occurrence filter fraction in (0, 1]; -1 = off
   NoiseBlock noise_block = NoiseBlock::month;
   std::int64_t memory_budget_mb = 4096;  ///< per rank: signatures + tables + vote arrays
@@ -39,6 +44,9 @@ struct SearchParams {
   /// Total permutations P = ntbls * ceil(nhash / 2).
   int permutations() const { return ntbls * perms_per_table(); }
   bool noise_filter_on() const { return noise_freq > 0; }
+  bool lag_on() const { return max_lag > 0; }
+  /// max_lag in ns (0 when off).
+  std::int64_t max_lag_ns() const { return static_cast<std::int64_t>(max_lag * 1e9 + 0.5); }
 
   /// Throws qp::ConfigError("search.<key>", why) on an invalid combination.
   void validate() const;

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <set>
 #include <string>
@@ -78,10 +80,14 @@ void check_sorted(const std::vector<TimeNs>& times, const char* what) {
 // Appends pairs sorted by (a, b); every pair has its later index in the partition.
 // `heavy`: the channel's capped keys; null when the partition is the whole
 // channel (then its own bucket sizes decide) or there is no cap.
+// `lag_ns` > 0: only pairs at most that far apart in time (bucket members are
+// ascending in index, hence in time, so a scan stops at the first beyond it).
+// Members before local index `paired_from` pair only with those from it on
+// (their pairs among themselves were found with the previous time block).
 void search_partition(const Source& db, std::size_t begin, std::size_t end,
-                      const std::vector<QueryRange>& external, TimeNs near_ns,
+                      const std::vector<QueryRange>& external, TimeNs near_ns, TimeNs lag_ns,
                       const SearchParams& p, const HeavyKeys* heavy,
-                      std::vector<CandidatePair>& out, CoreStats& stats) {
+                      std::vector<CandidatePair>& out, CoreStats& stats, std::size_t paired_from = 0) {
   assert(p.max_bucket == 0 || heavy || (external.empty() && begin == 0 && end == db.sigs.n));
   auto owned_tables = std::make_unique<const BucketTables>(
       db.sigs, begin, end, !external.empty(), static_cast<std::size_t>(p.max_bucket), heavy);
@@ -95,8 +101,16 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
   std::vector<std::uint32_t> near_end(m);
   for (std::size_t i = 0, j = 0; i < m; ++i) {
     while (j < m && dt[j] - dt[i] < near_ns) ++j;
-    near_end[i] = static_cast<std::uint32_t>(std::max(j, i + 1));
+    near_end[i] = static_cast<std::uint32_t>(std::max({j, i + 1, i < paired_from ? paired_from : 0}));
   }
+  // First local index beyond the lag from each member (m when no lag).
+  std::vector<std::uint32_t> far_end(m, static_cast<std::uint32_t>(m));
+  if (lag_ns > 0)
+    for (std::size_t i = 0, j = 0; i < m; ++i) {
+      while (j < m && dt[j] - dt[i] <= lag_ns) ++j;
+      far_end[i] = static_cast<std::uint32_t>(j);
+    }
+  const TimeNs lag = lag_ns > 0 ? lag_ns : std::numeric_limits<TimeNs>::max();
 
   std::size_t nexternal = 0;
   for (const auto& r : external) nexternal += r.end - r.begin;
@@ -151,6 +165,7 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
               std::uint32_t e = BucketTables::entry(mem, j);
               do {
                 const std::uint32_t d = e & BucketTables::kIdMask;
+                if (dt[d] - tq > lag) break;  // external queries precede every member
                 e = BucketTables::entry(mem, ++j);
                 ++lookups;
                 if (dt[d] - tq < near_ns && tq - dt[d] < near_ns) continue;
@@ -160,7 +175,7 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
             emit(r->src.offset + q, db.offset + begin, dst);
           } else {
             const std::size_t q = u - nexternal;
-            const std::uint32_t ne = near_end[q];
+            const std::uint32_t ne = near_end[q], fe = far_end[q];
             // Touch every table's bucket first so the cache misses overlap;
             // tables where q is its bucket's last member have nothing to scan.
             std::uint64_t* at = later.data();
@@ -175,7 +190,7 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
               // Later members of q's bucket; a sentinel ends each table.
               for (std::size_t j = (*it & BucketTables::kPositionMask) + 1;; ++j) {
                 const std::uint32_t d = BucketTables::entry(mem, j);
-                if (d & BucketTables::kBucketStart) break;
+                if ((d & BucketTables::kBucketStart) || d >= fe) break;
                 ++lookups;
                 if (d < ne) continue;
                 if (votes[d]++ == 0) touched.push_back(d);
@@ -230,7 +245,7 @@ std::vector<CandidatePair> run_partitions(const Source& db, std::size_t n, int p
     if (b == e) continue;
     std::vector<QueryRange> external = before;
     if (b > 0) external.push_back({db, 0, b});
-    search_partition(db, b, e, external, near_ns, p, heavy, out, stats);
+    search_partition(db, b, e, external, near_ns, 0, p, heavy, out, stats);
     // Each partition's output is sorted; partitions are disjoint in b.
     std::inplace_merge(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(sorted_prefix),
                        out.end());
@@ -346,6 +361,186 @@ std::unique_ptr<HeavyKeys> heavy_keys_if_needed(const std::vector<SignatureView>
       find_heavy_keys(channel, p.ntbls, static_cast<std::size_t>(p.max_bucket)));
 }
 
+// Writes rows [a, b) of a channel's signatures (ntbls keys each) to `out`.
+using SignatureFetch = std::function<void(std::size_t a, std::size_t b, std::uint64_t* out)>;
+
+SignatureFetch copy_rows(const SignatureView& sigs) {
+  return [sigs](std::size_t a, std::size_t b, std::uint64_t* out) {
+    std::memcpy(out, sigs.row(a), (b - a) * static_cast<std::size_t>(sigs.ntbls) * sizeof(std::uint64_t));
+  };
+}
+
+// Starts of the time blocks of a lag-bounded search, then n. Block k starts
+// at fingerprint s_k and runs past every fingerprint within lag_ns of it (and
+// holds at least min_block: tables of a handful of fingerprints cost more to
+// set up than to search). So block k + 2 starts more than lag_ns after
+// every member of block k: a pair within the lag lies in one block or in two
+// consecutive ones, wherever the blocks fall.
+std::vector<std::size_t> lag_blocks(const std::vector<TimeNs>& t, TimeNs lag_ns, std::size_t min_block) {
+  std::vector<std::size_t> starts;
+  for (std::size_t i = 0; i < t.size();) {
+    starts.push_back(i);
+    const auto past = std::upper_bound(t.begin() + static_cast<std::ptrdiff_t>(i), t.end(), t[i] + lag_ns);
+    i = std::max(static_cast<std::size_t>(past - t.begin()), std::min(t.size(), i + std::max<std::size_t>(min_block, 1)));
+  }
+  starts.push_back(t.size());
+  return starts;
+}
+
+// Largest partition of a block: the caller's partition count over the whole
+// channel, else what the budget leaves after two blocks' signatures.
+std::size_t lag_partition_members(const std::vector<std::size_t>& blocks, const SearchParams& p,
+                                  const SearchOptions& o) {
+  const std::size_t n = blocks.back(), limit = BucketTables::kMaxMembers - 1;
+  if (o.partitions > 0)
+    return std::min(limit, std::max<std::size_t>(1, (n + static_cast<std::size_t>(o.partitions) - 1) /
+                                                        static_cast<std::size_t>(o.partitions)));
+  std::size_t largest = 0;
+  for (std::size_t k = 0; k + 1 < blocks.size(); ++k) largest = std::max(largest, blocks[k + 1] - blocks[k]);
+  const std::size_t T = static_cast<std::size_t>(p.ntbls);
+  const std::size_t budget = static_cast<std::size_t>(p.memory_budget_mb) << 20;
+  const std::size_t window = signature_bytes(2 * largest, p.ntbls);
+  const std::size_t per_fp = T * (BucketTables::kBytesPerEntry + BucketTables::kIndexBytesPerEntry) +
+                             static_cast<std::size_t>(std::max(omp_get_max_threads(), 1)) * kPerThreadBytesPerMember;
+  if (budget <= window || (budget - window) / per_fp == 0)
+    throw qp::ConfigError("search.memory_budget_mb",
+                          "budget of " + std::to_string(p.memory_budget_mb) + " MB is too small for max_lag " +
+                              std::to_string(p.max_lag) + " s: two time blocks' signatures need " +
+                              std::to_string(window >> 20) + " MB plus " + std::to_string(per_fp) +
+                              " bytes per fingerprint of a partition");
+  return std::min(limit, (budget - window) / per_fp);
+}
+
+// Merges out[sorted, end) (sorted, every a >= min_a) into the sorted prefix:
+// only the prefix's pairs with a >= min_a can interleave with them.
+void merge_tail(std::vector<CandidatePair>& out, std::size_t sorted, std::size_t min_a) {
+  const auto mid = out.begin() + static_cast<std::ptrdiff_t>(sorted);
+  const auto from = std::lower_bound(out.begin(), mid, min_a,
+                                     [](const CandidatePair& c, std::size_t a) { return c.a < a; });
+  std::inplace_merge(from, mid, out.end());
+}
+
+// Pairs whose later fingerprint lies in blocks [k0, k1): tables over a block
+// and the one before it, or when these exceed m_max, the block's tables (in
+// partitions of at most m_max) queried by key from the block before. Holds
+// the signatures of two blocks at a time. Sorted by (a, b).
+std::vector<CandidatePair> run_lag_blocks(const SignatureFetch& fetch, const std::vector<TimeNs>& times,
+                                          const std::vector<std::size_t>& blocks, std::size_t k0,
+                                          std::size_t k1, std::size_t m_max, TimeNs near_ns,
+                                          const SearchParams& p, CoreStats& stats, int& parts,
+                                          std::size_t& window_peak) {
+  const std::size_t T = static_cast<std::size_t>(p.ntbls);
+  std::size_t largest = 0;
+  for (std::size_t k = k0 > 0 ? k0 - 1 : k0; k < k1; ++k) largest = std::max(largest, blocks[k + 1] - blocks[k]);
+  std::vector<std::uint64_t> window;
+  window.reserve(2 * largest * T);  // never reallocated: two blocks at most
+  std::vector<CandidatePair> out;
+  for (std::size_t k = k0; k < k1; ++k) {
+    const std::size_t ws = k > 0 ? blocks[k - 1] : blocks[k], mid = blocks[k], we = blocks[k + 1];
+    if (k > k0) {  // the previous block's rows are the window's tail: move them to the front
+      std::memmove(window.data(), window.data() + window.size() - (mid - ws) * T, (mid - ws) * T * sizeof(std::uint64_t));
+      window.resize((we - ws) * T);
+    } else {
+      window.resize((we - ws) * T);
+      if (mid > ws) fetch(ws, mid, window.data());
+    }
+    fetch(mid, we, window.data() + (mid - ws) * T);
+    window_peak = std::max(window_peak, window.size() * sizeof(std::uint64_t));
+    const Source db{{window.data(), we - ws, p.ntbls}, times.data() + ws, ws};
+    if (we - ws <= m_max) {
+      // Tables over both blocks: every query scans forward from its own
+      // position (no key lookups, which cost several times a scan step); the
+      // previous block's members only pair with this block's.
+      const std::size_t sorted = out.size();
+      search_partition(db, 0, we - ws, {}, near_ns, p.max_lag_ns(), p, nullptr, out, stats, mid - ws);
+      ++parts;
+      merge_tail(out, sorted, ws);
+      continue;
+    }
+    for (std::size_t b = mid - ws; b < we - ws; b += m_max) {
+      const std::size_t e = std::min(we - ws, b + m_max), sorted = out.size();
+      std::vector<QueryRange> external;
+      if (b > 0) external.push_back({db, 0, b});
+      search_partition(db, b, e, external, near_ns, p.max_lag_ns(), p, nullptr, out, stats);
+      ++parts;
+      merge_tail(out, sorted, ws);
+    }
+  }
+  return out;
+}
+
+// Gathers every rank's sorted pairs to all ranks and merges them.
+std::vector<CandidatePair> gather_merged(MPI_Comm comm, std::vector<CandidatePair>& local) {
+  auto gathered = allgather_pairs(comm, local);
+  std::vector<CandidatePair>().swap(local);
+  std::vector<CandidatePair> pairs;
+  for (auto& g : gathered) {
+    const auto mid = static_cast<std::ptrdiff_t>(pairs.size());
+    pairs.insert(pairs.end(), g.begin(), g.end());
+    std::vector<CandidatePair>().swap(g);
+    std::inplace_merge(pairs.begin(), pairs.begin() + mid, pairs.end());
+  }
+  return pairs;
+}
+
+// Sums (lookups, queries, buckets, capped, partitions) and maxes the peaks over the ranks.
+void reduce_stats(MPI_Comm comm, CoreStats& st, int& parts, std::size_t& window_peak) {
+  unsigned long long sums[5] = {st.lookups, st.queries, st.buckets, st.capped, static_cast<unsigned long long>(parts)};
+  unsigned long long tot[5] = {0, 0, 0, 0, 0};
+  MPI_Allreduce(sums, tot, 5, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
+  unsigned long long peaks[2] = {st.peak_bytes, window_peak}, max_peaks[2] = {0, 0};
+  MPI_Allreduce(peaks, max_peaks, 2, MPI_UNSIGNED_LONG_LONG, MPI_MAX, comm);
+  st.lookups = tot[0];
+  st.queries = tot[1];
+  st.buckets = tot[2];
+  st.capped = tot[3];
+  parts = static_cast<int>(tot[4]);
+  st.peak_bytes = max_peaks[0];
+  window_peak = max_peaks[1];
+}
+
+// The lag-bounded search (params.max_lag > 0) of one channel whose signatures
+// `fetch` provides; with `comm` (not MPI_COMM_NULL) the blocks are divided
+// among its ranks in contiguous runs (fewer signatures computed twice).
+std::vector<CandidatePair> lag_search(const SignatureFetch& fetch, const std::vector<TimeNs>& times,
+                                      TimeNs dt_fp_ns, const SearchParams& params, const SearchOptions& options,
+                                      MPI_Comm comm, SearchSummary* summary,
+                                      std::chrono::steady_clock::time_point t0) {
+  int rank = 0, size = 1;
+  if (comm != MPI_COMM_NULL) {
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+  }
+  const auto blocks = lag_blocks(times, params.max_lag_ns(), options.min_lag_block);
+  const std::size_t nblocks = blocks.size() - 1;
+  const std::size_t k0 = nblocks * static_cast<std::size_t>(rank) / static_cast<std::size_t>(size);
+  const std::size_t k1 = nblocks * static_cast<std::size_t>(rank + 1) / static_cast<std::size_t>(size);
+  CoreStats st;
+  int parts = 0;
+  std::size_t window_peak = 0;
+  std::vector<CandidatePair> pairs;
+  std::exception_ptr error;
+  try {
+    pairs = run_lag_blocks(fetch, times, blocks, k0, k1, lag_partition_members(blocks, params, options),
+                           params.near_repeats * dt_fp_ns, params, st, parts, window_peak);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (comm != MPI_COMM_NULL) {
+    int failed = error ? 1 : 0, any_failed = 0;
+    MPI_Allreduce(&failed, &any_failed, 1, MPI_INT, MPI_MAX, comm);
+    if (!error && any_failed) error = std::make_exception_ptr(qp::Error("similarity search failed on another rank"));
+  }
+  if (error) std::rethrow_exception(error);
+  if (comm != MPI_COMM_NULL) {
+    pairs = gather_merged(comm, pairs);
+    reduce_stats(comm, st, parts, window_peak);
+  }
+  const std::size_t filtered = apply_occurrence_filter(pairs, times, params);
+  fill_summary(summary, parts, times.size(), filtered, st, pairs.size(), since(t0), window_peak);
+  return pairs;
+}
+
 // search() with the channel's capped keys given (null: counted here when needed).
 std::vector<CandidatePair> search_with(const SignatureView& sigs, const std::vector<TimeNs>& times,
                                        TimeNs dt_fp_ns, const SearchParams& params,
@@ -354,6 +549,8 @@ std::vector<CandidatePair> search_with(const SignatureView& sigs, const std::vec
   const auto t0 = std::chrono::steady_clock::now();
   check_inputs(sigs, times, params, "fingerprint times");
   ThreadScope threads(options.threads);
+  if (params.lag_on())
+    return lag_search(copy_rows(sigs), times, dt_fp_ns, params, options, MPI_COMM_NULL, summary, t0);
   const int parts = choose_partitions(options, sigs.n, sigs.n, params);
   std::unique_ptr<HeavyKeys> own;
   if (!heavy && (own = heavy_keys_if_needed({sigs}, parts, params))) heavy = own.get();
@@ -367,6 +564,42 @@ std::vector<CandidatePair> search_with(const SignatureView& sigs, const std::vec
   fill_summary(summary, parts, sigs.n, filtered, st, pairs.size(), since(t0),
                signature_bytes(sigs.n, params.ntbls));
   return pairs;
+}
+
+// search_new_vs_all with a lag: only old fingerprints within the lag of the
+// first new one can pair with a new one, so the search runs over that tail of
+// the old ones and the new ones, and keeps the pairs with a new member.
+std::vector<CandidatePair> lag_new_vs_all(const SignatureView& old_sigs, const std::vector<TimeNs>& old_times,
+                                          const SignatureView& new_sigs, const std::vector<TimeNs>& new_times,
+                                          TimeNs dt_fp_ns, const SearchParams& params, SearchSummary* summary,
+                                          const SearchOptions& options) {
+  const std::size_t n_old = old_sigs.n;
+  std::size_t tail = n_old;
+  // The occurrence filter counts a block's pairs among old fingerprints too: search them all.
+  if (params.noise_filter_on()) tail = 0;
+  else if (!new_times.empty())
+    tail = static_cast<std::size_t>(std::lower_bound(old_times.begin(), old_times.end(),
+                                                     new_times.front() - params.max_lag_ns()) - old_times.begin());
+  const std::size_t keep = n_old - tail, T = static_cast<std::size_t>(params.ntbls);
+  Signatures joined;
+  joined.n = keep + new_sigs.n;
+  joined.ntbls = params.ntbls;
+  joined.keys.resize(joined.n * T);
+  if (keep > 0) std::memcpy(joined.keys.data(), old_sigs.row(tail), keep * T * sizeof(std::uint64_t));
+  if (new_sigs.n > 0) std::memcpy(joined.keys.data() + keep * T, new_sigs.keys, new_sigs.n * T * sizeof(std::uint64_t));
+  std::vector<TimeNs> times(old_times.begin() + static_cast<std::ptrdiff_t>(tail), old_times.end());
+  times.insert(times.end(), new_times.begin(), new_times.end());
+  SearchSummary s;
+  auto pairs = search(joined.view(), times, dt_fp_ns, params, &s, options);
+  std::vector<CandidatePair> out;
+  for (const auto& c : pairs)
+    if (c.b >= keep) out.push_back({static_cast<std::uint32_t>(c.a + tail), static_cast<std::uint32_t>(c.b + tail), c.votes});
+  if (summary) {
+    *summary = s;
+    summary->fingerprints = n_old + new_sigs.n;
+    summary->pairs = out.size();
+  }
+  return out;
 }
 
 }  // namespace
@@ -392,6 +625,7 @@ std::vector<CandidatePair> search_mpi(MPI_Comm comm, const SignatureView& sigs,
   // Inputs are identical on every rank, so a bad input fails on all of them alike.
   check_inputs(sigs, times, params, "fingerprint times");
   ThreadScope threads(options.threads);
+  if (params.lag_on()) return lag_search(copy_rows(sigs), times, dt_fp_ns, params, options, comm, summary, t0);
   int parts = choose_partitions(options, sigs.n, sigs.n, params);
   parts = std::max(parts, std::min<int>(size, static_cast<int>(std::max<std::size_t>(sigs.n, 1))));
   // Round robin: later partitions answer more queries, so interleave them.
@@ -413,26 +647,11 @@ std::vector<CandidatePair> search_mpi(MPI_Comm comm, const SignatureView& sigs,
   if (error) std::rethrow_exception(error);
   if (any_failed) throw qp::Error("similarity search failed on another rank");
 
-  auto gathered = allgather_pairs(comm, local);
-  std::vector<CandidatePair>().swap(local);
-  std::vector<CandidatePair> pairs;
-  for (auto& g : gathered) {
-    const auto mid = static_cast<std::ptrdiff_t>(pairs.size());
-    pairs.insert(pairs.end(), g.begin(), g.end());
-    std::vector<CandidatePair>().swap(g);
-    std::inplace_merge(pairs.begin(), pairs.begin() + mid, pairs.end());
-  }
+  auto pairs = gather_merged(comm, local);
   const std::size_t filtered = apply_occurrence_filter(pairs, times, params);
-
-  unsigned long long sums[4] = {st.lookups, st.queries, st.buckets, st.capped}, tot[4] = {0, 0, 0, 0};
-  MPI_Allreduce(sums, tot, 4, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
-  unsigned long long peak = st.peak_bytes, max_peak = 0;
-  MPI_Allreduce(&peak, &max_peak, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, comm);
-  st.lookups = tot[0];
-  st.queries = tot[1];
-  st.buckets = tot[2];
-  st.capped = tot[3];
-  st.peak_bytes = max_peak;
+  int counted = 0;  // every rank knows `parts` already
+  std::size_t no_window = 0;
+  reduce_stats(comm, st, counted, no_window);
   fill_summary(summary, parts, sigs.n, filtered, st, pairs.size(), since(t0),
                signature_bytes(sigs.n, params.ntbls));
   return pairs;
@@ -454,6 +673,7 @@ std::vector<CandidatePair> search_new_vs_all(const SignatureView& old_sigs,
   if (n_old + n_new >= kMaxFingerprints)
     throw qp::InputError("fingerprint times", "more than 2^31 fingerprints in one channel");
   ThreadScope threads(options.threads);
+  if (params.lag_on()) return lag_new_vs_all(old_sigs, old_times, new_sigs, new_times, dt_fp_ns, params, summary, options);
   const int parts = choose_partitions(options, n_old + n_new, n_new, params);
   std::vector<int> all(static_cast<std::size_t>(parts));
   for (int i = 0; i < parts; ++i) all[static_cast<std::size_t>(i)] = i;
@@ -514,6 +734,57 @@ std::vector<CandidatePair> search_new_vs_all(const SignatureView& old_sigs,
   fill_summary(summary, parts, n_old + n_new, filtered, st, pairs.size(), since(t0),
                signature_bytes(n_old + n_new, params.ntbls));
   return pairs;
+}
+
+std::vector<CandidatePair> search_rows_mpi(MPI_Comm comm, const FingerprintRows& rows, std::size_t nbits,
+                                           const std::vector<TimeNs>& times, TimeNs dt_fp_ns,
+                                           const SearchParams& params, SearchSummary* summary,
+                                           const SearchOptions& options) {
+  const std::size_t words = words_for_bits(nbits), n = times.size();
+  if (!params.lag_on()) {
+    FingerprintWords all;
+    all.n = n;
+    all.nbits = nbits;
+    all.bits.resize(n * words);
+    if (n > 0) rows(0, n, all.bits.data());
+    return search_fingerprints_mpi(comm, all.view(), times, dt_fp_ns, params, summary, options);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  params.validate();
+  if (n >= kMaxFingerprints) throw qp::InputError("fingerprint times", "more than 2^31 fingerprints in one channel");
+  check_sorted(times, "fingerprint times");
+  ThreadScope threads(options.threads);
+  const SignatureGenerator gen(params, nbits);
+  std::vector<std::uint64_t> bits;  // one block's fingerprints at a time
+  const SignatureFetch fetch = [&](std::size_t a, std::size_t b, std::uint64_t* out) {
+    bits.resize((b - a) * words);
+    rows(a, b, bits.data());
+    gen.compute(FingerprintView{bits.data(), b - a, words, nbits}, out);
+  };
+  return lag_search(fetch, times, dt_fp_ns, params, options, comm, summary, t0);
+}
+
+std::vector<CandidatePair> search_fingerprints_mpi(MPI_Comm comm, const FingerprintView& fps,
+                                                  const std::vector<TimeNs>& times, TimeNs dt_fp_ns,
+                                                  const SearchParams& params, SearchSummary* summary,
+                                                  const SearchOptions& options) {
+  if (!params.lag_on()) {
+    const Signatures sigs = compute_signatures(fps, params);
+    return search_mpi(comm, sigs.view(), times, dt_fp_ns, params, summary, options);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  params.validate();
+  if (times.size() != fps.n)
+    throw qp::InputError("fingerprint times", std::to_string(times.size()) + " times for " +
+                                                  std::to_string(fps.n) + " fingerprints");
+  if (fps.n >= kMaxFingerprints) throw qp::InputError("fingerprint times", "more than 2^31 fingerprints in one channel");
+  check_sorted(times, "fingerprint times");
+  ThreadScope threads(options.threads);
+  const SignatureGenerator gen(params, fps.nbits);
+  const SignatureFetch fetch = [&](std::size_t a, std::size_t b, std::uint64_t* out) {
+    gen.compute(FingerprintView{fps.row(a), b - a, fps.words, fps.nbits}, out);
+  };
+  return lag_search(fetch, times, dt_fp_ns, params, options, comm, summary, t0);
 }
 
 }  // namespace qp::lsh

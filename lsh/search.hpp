@@ -3,12 +3,15 @@
 //
 // Each unordered pair is reported once, as indices into the input (a < b),
 // with its vote count; pairs closer in time than near_repeats * dt_fp are
-// excluded; the list is sorted by (a, b). Results are identical for any
-// thread count, partition count and MPI rank count.
+// excluded, and with params.max_lag > 0 pairs further apart than max_lag
+// (searched in time blocks: lag_blocks in search.cpp); the list is sorted by
+// (a, b). Results are identical for any thread count, partition count and
+// MPI rank count.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include <mpi.h>
@@ -46,6 +49,9 @@ struct SearchSummary {
 struct SearchOptions {
   int partitions = 0;  ///< 0: as few as the memory budget allows
   int threads = 0;     ///< 0: OpenMP default
+  /// With max_lag: fewest fingerprints in a time block (blocks span at least
+  /// the lag; larger ones only save setting up tables).
+  std::size_t min_lag_block = std::size_t{1} << 14;
 };
 
 /// All-to-all search of one channel. `times` ascending, one per signature.
@@ -74,6 +80,25 @@ std::vector<CandidatePair> search_new_vs_all(const SignatureView& old_sigs,
                                              TimeNs dt_fp_ns, const SearchParams& params,
                                              SearchSummary* summary = nullptr,
                                              const SearchOptions& options = {});
+
+/// search_mpi from the fingerprints: signatures are computed here. With
+/// params.max_lag only two time blocks' signatures are held at a time (else all).
+std::vector<CandidatePair> search_fingerprints_mpi(MPI_Comm comm, const FingerprintView& fps,
+                                                  const std::vector<TimeNs>& times, TimeNs dt_fp_ns,
+                                                  const SearchParams& params, SearchSummary* summary = nullptr,
+                                                  const SearchOptions& options = {});
+
+/// Writes fingerprints [a, b) of a channel, words_for_bits(nbits) LSB-first
+/// words each, to `out`; called with ascending, mostly adjacent ranges.
+using FingerprintRows = std::function<void(std::size_t a, std::size_t b, std::uint64_t* out)>;
+
+/// search_fingerprints_mpi on fingerprints read by `rows` as needed: with
+/// params.max_lag only two time blocks' fingerprints and signatures are held
+/// (without a lag all are read).
+std::vector<CandidatePair> search_rows_mpi(MPI_Comm comm, const FingerprintRows& rows, std::size_t nbits,
+                                           const std::vector<TimeNs>& times, TimeNs dt_fp_ns,
+                                           const SearchParams& params, SearchSummary* summary = nullptr,
+                                           const SearchOptions& options = {});
 
 /// Number of partitions the memory budget needs for n fingerprints.
 int plan_partitions(std::size_t n, const SearchParams& params, int threads);

@@ -373,6 +373,111 @@ TEST(Search, IncrementalEqualsFull) {
   EXPECT_THROW(search_new_vs_all(a, ta, b, tb, kDt, p), qp::InputError);
 }
 
+// Brute force with a lag: every pair at most lag_ns apart, from the definition.
+std::vector<CandidatePair> brute_force_lag(const SignatureView& s, const std::vector<TimeNs>& t,
+                                           TimeNs near_ns, int nvotes, TimeNs lag_ns) {
+  std::vector<CandidatePair> out;
+  for (std::size_t a = 0; a < s.n; ++a)
+    for (std::size_t b = a + 1; b < s.n && t[b] - t[a] <= lag_ns; ++b) {
+      if (t[b] - t[a] < near_ns) continue;
+      std::uint32_t v = 0;
+      for (int k = 0; k < s.ntbls; ++k) v += s.row(a)[k] == s.row(b)[k];
+      if (static_cast<int>(v) >= nvotes)
+        out.push_back({static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b), v});
+    }
+  return out;
+}
+
+// Irregular times: steps of 0-3 dt (equal times included) and a few long gaps.
+std::vector<TimeNs> irregular_times(std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<TimeNs> t(n);
+  TimeNs now = kT0;
+  for (std::size_t i = 0; i < n; ++i) {
+    now += static_cast<TimeNs>(rng() % 4) * kDt + (rng() % 300 == 0 ? 700 * kDt : 0);
+    t[i] = now;
+  }
+  return t;
+}
+
+TEST(Lag, EqualsBruteForceForAnyBlocksPartitionsAndThreads) {
+  SearchParams p;
+  p.ntbls = 9;
+  p.nvotes = 2;
+  const Signatures s = random_keys(4000, p.ntbls, 8);
+  const auto times = irregular_times(s.n, 5);
+  const auto all = brute_force_pairs(s.view(), times, p.near_repeats * kDt, p.nvotes);
+  // 150 dt: many blocks; a lag that lands exactly on pairs' differences (inclusive).
+  for (TimeNs lag : {150 * kDt, 40 * kDt + 0, 5000 * kDt}) {
+    SCOPED_TRACE(lag);
+    p.max_lag = static_cast<double>(lag) / 1e9;
+    ASSERT_EQ(p.max_lag_ns(), lag);
+    const auto expected = brute_force_lag(s.view(), times, p.near_repeats * kDt, p.nvotes, lag);
+    ASSERT_GT(expected.size(), 500u);
+    if (lag < 5000 * kDt) {
+      ASSERT_LT(expected.size(), all.size() / 4);
+    }
+    for (std::size_t block : {std::size_t{1}, std::size_t{97}, std::size_t{1} << 14})
+      for (int threads : {1, 2})
+        for (int parts : {0, 7}) {
+          SearchOptions o;
+          o.threads = threads;
+          o.partitions = parts;
+          o.min_lag_block = block;
+          SearchSummary sum;
+          EXPECT_EQ(search(s.view(), times, kDt, p, &sum, o), expected)
+              << block << " min block, " << threads << " threads, " << parts << " partitions";
+          EXPECT_EQ(sum.pairs, expected.size());
+          EXPECT_EQ(sum.fingerprints, s.n);
+        }
+  }
+}
+
+TEST(Lag, ZeroLagIsTheWholeRecordAndBigLagEqualsIt) {
+  SearchParams p = small_params();
+  Fixture f = synthetic(1500, p);
+  const auto whole = search(f.sigs.view(), f.times, kDt, p);
+  p.max_lag = 1e6;  // longer than the record
+  SearchOptions o;
+  o.min_lag_block = 100;
+  EXPECT_EQ(search(f.sigs.view(), f.times, kDt, p, nullptr, o), whole);
+}
+
+TEST(Lag, IncrementalEqualsFullWithAndWithoutOccurrenceFilter) {
+  SearchParams p = small_params();
+  Fixture f = synthetic(2000, p);
+  p.max_lag = 120 * static_cast<double>(kDt) / 1e9;
+  SearchOptions o;
+  o.min_lag_block = 50;
+  for (double noise : {-1.0, 0.01}) {
+    p.noise_freq = noise;
+    const auto full = search(f.sigs.view(), f.times, kDt, p, nullptr, o);
+    ASSERT_GT(full.size(), 100u);
+    for (std::size_t split : {0u, 1u, 997u, 1999u, 2000u}) {
+      SCOPED_TRACE(split);
+      SignatureView old_v{f.sigs.keys.data(), split, p.ntbls};
+      SignatureView new_v{f.sigs.keys.data() + split * p.ntbls, 2000 - split, p.ntbls};
+      std::vector<TimeNs> old_t(f.times.begin(), f.times.begin() + static_cast<long>(split));
+      std::vector<TimeNs> new_t(f.times.begin() + static_cast<long>(split), f.times.end());
+      std::vector<CandidatePair> expected;
+      for (const auto& c : full)
+        if (c.b >= split) expected.push_back(c);
+      EXPECT_EQ(search_new_vs_all(old_v, old_t, new_v, new_t, kDt, p, nullptr, o), expected);
+    }
+  }
+}
+
+TEST(Lag, RejectedWithBucketCapOrNegative) {
+  SearchParams p;
+  p.max_lag = 86400;
+  p.max_bucket = 10;
+  EXPECT_THROW(p.validate(), qp::ConfigError);
+  p.max_bucket = 0;
+  EXPECT_NO_THROW(p.validate());
+  p.max_lag = -1;
+  EXPECT_THROW(p.validate(), qp::ConfigError);
+}
+
 // Fingerprints over four days, with a "noisy" stretch where one repeated
 // pattern matches very many others.
 Fixture noisy_days(const SearchParams& p) {

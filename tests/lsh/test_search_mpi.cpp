@@ -49,6 +49,32 @@ TEST(SearchMpi, SameAsSingleProcessForOneAndTwoRanks) {
   }
 }
 
+// With a lag the time blocks are dealt to ranks in runs; the fingerprint
+// entry (signatures computed per block) gives the same pairs.
+TEST(SearchMpi, LagSameAsSingleProcessAndFromFingerprints) {
+  SearchParams p;
+  p.ntbls = 40;
+  p.nhash = 3;
+  p.seed = 5;
+  FingerprintWords fw = testdata::correlated_fingerprints(3000, 2048, 100, 21);
+  Signatures s = compute_signatures(fw.view(), p);
+  const auto times = testdata::grid_times(fw.n, civil_to_ns(2020, 3, 1), kDt);
+  const auto whole = search(s.view(), times, kDt, p);
+  p.max_lag = 200 * 0.5;  // 200 fingerprints
+  SearchOptions o;
+  o.min_lag_block = 64;
+  const auto expected = search(s.view(), times, kDt, p, nullptr, o);
+  ASSERT_FALSE(expected.empty());
+  ASSERT_LT(expected.size(), whole.size());
+  for (const auto& c : expected) EXPECT_LE(times[c.b] - times[c.a], 200 * kDt);
+  EXPECT_EQ(search_mpi(MPI_COMM_WORLD, s.view(), times, kDt, p, nullptr, o), expected);
+  EXPECT_EQ(search_fingerprints_mpi(MPI_COMM_WORLD, fw.view(), times, kDt, p, nullptr, o), expected);
+  o.min_lag_block = 1 << 14;  // one block: each rank but the first has none
+  EXPECT_EQ(search_fingerprints_mpi(MPI_COMM_WORLD, fw.view(), times, kDt, p, nullptr, o), expected);
+  p.max_lag = 0;
+  EXPECT_EQ(search_fingerprints_mpi(MPI_COMM_WORLD, fw.view(), times, kDt, p), whole);
+}
+
 TEST(SearchMpi, BadInputFailsOnEveryRank) {
   SearchParams p;
   p.ntbls = 4;
