@@ -10,6 +10,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <toml.hpp>
 
@@ -26,12 +27,14 @@ namespace {
 constexpr TimeNs kDt = 500'000'000;  // 0.5 s between fingerprints
 const TimeNs kT0 = civil_to_ns(2014, 8, 24, 0, 1, 5, 340'000'000);
 
-// Brute force over signatures: votes of every pair, straight from the definition.
+// Brute force over signatures: votes of every pair at most lag_ns apart
+// (default: any), straight from the definition.
 std::vector<CandidatePair> brute_force_pairs(const SignatureView& s, const std::vector<TimeNs>& t,
-                                             TimeNs near_ns, int nvotes) {
+                                             TimeNs near_ns, int nvotes,
+                                             TimeNs lag_ns = std::numeric_limits<TimeNs>::max()) {
   std::vector<CandidatePair> out;
   for (std::size_t a = 0; a < s.n; ++a)
-    for (std::size_t b = a + 1; b < s.n; ++b) {
+    for (std::size_t b = a + 1; b < s.n && t[b] - t[a] <= lag_ns; ++b) {
       if (t[b] - t[a] < near_ns) continue;
       std::uint32_t v = 0;
       for (int k = 0; k < s.ntbls; ++k) v += s.row(a)[k] == s.row(b)[k];
@@ -373,21 +376,6 @@ TEST(Search, IncrementalEqualsFull) {
   EXPECT_THROW(search_new_vs_all(a, ta, b, tb, kDt, p), qp::InputError);
 }
 
-// Brute force with a lag: every pair at most lag_ns apart, from the definition.
-std::vector<CandidatePair> brute_force_lag(const SignatureView& s, const std::vector<TimeNs>& t,
-                                           TimeNs near_ns, int nvotes, TimeNs lag_ns) {
-  std::vector<CandidatePair> out;
-  for (std::size_t a = 0; a < s.n; ++a)
-    for (std::size_t b = a + 1; b < s.n && t[b] - t[a] <= lag_ns; ++b) {
-      if (t[b] - t[a] < near_ns) continue;
-      std::uint32_t v = 0;
-      for (int k = 0; k < s.ntbls; ++k) v += s.row(a)[k] == s.row(b)[k];
-      if (static_cast<int>(v) >= nvotes)
-        out.push_back({static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b), v});
-    }
-  return out;
-}
-
 // Irregular times: steps of 0-3 dt (equal times included) and a few long gaps.
 std::vector<TimeNs> irregular_times(std::size_t n, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -412,7 +400,7 @@ TEST(Lag, EqualsBruteForceForAnyBlocksPartitionsAndThreads) {
     SCOPED_TRACE(lag);
     p.max_lag = static_cast<double>(lag) / 1e9;
     ASSERT_EQ(p.max_lag_ns(), lag);
-    const auto expected = brute_force_lag(s.view(), times, p.near_repeats * kDt, p.nvotes, lag);
+    const auto expected = brute_force_pairs(s.view(), times, p.near_repeats * kDt, p.nvotes, lag);
     ASSERT_GT(expected.size(), 500u);
     if (lag < 5000 * kDt) {
       ASSERT_LT(expected.size(), all.size() / 4);

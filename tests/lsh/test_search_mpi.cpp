@@ -11,14 +11,30 @@ namespace {
 
 constexpr TimeNs kDt = 500'000'000;
 
-TEST(SearchMpi, SameAsSingleProcessForOneAndTwoRanks) {
+// 3000 correlated fingerprints on a 0.5 s grid and their signatures (40 tables).
+struct Channel {
   SearchParams p;
-  p.ntbls = 40;
-  p.nhash = 3;
-  p.seed = 5;
-  FingerprintWords fw = testdata::correlated_fingerprints(3000, 2048, 100, 21);
-  Signatures s = compute_signatures(fw.view(), p);
-  const auto times = testdata::grid_times(fw.n, civil_to_ns(2020, 3, 1), kDt);
+  FingerprintWords fw;
+  Signatures s;
+  std::vector<TimeNs> times;
+};
+
+Channel channel() {
+  Channel c;
+  c.p.ntbls = 40;
+  c.p.nhash = 3;
+  c.p.seed = 5;
+  c.fw = testdata::correlated_fingerprints(3000, 2048, 100, 21);
+  c.s = compute_signatures(c.fw.view(), c.p);
+  c.times = testdata::grid_times(c.fw.n, civil_to_ns(2020, 3, 1), kDt);
+  return c;
+}
+
+TEST(SearchMpi, SameAsSingleProcessForOneAndTwoRanks) {
+  Channel c = channel();
+  SearchParams& p = c.p;
+  const Signatures& s = c.s;
+  const auto& times = c.times;
 
   // Without and with the occurrence filter, and with a bucket cap that bites.
   for (auto [noise, cap] : {std::pair{-1.0, 0}, {0.01, 0}, {-1.0, 3}}) {
@@ -52,13 +68,11 @@ TEST(SearchMpi, SameAsSingleProcessForOneAndTwoRanks) {
 // With a lag the time blocks are dealt to ranks in runs; the fingerprint
 // entry (signatures computed per block) gives the same pairs.
 TEST(SearchMpi, LagSameAsSingleProcessAndFromFingerprints) {
-  SearchParams p;
-  p.ntbls = 40;
-  p.nhash = 3;
-  p.seed = 5;
-  FingerprintWords fw = testdata::correlated_fingerprints(3000, 2048, 100, 21);
-  Signatures s = compute_signatures(fw.view(), p);
-  const auto times = testdata::grid_times(fw.n, civil_to_ns(2020, 3, 1), kDt);
+  Channel c = channel();
+  SearchParams& p = c.p;
+  const FingerprintWords& fw = c.fw;
+  const Signatures& s = c.s;
+  const auto& times = c.times;
   const auto whole = search(s.view(), times, kDt, p);
   p.max_lag = 200 * 0.5;  // 200 fingerprints
   SearchOptions o;
