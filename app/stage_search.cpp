@@ -140,13 +140,47 @@ struct SearchRequest {
   MPI_Comm comm;
   bool writer;
   fs::path out;
+  std::string sid;
+  std::size_t held_bytes = 0;  // held against [search] memory_budget_mb besides the search's own
 };
 
+// The search's options for lsh::: the channel named in its errors and what
+// the stage already holds, both counted against the budget.
+lsh::SearchOptions lsh_options(const SearchRequest& r) {
+  lsh::SearchOptions o;
+  o.held_bytes = r.held_bytes;
+  o.channel = r.sid;
+  return o;
+}
+
+// A channel's pairs as indices into its fingerprint times (12 bytes each,
+// against 24 as time pairs: they wait for the station filter), sorted by
+// (a, b), which is (t1, t2) order.
 struct ChannelPairs {
-  std::vector<TimePair> pairs;
+  std::vector<lsh::CandidatePair> pairs;
+  std::vector<TimeNs> times;
   lsh::SearchSummary summary;
   std::string mode = "full";
+  std::size_t bytes() const { return pairs.size() * sizeof(lsh::CandidatePair) + times.size() * sizeof(TimeNs); }
+  std::vector<TimePair> time_pairs() const {
+    std::vector<TimePair> out;
+    out.reserve(pairs.size());
+    for (const auto& p : pairs) out.push_back({times[p.a], times[p.b], p.votes});
+    return out;
+  }
 };
+
+// An earlier search's time pairs as indices into `times` (which hold them all).
+void append_indexed(const std::vector<TimePair>& found, const std::vector<TimeNs>& times, const fs::path& file,
+                    std::vector<lsh::CandidatePair>& out) {
+  auto index = [&](TimeNs t) {
+    const auto it = std::lower_bound(times.begin(), times.end(), t);
+    if (it == times.end() || *it != t)
+      throw InputError(file.string(), "a pair's time is not among the channel's fingerprints: search again with --force");
+    return static_cast<std::uint32_t>(it - times.begin());
+  };
+  for (const auto& p : found) out.push_back({index(p.t1), index(p.t2), p.votes});
+}
 
 // Exact search: every pair's Jaccard similarity (votes = Jaccard x 1e6).
 ChannelPairs exact_search(const SearchRequest& r, const ChannelFingerprints& fps, const lsh::FingerprintView& view) {
@@ -154,7 +188,8 @@ ChannelPairs exact_search(const SearchRequest& r, const ChannelFingerprints& fps
   const TimeNs near = static_cast<TimeNs>(r.lc.search.near_repeats) * r.lc.fp.dt_fp_ns();
   if (r.writer)
     for (const auto& p : lsh::exact_pairs(view, fps.times, near, r.o.exact_threshold))
-      c.pairs.push_back({fps.times[p.a], fps.times[p.b], static_cast<std::uint32_t>(std::llround(p.jaccard * 1e6))});
+      c.pairs.push_back({static_cast<std::uint32_t>(p.a), static_cast<std::uint32_t>(p.b),
+                         static_cast<std::uint32_t>(std::llround(p.jaccard * 1e6))});
   c.mode = "exact (votes = Jaccard x 1e6)";
   return c;
 }
@@ -167,13 +202,13 @@ ChannelPairs lsh_search(const SearchRequest& r, const ChannelFingerprints& fps, 
   const TimeNs dt_fp = r.lc.fp.dt_fp_ns();
   PreviousSearch prev;
   if (!r.o.force && !r.lc.search.noise_filter_on()) prev = previous_search(r.out, r.lc.search_hash(), fps);
+  lsh::SearchOptions o = lsh_options(r);
+  o.held_bytes += prev.pairs.size() * sizeof(TimePair);  // the earlier search's pairs wait to be joined
   if (prev.old_units == 0) {
     // Without the bits in memory (max_lag) they are read block by block.
-    const auto found = fps.bits.empty()
-                           ? lsh::search_rows_mpi(r.comm, UnitRows(fps), fps.nbits, fps.times, dt_fp, r.lc.search, &c.summary)
-                           : lsh::search_fingerprints_mpi(r.comm, view, fps.times, dt_fp, r.lc.search, &c.summary);
-    c.pairs.reserve(found.size());
-    for (const auto& p : found) c.pairs.push_back({fps.times[p.a], fps.times[p.b], p.votes});
+    c.pairs = fps.bits.empty()
+                  ? lsh::search_rows_mpi(r.comm, UnitRows(fps), fps.nbits, fps.times, dt_fp, r.lc.search, &c.summary, o)
+                  : lsh::search_fingerprints_mpi(r.comm, view, fps.times, dt_fp, r.lc.search, &c.summary, o);
     return c;
   }
   std::vector<std::uint64_t> read;  // an incremental search needs every fingerprint's signature
@@ -192,24 +227,17 @@ ChannelPairs lsh_search(const SearchRequest& r, const ChannelFingerprints& fps, 
   const std::vector<TimeNs> old_t(fps.times.begin(), fps.times.begin() + static_cast<std::ptrdiff_t>(split));
   const std::vector<TimeNs> new_t(fps.times.begin() + static_cast<std::ptrdiff_t>(split), fps.times.end());
   // new_vs_all indexes old then new, i.e. the concatenated order.
-  for (const auto& p : lsh::search_new_vs_all(old_v, old_t, new_v, new_t, dt_fp, r.lc.search, &c.summary))
-    c.pairs.push_back({fps.times[p.a], fps.times[p.b], p.votes});
-  c.pairs.insert(c.pairs.end(), prev.pairs.begin(), prev.pairs.end());
+  c.pairs = lsh::search_new_vs_all(old_v, old_t, new_v, new_t, dt_fp, r.lc.search, &c.summary, o);
+  append_indexed(prev.pairs, fps.times, r.out, c.pairs);
   c.mode = "incremental (" + std::to_string(fps.times.size() - split) + " new fingerprints)";
   return c;
 }
 
 // FAST's parsed layout "dt idx sim" on the channel's fingerprint index.
-void export_fast_pairs(const RunStore& store, const std::string& sid, const ChannelFingerprints& fps,
-                       const std::vector<TimePair>& pairs) {
-  std::map<TimeNs, std::size_t> index;
-  for (std::size_t i = 0; i < fps.times.size(); ++i) index[fps.times[i]] = i;
+void export_fast_pairs(const RunStore& store, const std::string& sid, const std::vector<lsh::CandidatePair>& pairs) {
   AtomicTextFile txt(store.dir() / "export-fast" / ("candidate_pairs_" + sid + "_merged.txt"));
   std::vector<std::array<std::size_t, 3>> rows;
-  for (const auto& p : pairs) {
-    const std::size_t a = index[p.t1], b = index[p.t2];
-    rows.push_back({b - a, b, p.votes});
-  }
+  for (const auto& p : pairs) rows.push_back({std::size_t{p.b} - p.a, p.b, p.votes});
   std::sort(rows.begin(), rows.end());
   for (const auto& row : rows) txt.stream() << row[0] << ' ' << row[1] << ' ' << row[2] << '\n';
   txt.commit();
@@ -222,7 +250,8 @@ ChannelPairs search_channel(const SearchRequest& r, const RunStore& store, const
   const lsh::FingerprintView view{fps.bits.data(), fps.times.size(), fps.words, fps.nbits};
   ChannelPairs c = r.o.exact ? exact_search(r, fps, view) : lsh_search(r, fps, view);
   std::sort(c.pairs.begin(), c.pairs.end());
-  if (r.writer && r.o.export_fast) export_fast_pairs(store, sid, fps, c.pairs);
+  c.times = fps.times;
+  if (r.writer && r.o.export_fast) export_fast_pairs(store, sid, c.pairs);
   return c;
 }
 
@@ -239,7 +268,7 @@ struct SearchedChannel {
 void write_channel(const SearchRequest& r, const RunStore& store, const SearchedChannel& ch, std::int64_t min_station_votes) {
   const Provenance prov{"search", ch.sid, r.lc.cfg.hash(), r.lc.search_hash(), ch.inputs_hash, ch.unit_hashes};
   store.write_h5(ch.out, prov, [&](h5::File& f) {
-    runstore::write_pair_unit(f, ch.found.pairs, {ch.fingerprints, ch.found.summary.filtered, ch.found.mode});
+    runstore::write_pair_unit(f, ch.found.time_pairs(), {ch.fingerprints, ch.found.summary.filtered, ch.found.mode});
     // The station filter applied (0: none); associate checks it against its threshold.
     f.set_attr("min_station_votes", min_station_votes);
   });
@@ -355,7 +384,6 @@ void search_station(SearchLoop& L, const std::vector<std::string>& sids) {
   std::size_t held_pairs = 0;  // bytes of the station's pairs kept for the station filter
   for (const auto& p : planned) {
     const auto u0 = std::chrono::steady_clock::now();
-    const SearchRequest req{L.lc, L.o, L.spread ? MPI_COMM_SELF : L.mpi.comm(), L.writer, p.out};
     UnitRecord rec{p.sid, "failed", p.inputs_hash, L.params_hash, L.mpi.rank(), 0, L.store.relative(p.out), ""};
     SearchedChannel ch{p.sid, p.out, {}, p.inputs_hash, 0, {}};
     try {
@@ -363,14 +391,18 @@ void search_station(SearchLoop& L, const std::vector<std::string>& sids) {
       const ChannelFingerprints fps = load_channel(L.store, p.units, L.lc.fp.bits(), keep_bits);
       ch.unit_hashes = fps.unit_hashes;
       ch.fingerprints = fps.times.size();
+      // The budget counts the fingerprints and times held here and the
+      // station's pairs searched before this channel.
+      const std::size_t stage_held =
+          fps.bits.size() * sizeof(std::uint64_t) + 2 * fps.times.size() * sizeof(TimeNs) + held_pairs;
+      const SearchRequest req{L.lc, L.o, L.spread ? MPI_COMM_SELF : L.mpi.comm(), L.writer, p.out, p.sid, stage_held};
       ch.found = search_channel(req, L.store, p.sid, fps);
       rec.note = describe_search(fps, ch.found, L.lc.search.ntbls);
       // Everything the channel's search held: its fingerprints, the search's
       // own peak (signatures, tables, vote arrays, its pairs) and the pairs of
       // the station's channels searched before it.
-      const std::size_t held = fps.bits.size() * sizeof(std::uint64_t) + ch.found.summary.peak_memory_bytes +
-                               ch.found.pairs.size() * sizeof(TimePair) + held_pairs;
-      held_pairs += ch.found.pairs.size() * sizeof(TimePair);
+      const std::size_t held = stage_held + ch.found.summary.peak_memory_bytes;
+      held_pairs += ch.found.bytes();
       rec.note += fmt::format(", held {:.1f} MB in all", static_cast<double>(held) / 1e6);
     } catch (...) {
       err = std::current_exception();
@@ -388,9 +420,11 @@ void search_station(SearchLoop& L, const std::vector<std::string>& sids) {
   // mode's votes are similarities, not table counts.
   const std::int64_t min_votes = L.o.exact || done.size() < 2 ? 0 : L.lc.search.min_station_votes;
   if (min_votes > 0) {
-    std::vector<std::vector<TimePair>> per_channel;
+    std::vector<std::vector<lsh::CandidatePair>> per_channel;
     for (auto& ch : done) per_channel.push_back(std::move(ch.found.pairs));
-    lsh::filter_station_pairs(per_channel, min_votes);
+    lsh::filter_station_pairs(per_channel, min_votes, [&](std::size_t c, const lsh::CandidatePair& p) {
+      return std::make_pair(done[c].found.times[p.a], done[c].found.times[p.b]);
+    });
     for (std::size_t k = 0; k < done.size(); ++k) {
       recs[k].note += fmt::format("; {} kept by the station filter (votes >= {} over the station's channels)",
                                   per_channel[k].size(), min_votes);
@@ -399,7 +433,8 @@ void search_station(SearchLoop& L, const std::vector<std::string>& sids) {
   }
   for (std::size_t k = 0; k < done.size(); ++k) {
     try {
-      if (L.writer) write_channel({L.lc, L.o, MPI_COMM_SELF, L.writer, done[k].out}, L.store, done[k], min_votes);
+      if (L.writer)
+        write_channel({L.lc, L.o, MPI_COMM_SELF, L.writer, done[k].out, done[k].sid}, L.store, done[k], min_votes);
     } catch (...) {
       err = std::current_exception();
     }

@@ -70,10 +70,12 @@ const qp::ParamTable<SearchParams>& search_param_table() {
                   {{"month", NoiseBlock::month}, {"day", NoiseBlock::day}, {"week", NoiseBlock::week}},
                   "Calendar block (UTC) within which the occurrence filter counts matches.")
           .integer("memory_budget_mb", &P::memory_budget_mb, {1, INT64_MAX / (1 << 20)}, "MiB",
-                   "Per rank: signatures (8 x ntbls bytes per fingerprint) and one partition's tables (6 x "
+                   "Per rank: signatures (8 x ntbls bytes per fingerprint), one partition's tables (6 x "
                    "ntbls bytes, 22 x ntbls with several partitions) plus about 60 bytes per fingerprint and "
-                   "thread; the search splits into more partitions when these do not fit, with identical "
-                   "results.")
+                   "thread, and the candidate pairs (24 bytes each while searched, 12 while a station's "
+                   "channels wait for the station filter). The search splits into more partitions when the "
+                   "tables do not fit, with identical results, and stops with an error naming the channel when "
+                   "the pairs do not (without max_lag they grow with the square of the record).")
           .choice("hash_mode", &P::hash_mode, {{"xxhash", HashMode::xxhash}, {"fast", HashMode::fast}},
                   "xxhash: XXH3-64 permutations; fast: FAST's MurmurHash3, bit-compatible with FAST.")
           .integer("seed", &P::seed, {0, UINT32_MAX}, "", "Seed of the hash permutations (FAST's seed in fast mode).");

@@ -15,6 +15,7 @@
 
 #include "lsh/bucket_cap.hpp"
 #include "lsh/occurrence_filter.hpp"
+#include "lsh/pair_budget.hpp"
 #include "lsh/tables.hpp"
 #include "pipeline/error.hpp"
 
@@ -84,10 +85,13 @@ void check_sorted(const std::vector<TimeNs>& times, const char* what) {
 // ascending in index, hence in time, so a scan stops at the first beyond it).
 // Members before local index `paired_from` pair only with those from it on
 // (their pairs among themselves were found with the previous time block).
+// `budget` (may be null) counts each finished chunk's pairs and stops the
+// search once they pass it.
 void search_partition(const Source& db, std::size_t begin, std::size_t end,
                       const std::vector<QueryRange>& external, TimeNs near_ns, TimeNs lag_ns,
                       const SearchParams& p, const HeavyKeys* heavy,
-                      std::vector<CandidatePair>& out, CoreStats& stats, std::size_t paired_from = 0) {
+                      std::vector<CandidatePair>& out, CoreStats& stats, std::size_t paired_from = 0,
+                      PairBudget* budget = nullptr) {
   assert(p.max_bucket == 0 || heavy || (external.empty() && begin == 0 && end == db.sigs.n));
   auto owned_tables = std::make_unique<const BucketTables>(
       db.sigs, begin, end, !external.empty(), static_cast<std::size_t>(p.max_bucket), heavy);
@@ -143,6 +147,7 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
 #pragma omp for schedule(dynamic, 1)
     for (long long c = 0; c < static_cast<long long>(nchunks); ++c) {
       try {
+        if (budget && budget->stopped()) continue;  // another chunk passed the budget
         auto& dst = chunk_out[static_cast<std::size_t>(c)];
         const std::size_t u0 = static_cast<std::size_t>(c) * kQueryChunk;
         const std::size_t u1 = std::min(nqueries, u0 + kQueryChunk);
@@ -199,6 +204,7 @@ void search_partition(const Source& db, std::size_t begin, std::size_t end,
             emit(db.offset + begin + q, db.offset + begin, dst);
           }
         }
+        if (budget) budget->add(dst.size(), u1 - u0);
       } catch (...) {
 #pragma omp critical(qp_lsh_search_error)
         if (!error) error = std::current_exception();
@@ -236,7 +242,7 @@ std::vector<CandidatePair> run_partitions(const Source& db, std::size_t n, int p
                                           const std::vector<int>& mine,
                                           const std::vector<QueryRange>& before, TimeNs near_ns,
                                           const SearchParams& p, const HeavyKeys* heavy,
-                                          CoreStats& stats) {
+                                          CoreStats& stats, PairBudget* budget) {
   std::vector<CandidatePair> out;
   std::size_t sorted_prefix = 0;
   for (int i : mine) {
@@ -245,7 +251,7 @@ std::vector<CandidatePair> run_partitions(const Source& db, std::size_t n, int p
     if (b == e) continue;
     std::vector<QueryRange> external = before;
     if (b > 0) external.push_back({db, 0, b});
-    search_partition(db, b, e, external, near_ns, 0, p, heavy, out, stats);
+    search_partition(db, b, e, external, near_ns, 0, p, heavy, out, stats, 0, budget);
     // Each partition's output is sorted; partitions are disjoint in b.
     std::inplace_merge(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(sorted_prefix),
                        out.end());
@@ -295,6 +301,24 @@ int choose_partitions(const SearchOptions& o, std::size_t n_resident, std::size_
   if (o.partitions <= 0) return plan(n_resident, n_db, p, omp_get_max_threads());
   const std::size_t least = (n_db + BucketTables::kMaxMembers - 2) / (BucketTables::kMaxMembers - 1);
   return std::max(o.partitions, static_cast<int>(least));
+}
+
+// The pairs' share of the budget for a search over n_db fingerprints in
+// `parts` partitions, with n_resident signatures held and n_before earlier
+// fingerprints querying them (lsh/pair_budget.hpp). The tables are counted as
+// planned for one thread (or the caller's partitions): the limit must not
+// depend on the thread count (the other threads' vote arrays, 18 bytes per
+// member each, are left out).
+std::unique_ptr<PairBudget> pair_budget(std::size_t n_resident, std::size_t n_db, std::size_t n_before, int parts,
+                                        const SearchParams& p, const SearchOptions& o) {
+  const int planned = o.partitions > 0 ? parts : plan(n_resident, n_db, p, 1);
+  const std::size_t m = (n_db + static_cast<std::size_t>(planned) - 1) / static_cast<std::size_t>(planned);
+  const PairBudget::Parts budget{static_cast<std::size_t>(p.memory_budget_mb) << 20, o.held_bytes,
+                                 signature_bytes(n_resident, p.ntbls),
+                                 table_budget_bytes(m, p.ntbls, planned > 1 || n_resident > n_db)};
+  std::size_t queries = 0;  // each partition's members and everything before them
+  for (int i = 0; i < parts; ++i) queries += n_before + bound(static_cast<std::size_t>(i) + 1, n_db, parts);
+  return std::make_unique<PairBudget>(budget, queries, p, o);
 }
 
 void fill_summary(SearchSummary* s, int partitions, std::size_t fingerprints,
@@ -388,9 +412,10 @@ std::vector<std::size_t> lag_blocks(const std::vector<TimeNs>& t, TimeNs lag_ns,
 }
 
 // Largest partition of a block: the caller's partition count over the whole
-// channel, else what the budget leaves after two blocks' signatures.
+// channel, else what the budget leaves after two blocks' signatures (with
+// `threads` threads' vote arrays).
 std::size_t lag_partition_members(const std::vector<std::size_t>& blocks, const SearchParams& p,
-                                  const SearchOptions& o) {
+                                  const SearchOptions& o, int threads) {
   const std::size_t n = blocks.back(), limit = BucketTables::kMaxMembers - 1;
   if (o.partitions > 0)
     return std::min(limit, std::max<std::size_t>(1, (n + static_cast<std::size_t>(o.partitions) - 1) /
@@ -401,7 +426,7 @@ std::size_t lag_partition_members(const std::vector<std::size_t>& blocks, const 
   const std::size_t budget = static_cast<std::size_t>(p.memory_budget_mb) << 20;
   const std::size_t window = signature_bytes(2 * largest, p.ntbls);
   const std::size_t per_fp = T * (BucketTables::kBytesPerEntry + BucketTables::kIndexBytesPerEntry) +
-                             static_cast<std::size_t>(std::max(omp_get_max_threads(), 1)) * kPerThreadBytesPerMember;
+                             static_cast<std::size_t>(std::max(threads, 1)) * kPerThreadBytesPerMember;
   if (budget <= window || (budget - window) / per_fp == 0)
     throw qp::ConfigError("search.memory_budget_mb",
                           "budget of " + std::to_string(p.memory_budget_mb) + " MB is too small for max_lag " +
@@ -428,7 +453,7 @@ std::vector<CandidatePair> run_lag_blocks(const SignatureFetch& fetch, const std
                                           const std::vector<std::size_t>& blocks, std::size_t k0,
                                           std::size_t k1, std::size_t m_max, TimeNs near_ns,
                                           const SearchParams& p, CoreStats& stats, int& parts,
-                                          std::size_t& window_peak) {
+                                          std::size_t& window_peak, PairBudget* budget) {
   const std::size_t T = static_cast<std::size_t>(p.ntbls);
   std::size_t largest = 0;
   for (std::size_t k = k0 > 0 ? k0 - 1 : k0; k < k1; ++k) largest = std::max(largest, blocks[k + 1] - blocks[k]);
@@ -452,7 +477,7 @@ std::vector<CandidatePair> run_lag_blocks(const SignatureFetch& fetch, const std
       // position (no key lookups, which cost several times a scan step); the
       // previous block's members only pair with this block's.
       const std::size_t sorted = out.size();
-      search_partition(db, 0, we - ws, {}, near_ns, p.max_lag_ns(), p, nullptr, out, stats, mid - ws);
+      search_partition(db, 0, we - ws, {}, near_ns, p.max_lag_ns(), p, nullptr, out, stats, mid - ws, budget);
       ++parts;
       merge_tail(out, sorted, ws);
       continue;
@@ -461,7 +486,7 @@ std::vector<CandidatePair> run_lag_blocks(const SignatureFetch& fetch, const std
       const std::size_t e = std::min(we - ws, b + m_max), sorted = out.size();
       std::vector<QueryRange> external;
       if (b > 0) external.push_back({db, 0, b});
-      search_partition(db, b, e, external, near_ns, p.max_lag_ns(), p, nullptr, out, stats);
+      search_partition(db, b, e, external, near_ns, p.max_lag_ns(), p, nullptr, out, stats, 0, budget);
       ++parts;
       merge_tail(out, sorted, ws);
     }
@@ -469,8 +494,20 @@ std::vector<CandidatePair> run_lag_blocks(const SignatureFetch& fetch, const std
   return out;
 }
 
-// Gathers every rank's sorted pairs to all ranks and merges them.
-std::vector<CandidatePair> gather_merged(MPI_Comm comm, std::vector<CandidatePair>& local) {
+// Gathers every rank's sorted pairs to all ranks and merges them; with a
+// budget, checks their total first (on every rank alike) before any is sent.
+std::vector<CandidatePair> gather_merged(MPI_Comm comm, std::vector<CandidatePair>& local,
+                                         const PairBudget* budget = nullptr) {
+  if (budget) {
+    int size = 1;
+    MPI_Comm_size(comm, &size);
+    unsigned long long mine = local.size();
+    std::vector<unsigned long long> counts(static_cast<std::size_t>(size));
+    MPI_Allgather(&mine, 1, MPI_UNSIGNED_LONG_LONG, counts.data(), 1, MPI_UNSIGNED_LONG_LONG, comm);
+    std::size_t total = 0;
+    for (auto c : counts) total += static_cast<std::size_t>(c);
+    budget->check_total(total);
+  }
   auto gathered = allgather_pairs(comm, local);
   std::vector<CandidatePair>().swap(local);
   std::vector<CandidatePair> pairs;
@@ -520,9 +557,17 @@ std::vector<CandidatePair> lag_search(const SignatureFetch& fetch, const std::ve
   std::size_t window_peak = 0;
   std::vector<CandidatePair> pairs;
   std::exception_ptr error;
+  // The pairs' budget: what is left after two blocks' signatures and their
+  // tables as planned for one thread (lsh/pair_budget.hpp).
+  std::size_t largest = 0;
+  for (std::size_t k = 0; k < nblocks; ++k) largest = std::max(largest, blocks[k + 1] - blocks[k]);
+  const std::size_t m1 = std::min(2 * largest, lag_partition_members(blocks, params, options, 1));
+  PairBudget budget({static_cast<std::size_t>(params.memory_budget_mb) << 20, options.held_bytes,
+                     signature_bytes(2 * largest, params.ntbls), table_budget_bytes(m1, params.ntbls, m1 < 2 * largest)},
+                    2 * times.size(), params, options);
   try {
-    pairs = run_lag_blocks(fetch, times, blocks, k0, k1, lag_partition_members(blocks, params, options),
-                           params.near_repeats * dt_fp_ns, params, st, parts, window_peak);
+    pairs = run_lag_blocks(fetch, times, blocks, k0, k1, lag_partition_members(blocks, params, options, omp_get_max_threads()),
+                           params.near_repeats * dt_fp_ns, params, st, parts, window_peak, &budget);
   } catch (...) {
     error = std::current_exception();
   }
@@ -533,7 +578,7 @@ std::vector<CandidatePair> lag_search(const SignatureFetch& fetch, const std::ve
   }
   if (error) std::rethrow_exception(error);
   if (comm != MPI_COMM_NULL) {
-    pairs = gather_merged(comm, pairs);
+    pairs = gather_merged(comm, pairs, &budget);
     reduce_stats(comm, st, parts, window_peak);
   }
   const std::size_t filtered = apply_occurrence_filter(pairs, times, params);
@@ -558,8 +603,9 @@ std::vector<CandidatePair> search_with(const SignatureView& sigs, const std::vec
   for (int i = 0; i < parts; ++i) all[static_cast<std::size_t>(i)] = i;
   CoreStats st;
   const Source db{sigs, times.data(), 0};
+  const auto budget = pair_budget(sigs.n, sigs.n, 0, parts, params, options);
   auto pairs = run_partitions(db, sigs.n, parts, all, {}, params.near_repeats * dt_fp_ns, params,
-                              heavy, st);
+                              heavy, st, budget.get());
   const std::size_t filtered = apply_occurrence_filter(pairs, times, params);
   fill_summary(summary, parts, sigs.n, filtered, st, pairs.size(), since(t0),
                signature_bytes(sigs.n, params.ntbls));
@@ -634,11 +680,12 @@ std::vector<CandidatePair> search_mpi(MPI_Comm comm, const SignatureView& sigs,
   CoreStats st;
   std::exception_ptr error;
   std::vector<CandidatePair> local;
+  const auto budget = pair_budget(sigs.n, sigs.n, 0, parts, params, options);
   try {
     // Every rank holds all signatures, so each counts the same capped keys.
     const auto heavy = heavy_keys_if_needed({sigs}, parts, params);
     local = run_partitions({sigs, times.data(), 0}, sigs.n, parts, mine, {},
-                           params.near_repeats * dt_fp_ns, params, heavy.get(), st);
+                           params.near_repeats * dt_fp_ns, params, heavy.get(), st, budget.get());
   } catch (...) {
     error = std::current_exception();
   }
@@ -647,7 +694,7 @@ std::vector<CandidatePair> search_mpi(MPI_Comm comm, const SignatureView& sigs,
   if (error) std::rethrow_exception(error);
   if (any_failed) throw qp::Error("similarity search failed on another rank");
 
-  auto pairs = gather_merged(comm, local);
+  auto pairs = gather_merged(comm, local, budget.get());
   const std::size_t filtered = apply_occurrence_filter(pairs, times, params);
   int counted = 0;  // every rank knows `parts` already
   std::size_t no_window = 0;
@@ -686,8 +733,9 @@ std::vector<CandidatePair> search_new_vs_all(const SignatureView& old_sigs,
       heavy_keys_if_needed(n_old > 0 ? std::vector<SignatureView>{old_sigs, new_sigs}
                                      : std::vector<SignatureView>{new_sigs},
                            parts, params);
+  const auto budget = pair_budget(n_old + n_new, n_new, n_old, parts, params, options);
   auto pairs = run_partitions({new_sigs, new_times.data(), n_old}, n_new, parts, all, before,
-                              near_ns, params, heavy.get(), st);
+                              near_ns, params, heavy.get(), st, budget.get());
 
   std::size_t filtered = 0;
   if (params.noise_filter_on()) {
@@ -719,6 +767,7 @@ std::vector<CandidatePair> search_new_vs_all(const SignatureView& old_sigs,
       unfiltered.noise_freq = -1;
       SearchOptions o = options;
       o.partitions = 0;
+      o.held_bytes += pairs.size() * kPairBudgetBytes;  // the new pairs wait for the recount
       // The sub-search caps the keys capped in the whole channel, not its own
       // (with old fingerprints and a cap, `heavy` is always counted).
       auto old_pairs = search_with(sub.view(), sub_times, dt_fp_ns, unfiltered, nullptr, o, heavy.get());

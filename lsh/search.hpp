@@ -12,12 +12,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <mpi.h>
 
 #include "lsh/params.hpp"
 #include "lsh/signatures.hpp"
+#include "pipeline/error.hpp"
 #include "pipeline/time.hpp"
 
 namespace qp::lsh {
@@ -45,17 +47,37 @@ struct SearchSummary {
   std::size_t peak_memory_bytes = 0;  ///< signatures + largest partition's tables + vote arrays
 };
 
-/// Knobs that never change results, only how the work is done.
+/// Knobs that never change results, only how the work is done (and, for
+/// held_bytes, whether it fits in the budget).
 struct SearchOptions {
   int partitions = 0;  ///< 0: as few as the memory budget allows
   int threads = 0;     ///< 0: OpenMP default
+  /// Memory the caller holds against params.memory_budget_mb while this
+  /// search runs (the fingerprints, a station's earlier channels' pairs).
+  std::size_t held_bytes = 0;
+  /// Named in errors (the stage passes the channel's seed id).
+  std::string channel = "channel";
   /// With max_lag: fewest fingerprints in a time block (blocks span at least
   /// the lag; larger ones only save setting up tables).
   std::size_t min_lag_block = std::size_t{1} << 14;
 };
 
+/// Thrown when a search's candidate pairs would overrun memory_budget_mb
+/// (the key is search.memory_budget_mb; the message names the channel, the
+/// pairs found and projected, the budget and [search] max_lag).
+class PairBudgetError : public qp::ConfigError {
+ public:
+  explicit PairBudgetError(const std::string& cause) : qp::ConfigError("search.memory_budget_mb", cause) {}
+};
+
+/// Bytes a candidate pair costs while a search holds it (budgeted per pair).
+constexpr std::size_t kPairBudgetBytes = 2 * sizeof(CandidatePair);
+
 /// All-to-all search of one channel. `times` ascending, one per signature.
-/// Throws qp::ConfigError when even one fingerprint per partition exceeds the budget.
+/// Throws qp::ConfigError when even one fingerprint per partition exceeds the
+/// budget, PairBudgetError when the pairs do (checked while they are found,
+/// so the search stops near the budget; whether it throws depends on the
+/// channel's pairs, the budget and held_bytes alone, not on ranks or threads).
 std::vector<CandidatePair> search(const SignatureView& sigs, const std::vector<TimeNs>& times,
                                   TimeNs dt_fp_ns, const SearchParams& params,
                                   SearchSummary* summary = nullptr,

@@ -17,39 +17,49 @@
 #include <cstddef>
 #include <cstdint>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace qp::lsh {
 
 namespace station_filter_detail {
 
-template <class Pair>
-bool sorted_by_times(const std::vector<Pair>& ch) {
+// A pair's (t1, t2) from its own members.
+struct MemberTimes {
+  template <class Pair>
+  auto operator()(std::size_t, const Pair& p) const {
+    return std::make_pair(p.t1, p.t2);
+  }
+};
+
+template <class Pair, class Times>
+bool sorted_by_times(const std::vector<Pair>& ch, std::size_t c, const Times& times) {
   for (std::size_t i = 1; i < ch.size(); ++i)
-    if (std::tie(ch[i].t1, ch[i].t2) < std::tie(ch[i - 1].t1, ch[i - 1].t2)) return false;
+    if (times(c, ch[i]) < times(c, ch[i - 1])) return false;
   return true;
 }
 
 // Channels sorted by (t1, t2) (as the search stage writes them): a merge of
 // the channels marks what to keep with one byte per pair, no index.
-template <class Pair>
+template <class Pair, class Times>
 void mark_merged(const std::vector<std::vector<Pair>>& per_channel, std::int64_t min_votes,
-                 std::vector<std::vector<std::uint8_t>>& keep) {
+                 std::vector<std::vector<std::uint8_t>>& keep, const Times& times) {
   const std::size_t nc = per_channel.size();
   std::vector<std::size_t> head(nc, 0), end(nc, 0);
   for (;;) {
-    const Pair* least = nullptr;  // the smallest (t1, t2) at the channels' heads
+    bool any = false;
+    decltype(times(0, per_channel[0][0])) least{};  // the smallest (t1, t2) at the channels' heads
     for (std::size_t c = 0; c < nc; ++c)
       if (head[c] < per_channel[c].size()) {
-        const Pair& p = per_channel[c][head[c]];
-        if (!least || std::tie(p.t1, p.t2) < std::tie(least->t1, least->t2)) least = &p;
+        const auto t = times(c, per_channel[c][head[c]]);
+        if (!any || t < least) least = t;
+        any = true;
       }
-    if (!least) return;
-    const auto t1 = least->t1, t2 = least->t2;
+    if (!any) return;
     std::int64_t sum = 0;
     end = head;
     for (std::size_t c = 0; c < nc; ++c)
-      for (auto& e = end[c]; e < per_channel[c].size() && per_channel[c][e].t1 == t1 && per_channel[c][e].t2 == t2; ++e)
+      for (auto& e = end[c]; e < per_channel[c].size() && times(c, per_channel[c][e]) == least; ++e)
         sum += static_cast<std::int64_t>(per_channel[c][e].votes);
     for (std::size_t c = 0; c < nc; ++c) {
       if (sum >= min_votes)
@@ -60,12 +70,12 @@ void mark_merged(const std::vector<std::vector<Pair>>& per_channel, std::int64_t
 }
 
 // Any order: a sorted index of (t1, t2, channel, index), 32 bytes per pair.
-template <class Pair>
+template <class Pair, class Times>
 void mark_indexed(const std::vector<std::vector<Pair>>& per_channel, std::int64_t min_votes,
-                  std::vector<std::vector<std::uint8_t>>& keep) {
+                  std::vector<std::vector<std::uint8_t>>& keep, const Times& times) {
   // (t1, t2, channel, index) sorted: runs of one pair over the channels.
   struct Ref {
-    decltype(Pair::t1) t1, t2;
+    std::int64_t t1, t2;
     std::uint32_t channel;
     std::size_t index;
   };
@@ -74,8 +84,10 @@ void mark_indexed(const std::vector<std::vector<Pair>>& per_channel, std::int64_
   for (const auto& ch : per_channel) total += ch.size();
   refs.reserve(total);
   for (std::size_t c = 0; c < per_channel.size(); ++c)
-    for (std::size_t i = 0; i < per_channel[c].size(); ++i)
-      refs.push_back({per_channel[c][i].t1, per_channel[c][i].t2, static_cast<std::uint32_t>(c), i});
+    for (std::size_t i = 0; i < per_channel[c].size(); ++i) {
+      const auto [t1, t2] = times(c, per_channel[c][i]);
+      refs.push_back({t1, t2, static_cast<std::uint32_t>(c), i});
+    }
   std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
     return std::tie(a.t1, a.t2, a.channel, a.index) < std::tie(b.t1, b.t2, b.channel, b.index);
   });
@@ -92,19 +104,23 @@ void mark_indexed(const std::vector<std::vector<Pair>>& per_channel, std::int64_
 
 }  // namespace station_filter_detail
 
-/// `per_channel[c]`: channel c's pairs, each with members t1, t2 and votes.
+/// `per_channel[c]`: channel c's pairs, each with a member votes and times
+/// (t1, t2) given by `times(c, pair)` (a std::pair of int64; by default the
+/// pair's members t1, t2: index pairs need 12 bytes where time pairs need 24).
 /// Removes, in place, the pairs whose summed votes stay under min_votes;
 /// order within each channel is kept. Returns the pairs removed. Channels
 /// sorted by (t1, t2) are merged (1 extra byte per pair), others indexed
 /// (33 bytes per pair); the result is the same.
-template <class Pair>
-std::size_t filter_station_pairs(std::vector<std::vector<Pair>>& per_channel, std::int64_t min_votes) {
+template <class Pair, class Times = station_filter_detail::MemberTimes>
+std::size_t filter_station_pairs(std::vector<std::vector<Pair>>& per_channel, std::int64_t min_votes,
+                                 const Times& times = {}) {
   std::vector<std::vector<std::uint8_t>> keep(per_channel.size());
   for (std::size_t c = 0; c < per_channel.size(); ++c) keep[c].assign(per_channel[c].size(), 0);
   bool sorted = true;
-  for (const auto& ch : per_channel) sorted = sorted && station_filter_detail::sorted_by_times(ch);
-  if (sorted) station_filter_detail::mark_merged(per_channel, min_votes, keep);
-  else station_filter_detail::mark_indexed(per_channel, min_votes, keep);
+  for (std::size_t c = 0; c < per_channel.size(); ++c)
+    sorted = sorted && station_filter_detail::sorted_by_times(per_channel[c], c, times);
+  if (sorted) station_filter_detail::mark_merged(per_channel, min_votes, keep, times);
+  else station_filter_detail::mark_indexed(per_channel, min_votes, keep, times);
   std::size_t removed = 0;
   for (std::size_t c = 0; c < per_channel.size(); ++c) {
     auto& ch = per_channel[c];

@@ -323,13 +323,17 @@ TEST(Search, PartitionedEqualsUnpartitioned) {
     EXPECT_EQ(search(f.sigs.view(), f.times, kDt, p, &s, o), whole) << parts << " partitions";
     EXPECT_EQ(s.partitions, parts);
   }
-  // The memory budget chooses partitions on its own.
+  // The memory budget chooses partitions on its own (pairs of 12 votes or
+  // more: few enough to fit in 1 MB beside the signatures; the budget counts them).
   SearchParams tight = p;
+  tight.nvotes = 12;
+  const auto strong = search(f.sigs.view(), f.times, kDt, tight);
+  ASSERT_FALSE(strong.empty());
   tight.memory_budget_mb = 1;
   SearchSummary st;
-  EXPECT_EQ(search(f.sigs.view(), f.times, kDt, tight, &st), whole);
+  EXPECT_EQ(search(f.sigs.view(), f.times, kDt, tight, &st), strong) << strong.size() << " pairs";
   EXPECT_GT(st.partitions, 1);
-  EXPECT_EQ(st.pairs, whole.size());
+  EXPECT_EQ(st.pairs, strong.size());
   EXPECT_EQ(st.fingerprints, 2500u);
   EXPECT_GT(st.buckets, 0u);
   EXPECT_GT(st.avg_lookups, 0.0);
@@ -349,6 +353,55 @@ TEST(Search, BudgetTooSmallForSignaturesIsAConfigError) {
     FAIL() << "expected ConfigError";
   } catch (const qp::ConfigError& e) {
     EXPECT_EQ(e.key(), "search.memory_budget_mb");
+  }
+}
+
+// The largest held_bytes with which search() still fits its pairs in the budget.
+std::size_t held_limit(const SignatureView& s, const std::vector<TimeNs>& t, const SearchParams& p) {
+  std::size_t lo = 0, hi = static_cast<std::size_t>(p.memory_budget_mb) << 20;  // fits at lo, not at hi
+  while (hi - lo > 1) {
+    SearchOptions o;
+    o.held_bytes = lo + (hi - lo) / 2;
+    try {
+      search(s, t, kDt, p, nullptr, o);
+      lo = o.held_bytes;
+    } catch (const PairBudgetError&) {
+      hi = o.held_bytes;
+    }
+  }
+  return lo;
+}
+
+TEST(Search, PairsOverTheBudgetAreAConfigErrorNamingTheChannelForAnyThreads) {
+  SearchParams p = small_params();
+  Fixture f = synthetic(2500, p);
+  const auto whole = search(f.sigs.view(), f.times, kDt, p);
+  ASSERT_GT(whole.size(), 10000u);  // 24 bytes each: more than 1 MB with the signatures
+  SearchParams tight = p;
+  tight.memory_budget_mb = 1;
+  SearchOptions o;
+  o.channel = "XX.STA..HHZ";
+  try {
+    search(f.sigs.view(), f.times, kDt, tight, nullptr, o);
+    FAIL() << "expected PairBudgetError";
+  } catch (const qp::ConfigError& e) {
+    EXPECT_EQ(e.key(), "search.memory_budget_mb");
+    const std::string what = e.what();
+    for (const char* part : {"XX.STA..HHZ", "memory_budget_mb = 1 MB", "max_lag", "pairs after"})
+      EXPECT_NE(what.find(part), std::string::npos) << part << " not in: " << what;
+  }
+  // The pairs' limit comes from the budget and what the caller holds, not
+  // from the thread count: at the limit the same pairs, one byte more fails.
+  const std::size_t limit = held_limit(f.sigs.view(), f.times, p);
+  ASSERT_GT(limit, 0u);
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE(threads);
+    SearchOptions at;
+    at.threads = threads;
+    at.held_bytes = limit;
+    EXPECT_EQ(search(f.sigs.view(), f.times, kDt, p, nullptr, at), whole);
+    at.held_bytes = limit + 1;
+    EXPECT_THROW(search(f.sigs.view(), f.times, kDt, p, nullptr, at), PairBudgetError);
   }
 }
 

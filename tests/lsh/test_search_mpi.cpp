@@ -89,6 +89,36 @@ TEST(SearchMpi, LagSameAsSingleProcessAndFromFingerprints) {
   EXPECT_EQ(search_fingerprints_mpi(MPI_COMM_WORLD, fw.view(), times, kDt, p), whole);
 }
 
+// The pairs' budget holds for the channel's total, not each rank's share:
+// the largest held_bytes that one process fits is the one two ranks fit, and
+// one byte more fails on every rank alike; without and with a lag.
+TEST(SearchMpi, PairBudgetSameAsSingleProcess) {
+  Channel c = channel();
+  SearchOptions o;
+  o.min_lag_block = 64;
+  for (double lag : {0.0, 100.0}) {
+    SCOPED_TRACE(lag);
+    c.p.max_lag = lag;
+    const auto expected = search(c.s.view(), c.times, kDt, c.p, nullptr, o);
+    ASSERT_FALSE(expected.empty());
+    std::size_t lo = 0, hi = static_cast<std::size_t>(c.p.memory_budget_mb) << 20;
+    while (hi - lo > 1) {
+      o.held_bytes = lo + (hi - lo) / 2;
+      try {
+        search(c.s.view(), c.times, kDt, c.p, nullptr, o);
+        lo = o.held_bytes;
+      } catch (const PairBudgetError&) {
+        hi = o.held_bytes;
+      }
+    }
+    o.held_bytes = lo;
+    EXPECT_EQ(search_mpi(MPI_COMM_WORLD, c.s.view(), c.times, kDt, c.p, nullptr, o), expected);
+    o.held_bytes = lo + 1;
+    EXPECT_THROW(search_mpi(MPI_COMM_WORLD, c.s.view(), c.times, kDt, c.p, nullptr, o), PairBudgetError);
+    o.held_bytes = 0;
+  }
+}
+
 TEST(SearchMpi, BadInputFailsOnEveryRank) {
   SearchParams p;
   p.ntbls = 4;
