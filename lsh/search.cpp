@@ -307,11 +307,11 @@ int choose_partitions(const SearchOptions& o, std::size_t n_resident, std::size_
 // `parts` partitions, with n_resident signatures held and n_before earlier
 // fingerprints querying them (lsh/pair_budget.hpp). The tables are counted as
 // planned for one thread (or the caller's partitions): the limit must not
-// depend on the thread count (the other threads' vote arrays, 18 bytes per
-// member each, are left out).
+// depend on the thread or rank count (the other threads' vote arrays, 18
+// bytes per member each, are left out).
 std::unique_ptr<PairBudget> pair_budget(std::size_t n_resident, std::size_t n_db, std::size_t n_before, int parts,
                                         const SearchParams& p, const SearchOptions& o) {
-  const int planned = o.partitions > 0 ? parts : plan(n_resident, n_db, p, 1);
+  const int planned = o.partitions > 0 ? choose_partitions(o, n_resident, n_db, p) : plan(n_resident, n_db, p, 1);
   const std::size_t m = (n_db + static_cast<std::size_t>(planned) - 1) / static_cast<std::size_t>(planned);
   const PairBudget::Parts budget{static_cast<std::size_t>(p.memory_budget_mb) << 20, o.held_bytes,
                                  signature_bytes(n_resident, p.ntbls),
