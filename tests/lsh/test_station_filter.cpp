@@ -88,5 +88,42 @@ TEST(StationFilter, SortedAndShuffledChannelsGiveTheSameResult) {
   EXPECT_EQ(shuffled, shuffled_expected);
 }
 
+TEST(StationFilter, IndexPairsWithEachChannelsTimesEqualTimePairs) {
+  // The search stage holds index pairs (a, b) into each channel's own times;
+  // channels' times differ (a gap, a late start), so equal indices are not
+  // equal times. Same verdicts as the time pairs.
+  std::mt19937_64 rng(3);
+  std::vector<std::vector<std::int64_t>> times(3);
+  for (std::size_t c = 0; c < 3; ++c)
+    for (std::int64_t t = static_cast<std::int64_t>(c); t < 80; ++t)
+      if (!(c == 1 && t > 30 && t < 35)) times[c].push_back(t * 10);
+  struct Ix {
+    std::uint32_t a, b, votes;
+    bool operator==(const Ix& o) const { return a == o.a && b == o.b && votes == o.votes; }
+  };
+  std::vector<std::vector<Ix>> ix(3);
+  std::vector<std::vector<P>> tp(3);
+  for (std::size_t c = 0; c < 3; ++c)
+    for (std::uint32_t a = 0; a < times[c].size(); ++a)
+      for (std::uint32_t b = a + 1; b < times[c].size(); ++b)
+        if (rng() % 9 == 0) {
+          const auto v = static_cast<std::uint32_t>(2 + rng() % 4);
+          ix[c].push_back({a, b, v});
+          tp[c].push_back({times[c][a], times[c][b], v});
+        }
+  const auto at = [&](std::size_t c, const Ix& p) { return std::make_pair(times[c][p.a], times[c][p.b]); };
+  const std::size_t removed = filter_station_pairs(ix, 7, at);
+  EXPECT_EQ(removed, filter_station_pairs(tp, 7));
+  EXPECT_GT(removed, 100u);
+  for (std::size_t c = 0; c < 3; ++c) {
+    ASSERT_EQ(ix[c].size(), tp[c].size());
+    EXPECT_GT(ix[c].size(), 0u);
+    for (std::size_t i = 0; i < ix[c].size(); ++i) {
+      EXPECT_EQ(at(c, ix[c][i]), std::make_pair(tp[c][i].t1, tp[c][i].t2));
+      EXPECT_EQ(ix[c][i].votes, tp[c][i].votes);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace qp::lsh
