@@ -37,10 +37,15 @@ void PairBudget::check_total(std::size_t pairs) const {
 
 void PairBudget::fail(std::size_t pairs, std::size_t queries_done) const {
   stopped_.store(true, std::memory_order_relaxed);
-  const double projected = queries_done > 0 && queries_done < channel_queries_
-                               ? static_cast<double>(pairs) * static_cast<double>(channel_queries_) /
-                                     static_cast<double>(queries_done)
-                               : static_cast<double>(pairs);
+  // Queries run in time order and pair with later fingerprints: without a
+  // lag the first fraction f of them has done 1 - (1 - f)^2 of the pairing
+  // (the 4-day bench: 1.82 M projected from 48% of the queries, 1.82 M
+  // found); with a lag each query's share is the same.
+  double projected = static_cast<double>(pairs);
+  if (queries_done > 0 && queries_done < channel_queries_) {
+    const double f = static_cast<double>(queries_done) / static_cast<double>(channel_queries_);
+    projected /= max_lag_ > 0 ? f : 1 - (1 - f) * (1 - f);
+  }
   const std::string lag =
       max_lag_ > 0 ? fmt::format("[search] max_lag = {} s bounds them already: lower it", max_lag_)
                    : "without [search] max_lag they grow with the square of the record: set max_lag (pairs at most "
