@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <string>
 
 #include "lsh/search.hpp"
 
@@ -16,12 +17,12 @@ namespace qp::lsh {
 
 class PairBudget {
  public:
-  /// `limit_pairs`: pairs the budget leaves room for; `queries`: the
-  /// channel's queries (for the projection in the error); the rest is named
-  /// in the error: the budget's parts in bytes.
+  /// The budget and what it already holds, in bytes (named in the error).
   struct Parts {
     std::size_t budget = 0, held = 0, signatures = 0, tables = 0;
   };
+  /// The pairs may use what `parts` leave, at kPairBudgetBytes each;
+  /// `channel_queries` (all ranks' queries) projects the total in the error.
   PairBudget(const Parts& parts, std::size_t channel_queries, const SearchParams& p, const SearchOptions& o);
 
   /// Pairs of a finished chunk of `queries` queries; throws PairBudgetError
