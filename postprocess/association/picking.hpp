@@ -112,6 +112,10 @@ struct StationPick {
   catalog::Pick pick;      ///< P (or S where labelled so), or an estimate
   bool estimated = false;  ///< time set from the event's other stations
   double snr = 0;          ///< of the onset, where one was found
+  /// The onset's own uncertainty, where a one-station rule
+  /// (min_one_station_snr, one_station_needs_s) made the pick an estimate
+  /// (post::align_family_phases may make it clear again); 0 otherwise.
+  double onset_uncertainty_s = 0;
   std::optional<catalog::Pick> s_pick;  ///< on a horizontal, after a P onset
 };
 
