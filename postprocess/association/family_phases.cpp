@@ -23,12 +23,9 @@ std::optional<TimeNs> s_minus_p(const StationPick& x) {
   return x.s_pick->time - x.pick.time;
 }
 
-// The S-P that most members show, each within `tol` of it (two at least;
-// ties: the shorter): the median of those members' values.
-std::optional<TimeNs> family_s_minus_p(const std::vector<StationPick*>& members, TimeNs tol) {
-  std::vector<TimeNs> v;
-  for (const StationPick* x : members)
-    if (const auto d = s_minus_p(*x)) v.push_back(*d);
+// The S-P that most of `v` show, each within `tol` of it (two at least;
+// ties: the shorter): the median of those values.
+std::optional<TimeNs> common_s_minus_p(std::vector<TimeNs> v, TimeNs tol) {
   std::sort(v.begin(), v.end());
   std::size_t best = 0, best_n = 0;
   for (std::size_t i = 0; i < v.size(); ++i) {
@@ -53,10 +50,9 @@ class FamilyChecker {
 
   // Relabels x against the family's S-P; true when its picks changed.
   bool check(StationPick& x, const PickingStation& st, TimeNs sp) const {
-    const TimeNs tol = seconds_to_ns(setup_.params.same_onset_s);
     if (x.snr <= 0) return false;  // no onset of its own: nothing to relabel
-    if (const auto d = s_minus_p(x); d && std::llabs(*d - sp) <= tol) {
-      make_clear(x, x.pick.uncertainty_s, x.onset_uncertainty_s, x.snr);
+    if (shows(x, sp)) {
+      make_clear(x, x.onset_uncertainty_s, x.snr, std::nullopt);
       return false;
     }
     const std::string s_channel = st.horizontals.empty() ? st.pick_channel : st.horizontals.front();
@@ -65,24 +61,43 @@ class FamilyChecker {
       for (const auto& h : st.horizontals.empty() ? std::vector<std::string>{st.pick_channel} : st.horizontals)
         if (const auto s = rise(h, x.pick.time + sp)) {
           x.s_pick = catalog::Pick{"", h, "S", s->time, s->uncertainty_s, x.pick.similarity};
-          make_clear(x, x.pick.uncertainty_s, x.onset_uncertainty_s, x.snr);
+          make_clear(x, x.onset_uncertainty_s, x.snr, s->snr);
+          // A weak rise where the S should be is no onset of its own: it
+          // counts only with a clear P.
+          if (!has_onset(x.pick)) x.s_pick->uncertainty_s = std::max(s->uncertainty_s, kEstimateUncertaintyS);
           return true;
         }
     // The onset is the S: its P rises S-P before it.
     if (const auto p = rise(st.pick_channel, x.pick.time - sp)) {
       const catalog::Pick old = x.pick;
+      const double s_snr = x.snr;
       x.s_pick = catalog::Pick{"", s_channel, "S", old.time, old.uncertainty_s, old.similarity};
       set_p(x, *p);
+      make_clear(x, p->uncertainty_s, p->snr, s_snr);
       return true;
     }
     // The onset was noise before the event: the S found after it has its
     // P S-P before it.
-    if (x.s_pick && x.s_pick->time - sp > x.pick.time + tol)
+    if (x.s_pick && x.s_pick->time - sp > x.pick.time + seconds_to_ns(setup_.params.same_onset_s))
       if (const auto p = rise(st.pick_channel, x.s_pick->time - sp)) {
         set_p(x, *p);
+        make_clear(x, p->uncertainty_s, p->snr, std::nullopt);
         return true;
       }
     return false;
+  }
+
+  // Its P and S show the family's S-P.
+  bool shows(const StationPick& x, TimeNs sp) const {
+    const auto d = s_minus_p(x);
+    return d && std::llabs(*d - sp) <= seconds_to_ns(setup_.params.same_onset_s);
+  }
+
+  // No second arrival at the family's S-P: its picks are estimates.
+  static void make_estimate(StationPick& x) {
+    if (has_onset(x.pick)) x.onset_uncertainty_s = x.pick.uncertainty_s;
+    x.pick.uncertainty_s = std::max(x.pick.uncertainty_s, kEstimateUncertaintyS);
+    if (x.s_pick) x.s_pick->uncertainty_s = std::max(x.s_pick->uncertainty_s, kEstimateUncertaintyS);
   }
 
  private:
@@ -96,20 +111,31 @@ class FamilyChecker {
     return a;
   }
 
-  void set_p(StationPick& x, const Arrival& p) const {
+  // The P found S-P before an S: an estimate until make_clear.
+  static void set_p(StationPick& x, const Arrival& p) {
     x.pick.phase = "P";
     x.pick.time = p.time;
     x.pick.uncertainty_s = std::max(p.uncertainty_s, kEstimateUncertaintyS);
     x.onset_uncertainty_s = p.uncertainty_s;
-    make_clear(x, x.pick.uncertainty_s, p.uncertainty_s, p.snr);
   }
 
-  // P then S at the family's S-P: an earthquake's pair of arrivals, clear
-  // where its P rises at min_onset_snr.
-  void make_clear(StationPick& x, double current, double own, double p_snr) const {
-    if (current >= kEstimateUncertaintyS && own > 0 && own < kEstimateUncertaintyS &&
-        p_snr >= setup_.params.min_onset_snr)
-      x.pick.uncertainty_s = own;
+  // P then S at the family's S-P is an earthquake's pair of arrivals: a P
+  // made an estimate by a one-station rule is clear again (its own
+  // uncertainty `own`) where both P and S are clear onsets
+  // (min_onset_snr), or the P alone reaches min_one_station_snr. A weak P
+  // with only a weak rise after it is what a noise burst gives as well.
+  // `s_snr`: the S's signal-to-noise, measured here where not given.
+  void make_clear(StationPick& x, double own, double p_snr, std::optional<double> s_snr) const {
+    const PickingParams& prm = setup_.params;
+    if (has_onset(x.pick) || own <= 0 || own >= kEstimateUncertaintyS || p_snr < prm.min_onset_snr) return;
+    if (p_snr < prm.min_one_station_snr) {
+      if (!s_snr && x.s_pick) {
+        const auto s = rise(x.s_pick->seed_id, x.s_pick->time);
+        s_snr = s ? s->snr : 0.0;
+      }
+      if (s_snr.value_or(0.0) < prm.min_onset_snr) return;
+    }
+    x.pick.uncertainty_s = own;
   }
 
   const PickingSetup& setup_;
@@ -129,19 +155,22 @@ std::size_t align_family_phases(std::vector<std::vector<StationPick>>& picks, co
   const FamilyChecker checker(setup, read);
   std::size_t changed = 0;
   for (const auto& [key, members] : groups) {
-    if (members.size() < 2) continue;
-    std::vector<StationPick*> xs;
-    for (std::size_t k : members) xs.push_back(&picks[k][0]);
-    const std::optional<TimeNs> sp = family_s_minus_p(xs, tol);
-    if (!sp) continue;
+    std::vector<TimeNs> shown;  // before any member is relabelled
+    for (std::size_t k : members)
+      if (const auto d = s_minus_p(picks[k][0])) shown.push_back(*d);
+    const std::optional<TimeNs> sp = common_s_minus_p(std::move(shown), tol);
     const PickingStation& st = setup.stations[static_cast<std::size_t>(key.second)];
     for (std::size_t k : members) {
       StationPick& x = picks[k][0];
       const TimeNs before = x.pick.time;
-      if (!checker.check(x, st, *sp)) continue;
-      ++changed;
-      spdlog::debug("family S-P {:.2f} s at {}: P {} -> {}", ns_to_seconds(*sp), st.id, format_iso8601(before),
-                    format_iso8601(x.pick.time));
+      if (sp && checker.check(x, st, *sp)) {
+        ++changed;
+        spdlog::debug("family S-P {:.2f} s at {}: P {} -> {}", ns_to_seconds(*sp), st.id, format_iso8601(before),
+                      format_iso8601(x.pick.time));
+      }
+      // One component has no horizontal S to demand (one_station_needs_s).
+      if (setup.params.one_station_family_s_p && !st.horizontals.empty() && !(sp && checker.shows(x, *sp)))
+        FamilyChecker::make_estimate(x);
     }
   }
   return changed;

@@ -10,6 +10,9 @@
 // S-P after it is the P; an onset with a P rise that S-P before it is the
 // S, that rise the P; an S with a P rise S-P before it, later than the
 // onset taken, moves the P there (the onset was noise before the event).
+// A weak P and a weak rise at the S-P are what a noise burst gives as well:
+// a pair counts as an earthquake's where both are clear onsets, or the P
+// alone is clear enough for one station.
 #pragma once
 
 #include <vector>
@@ -24,7 +27,12 @@ namespace qp::post {
 /// and S then show the family's S-P is an earthquake's arrival pair even
 /// where its P is weak: where a one-station rule (min_one_station_snr,
 /// one_station_needs_s) made its pick an estimate, it is a clear onset again
-/// when its P rises at min_onset_snr. `picks` is indexed like `events`.
+/// when P and S both rise at min_onset_snr (or the P at
+/// min_one_station_snr); an S found only as a weak rise beside an estimated
+/// P is an estimate too. With one_station_family_s_p, a member at a
+/// three-component station whose picks do not show the family's S-P (or
+/// whose family shows none) has its picks made estimates. `picks` is
+/// indexed like `events`.
 /// Returns the members whose picks changed.
 std::size_t align_family_phases(std::vector<std::vector<StationPick>>& picks, const std::vector<NetworkEvent>& events,
                                 const PickingSetup& setup, const WaveformReader& read);

@@ -63,6 +63,13 @@ struct PickingParams {
   /// one signature of an earthquake a single station has; noise bursts that
   /// repeat have an onset but no S.
   bool one_station_needs_s = true;
+  /// An event seen at one three-component station is reported only where
+  /// its P and S show its family's S-P at that station
+  /// (post::align_family_phases): repeating noise bursts have onsets, but no
+  /// second arrival at one fixed time after the first in every member. The
+  /// family's other members are found by the match stage from the members
+  /// that show it. One-component stations are exempt.
+  bool one_station_family_s_p = true;
   /// Signal-to-noise of a weaker vertical onset taken as the P before an
   /// S-like onset.
   double min_weak_p_snr = 2.0;

@@ -158,3 +158,73 @@ TEST(FamilyPhases, NoFamilySMinusPWithoutTwoMembersThatAgree) {
   EXPECT_EQ(align_family_phases(picks, events, setup, tr.reader()), 0u);
   EXPECT_EQ(picks[2][0].pick.time, before[2][0].pick.time);
 }
+
+// At a three-component station (one_station_family_s_p) an event whose
+// picks do not show its family's S-P is reported only through its
+// family's templates: its picks become estimates; members that show it
+// stay clear. One-component stations are exempt.
+TEST(FamilyPhases, ThreeComponentMembersWithoutTheFamilySMinusPBecomeEstimates) {
+  Trace z(1.0, 21), n(1.0, 22), e(1.0, 23);
+  for (double tp : {20.0, 60.0}) {
+    z.pulse(tp, 12).pulse(tp + kSMinusP, 4);
+    n.pulse(tp, 3).pulse(tp + kSMinusP, 25);
+    e.pulse(tp, 3).pulse(tp + kSMinusP, 18);
+  }
+  z.pulse(100.0, 12);  // a burst with no second arrival
+  Traces tr;
+  tr.by_id.emplace("XX.S0..HHZ", z);
+  tr.by_id.emplace("XX.S0..HHN", n);
+  tr.by_id.emplace("XX.S0..HHE", e);
+  PickingSetup setup = setup_for({three_component("S0")});
+  const PickingStation& st = setup.stations[0];
+  const std::vector<NetworkEvent> events = {one_station_event(0, 0, 20.0), one_station_event(0, 0, 60.0),
+                                            one_station_event(0, 0, 100.0)};
+  const std::vector<std::vector<StationPick>> picked_as = {picked(st, 20.0, 23.0), picked(st, 60.0, 63.0),
+                                                           picked(st, 100.0)};
+  auto picks = picked_as;
+  EXPECT_EQ(align_family_phases(picks, events, setup, tr.reader()), 0u);
+  EXPECT_TRUE(has_onset(picks[0][0].pick));
+  EXPECT_TRUE(has_onset(picks[1][0].pick));
+  EXPECT_FALSE(has_onset(picks[2][0].pick));
+  EXPECT_EQ(picks[2][0].onset_uncertainty_s, 0.05);  // its own, kept
+  setup.params.one_station_family_s_p = false;
+  picks = picked_as;
+  align_family_phases(picks, events, setup, tr.reader());
+  EXPECT_TRUE(has_onset(picks[2][0].pick));
+}
+
+// A weak P (below min_one_station_snr, so an estimate) is an earthquake's
+// clear onset again where an S follows it at the family's S-P as a clear
+// onset (min_onset_snr); a weak rise there, which noise gives as easily,
+// leaves the P an estimate and makes that S one too.
+TEST(FamilyPhases, WeakPIsClearOnlyWithAClearSAtTheFamilySMinusP) {
+  Trace z(1.0, 31);
+  for (double tp : {30.0, 80.0}) z.pulse(tp, 8).pulse(tp + kSMinusP, 20);
+  z.pulse(130.0, 4).pulse(130.0 + kSMinusP, 10);  // weak P, clear S
+  z.pulse(170.0, 4).pulse(170.0 + kSMinusP, 4.0);  // weak P, a faint rise where the S should be
+  Traces tr;
+  tr.by_id.emplace("XX.S1..HHZ", z);
+  const PickingStation st{"XX.S1", {"XX.S1..HHZ"}, "XX.S1..HHZ", {}};
+  const PickingSetup setup = setup_for({st});
+  std::vector<NetworkEvent> events;
+  for (double tp : {30.0, 80.0, 130.0, 170.0}) events.push_back(one_station_event(0, 0, tp));
+  std::vector<std::vector<StationPick>> picks = {picked(st, 30.0, 33.0), picked(st, 80.0, 83.0), picked(st, 130.0),
+                                                 picked(st, 170.0)};
+  for (std::size_t k : {2u, 3u}) {  // as the picker leaves a weak one-station onset
+    StationPick& x = picks[k][0];
+    x.snr = 3.5;
+    x.onset_uncertainty_s = x.pick.uncertainty_s;
+    x.pick.uncertainty_s = kEstimateUncertaintyS;
+  }
+  align_family_phases(picks, events, setup, tr.reader());
+  const StationPick& clear = picks[2][0];
+  ASSERT_TRUE(clear.s_pick);
+  EXPECT_NEAR(seconds_after_t0(clear.s_pick->time), 133.0, 0.15);
+  EXPECT_TRUE(has_onset(clear.pick));
+  EXPECT_EQ(clear.pick.uncertainty_s, 0.05);
+  const StationPick& weak = picks[3][0];
+  EXPECT_FALSE(has_onset(weak.pick));
+  ASSERT_TRUE(weak.s_pick);
+  EXPECT_NEAR(seconds_after_t0(weak.s_pick->time), 173.0, 0.3);
+  EXPECT_FALSE(has_onset(*weak.s_pick));
+}
