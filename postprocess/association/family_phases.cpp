@@ -169,7 +169,10 @@ std::size_t align_family_phases(std::vector<std::vector<StationPick>>& picks, co
                       format_iso8601(x.pick.time));
       }
       // One component has no horizontal S to demand (one_station_needs_s).
-      if (setup.params.one_station_family_s_p && !st.horizontals.empty() && !(sp && checker.shows(x, *sp)))
+      // A family that shows no S-P (too few members with P and S picked,
+      // or members from several sources: families are linked pairs) tests
+      // nothing: one_station_needs_s alone applies.
+      if (setup.params.one_station_family_s_p && !st.horizontals.empty() && sp && !checker.shows(x, *sp))
         FamilyChecker::make_estimate(x);
     }
   }

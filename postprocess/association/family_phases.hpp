@@ -30,8 +30,8 @@ namespace qp::post {
 /// when P and S both rise at min_onset_snr (or the P at
 /// min_one_station_snr); an S found only as a weak rise beside an estimated
 /// P is an estimate too. With one_station_family_s_p, a member at a
-/// three-component station whose picks do not show the family's S-P (or
-/// whose family shows none) has its picks made estimates. `picks` is
+/// three-component station whose picks do not show the family's S-P has
+/// its picks made estimates (a family that shows none tests nothing). `picks` is
 /// indexed like `events`.
 /// Returns the members whose picks changed.
 std::size_t align_family_phases(std::vector<std::vector<StationPick>>& picks, const std::vector<NetworkEvent>& events,

@@ -68,7 +68,8 @@ struct PickingParams {
   /// (post::align_family_phases): repeating noise bursts have onsets, but no
   /// second arrival at one fixed time after the first in every member. The
   /// family's other members are found by the match stage from the members
-  /// that show it. One-component stations are exempt.
+  /// that show it. A family that shows no S-P tests nothing. One-component
+  /// stations are exempt.
   bool one_station_family_s_p = true;
   /// Signal-to-noise of a weaker vertical onset taken as the P before an
   /// S-like onset.

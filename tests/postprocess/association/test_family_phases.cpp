@@ -84,6 +84,8 @@ TEST(FamilyPhases, MembersWhosePicksDoNotShowTheFamilySMinusPAreRelabelled) {
     EXPECT_EQ(picks[k][0].pick.time, before[k][0].pick.time) << k;
     EXPECT_EQ(picks[k][0].pick.phase, "P") << k;
   }
+  // A family that shows no S-P tests nothing (one_station_family_s_p).
+  EXPECT_TRUE(has_onset(picks[4][0].pick));
   // S taken as P: the P is the rise S-P before it, the onset taken its S.
   const StationPick& c = picks[2][0];
   EXPECT_EQ(c.pick.phase, "P");

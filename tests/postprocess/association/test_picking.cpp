@@ -392,7 +392,9 @@ TEST(Relocation, PickFarFromThePredictedPIsSearchedAgain) {
   ASSERT_TRUE(e.located());
   EXPECT_NEAR(qp::catalog::distance_km(*e.latitude, *e.longitude, lat0, lon0), 0, 2.0);
   for (const auto& p : e.picks) {
-    if (p.seed_id == "XX.R4..HHZ") EXPECT_NEAR(seconds_after_t0(p.time), true_p_last, 0.15);
+    if (p.seed_id == "XX.R4..HHZ") {
+      EXPECT_NEAR(seconds_after_t0(p.time), true_p_last, 0.15);
+    }
   }
 }
 
