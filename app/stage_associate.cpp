@@ -30,6 +30,7 @@
 #include "postprocess/association/event_pairs.hpp"
 #include "postprocess/association/fast_detlist.hpp"
 #include "postprocess/association/network_events.hpp"
+#include "postprocess/association/family_phases.hpp"
 #include "postprocess/association/picking.hpp"
 #include "postprocess/association/relocation.hpp"
 #include "postprocess/association/sightings.hpp"
@@ -691,6 +692,10 @@ std::vector<catalog::Event> catalog_of(const LoadedConfig& lc, const RunStore& s
   Stopwatch clock;
   phases.add("picking");
   auto picks = pick_events(result.events, setup, cache, mpi, phases);
+  // The same on every rank: every rank holds every event's picks.
+  const std::size_t relabelled = post::align_family_phases(picks, result.events, setup, waveform_reader(cache));
+  if (mpi.root() && relabelled > 0)
+    spdlog::info("associate: {} one-station events relabelled to their family's S-P", relabelled);
   const double picking_s = clock.lap();
   post::apply_typical_offset(picks, lc.picking);
   CatalogDraft d{{}, {}, post::UnionFind(result.events.size())};

@@ -166,16 +166,20 @@ std::vector<StationPick> EventPicker::pick(const NetworkEvent& ne, std::vector<E
   align_to_median_offset(sp);
   // One station has no moveout to tell an earthquake from a noise burst
   // that matched another: its onset must be clear.
-  if (sp.size() == 1 && has_onset(sp[0].pick) && sp[0].snr < setup_.params.min_one_station_snr)
+  if (sp.size() == 1 && has_onset(sp[0].pick) && sp[0].snr < setup_.params.min_one_station_snr) {
+    sp[0].onset_uncertainty_s = sp[0].pick.uncertainty_s;
     sp[0].pick.uncertainty_s = std::max(sp[0].pick.uncertainty_s, kEstimateUncertaintyS);
+  }
   label_phases(sp, ne);
   // One three-component station: a P with no S after it is an estimate
   // (a repeating noise burst has an onset but no S).
   if (sp.size() == 1 && setup_.params.one_station_needs_s && has_onset(sp[0].pick) && sp[0].pick.phase == "P" &&
       !sp[0].s_pick) {
     const PickingStation& st = setup_.stations[static_cast<std::size_t>(ne.stations[0].station)];
-    if (!st.horizontals.empty() && !weaker_s_after(sp[0].pick.time, st))
+    if (!st.horizontals.empty() && !weaker_s_after(sp[0].pick.time, st)) {
+      sp[0].onset_uncertainty_s = sp[0].pick.uncertainty_s;
       sp[0].pick.uncertainty_s = std::max(sp[0].pick.uncertainty_s, kEstimateUncertaintyS);
+    }
   }
   queries_ = nullptr;
   remember(sp);

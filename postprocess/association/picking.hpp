@@ -63,6 +63,14 @@ struct PickingParams {
   /// one signature of an earthquake a single station has; noise bursts that
   /// repeat have an onset but no S.
   bool one_station_needs_s = true;
+  /// An event seen at one three-component station is reported only where
+  /// its P and S show its family's S-P at that station
+  /// (post::align_family_phases): repeating noise bursts have onsets, but no
+  /// second arrival at one fixed time after the first in every member. The
+  /// family's other members are found by the match stage from the members
+  /// that show it. A family that shows no S-P tests nothing. One-component
+  /// stations are exempt.
+  bool one_station_family_s_p = true;
   /// Signal-to-noise of a weaker vertical onset taken as the P before an
   /// S-like onset.
   double min_weak_p_snr = 2.0;
@@ -112,6 +120,10 @@ struct StationPick {
   catalog::Pick pick;      ///< P (or S where labelled so), or an estimate
   bool estimated = false;  ///< time set from the event's other stations
   double snr = 0;          ///< of the onset, where one was found
+  /// The onset's own uncertainty, where a one-station rule
+  /// (min_one_station_snr, one_station_needs_s) made the pick an estimate
+  /// (post::align_family_phases may make it clear again); 0 otherwise.
+  double onset_uncertainty_s = 0;
   std::optional<catalog::Pick> s_pick;  ///< on a horizontal, after a P onset
 };
 

@@ -22,6 +22,12 @@ const ParamTable<PickingParams>& picking_param_table() {
                 "min_onset_snr, or a rise at min_weak_p_snr for a near source's S in the P coda): P then S is a "
                 "single station's evidence of an earthquake, repeating noise bursts have no S; without one its "
                 "pick is an estimate. One-component stations are exempt.")
+          .flag("one_station_family_s_p", &P::one_station_family_s_p,
+                "An event seen at one three-component station is reported only where its P and S show its "
+                "family's S-P at that station (the S-P two or more members of its family agree on, within "
+                "same_onset_s): repeating noise bursts have onsets but no second arrival at a fixed time after "
+                "the first; the family's other members are found by the match stage. Otherwise its picks are "
+                "estimates. A family that shows no S-P tests nothing. One-component stations are exempt.")
           .number("min_weak_p_snr", &P::min_weak_p_snr, {0.0, 1e6}, "",
                   "A weaker vertical onset taken as the P before an S-like onset.")
           .number("min_s_minus_p_s", &P::min_s_minus_p_s, {0.0, 600.0}, "s", "S is searched from this long after a P onset.")

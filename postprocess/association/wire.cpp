@@ -68,6 +68,7 @@ void put(Writer& w, const StationPick& x) {
   put(w, x.pick);
   w.put<std::uint8_t>(x.estimated);
   w.put(x.snr);
+  w.put(x.onset_uncertainty_s);
   w.put<std::uint8_t>(x.s_pick.has_value());
   if (x.s_pick) put(w, *x.s_pick);
 }
@@ -78,6 +79,7 @@ StationPick get_station_pick(Reader& r) {
   x.pick = get_pick(r);
   x.estimated = r.get<std::uint8_t>() != 0;
   x.snr = r.get<double>();
+  x.onset_uncertainty_s = r.get<double>();
   if (r.get<std::uint8_t>()) x.s_pick = get_pick(r);
   return x;
 }

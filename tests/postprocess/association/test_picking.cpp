@@ -16,88 +16,14 @@
 #include "postprocess/association/union_find.hpp"
 #include "postprocess/association/wire.hpp"
 
+#include "picking_traces.hpp"
+
 using namespace qp::post;
 using qp::TimeNs;
 using qp::catalog::Pick;
 using qp::catalog::StationCoords;
 using qp::catalog::StationTable;
-
-namespace {
-
-constexpr double kPi = 3.14159265358979323846;
-constexpr double kRate = 100.0;
-const TimeNs kT0 = qp::parse_iso8601("2020-01-01T00:00:00Z");
-constexpr double kSeconds = 200.0;
-
-// One channel: unit-rms noise times `noise`, plus 6 Hz pulses (0.05 s rise,
-// 1.5 s decay) at the given times (s after kT0) with the given amplitudes.
-struct Trace {
-  std::vector<float> x;
-  Trace(double noise, unsigned seed) : x(static_cast<std::size_t>(kRate * kSeconds)) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<double> n(0.0, 1.0);
-    for (auto& v : x) v = static_cast<float>(noise * n(rng));
-  }
-  Trace& pulse(double at_s, double amplitude) {
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      const double t = static_cast<double>(i) / kRate - at_s;
-      if (t >= 0) x[i] += static_cast<float>(amplitude * (1 - std::exp(-t / 0.05)) * std::exp(-t / 1.5) *
-                                             std::sin(2 * kPi * 6 * t + 0.7));
-    }
-    return *this;
-  }
-};
-
-// Traces by SEED id, read as spans.
-struct Traces {
-  std::map<std::string, Trace> by_id;
-  WaveformReader reader() const {
-    return [this](const std::string& sid, TimeNs begin, TimeNs end) {
-      WaveformSpan w;
-      const auto it = by_id.find(sid);
-      if (it == by_id.end()) return w;
-      const auto n = static_cast<std::int64_t>(it->second.x.size());
-      auto index = [&](TimeNs t) {
-        return std::clamp<std::int64_t>(
-            static_cast<std::int64_t>(std::ceil(static_cast<double>(t - kT0) * kRate / 1e9 - 1e-6)), 0, n);
-      };
-      const std::int64_t i0 = index(begin), i1 = index(end);
-      w.sampling_rate = kRate;
-      w.start = kT0 + static_cast<TimeNs>(std::llround(static_cast<double>(i0) * 1e9 / kRate));
-      if (i1 > i0) w.samples.assign(it->second.x.begin() + i0, it->second.x.begin() + i1);
-      return w;
-    };
-  }
-};
-
-PickingStation three_component(const std::string& sta) {
-  const std::string base = "XX." + sta + "..HH";
-  return {"XX." + sta, {base + "E", base + "N", base + "Z"}, base + "Z", {base + "E", base + "N"}};
-}
-
-// A network event whose first matching fingerprint at station i is centred
-// 1 s before onset_s[i] (FAST's centres lead the onset), on a 1 s grid.
-NetworkEvent event_at(const std::vector<double>& onset_s) {
-  NetworkEvent ne;
-  for (std::size_t i = 0; i < onset_s.size(); ++i) {
-    const auto first = static_cast<std::int64_t>(std::floor(qp::ns_to_seconds(kT0) + onset_s[i] - 1.0));
-    ne.stations.push_back({static_cast<int>(i), first, first + 3, 80, 80});
-  }
-  return ne;
-}
-
-PickingSetup setup_for(std::vector<PickingStation> stations) {
-  PickingSetup s;
-  s.stations = std::move(stations);
-  s.dt_fp = qp::kNsPerSecond;
-  s.half_span = 3 * qp::kNsPerSecond;
-  s.ntbls = 100;
-  return s;
-}
-
-double seconds_after_t0(TimeNs t) { return qp::ns_to_seconds(t - kT0); }
-
-}  // namespace
+using namespace qp::post::testing;
 
 TEST(Picking, POnTheVerticalAndSOnAHorizontalAtEachStation) {
   const std::vector<double> p_s = {50.3, 51.1, 52.7};
@@ -466,7 +392,9 @@ TEST(Relocation, PickFarFromThePredictedPIsSearchedAgain) {
   ASSERT_TRUE(e.located());
   EXPECT_NEAR(qp::catalog::distance_km(*e.latitude, *e.longitude, lat0, lon0), 0, 2.0);
   for (const auto& p : e.picks) {
-    if (p.seed_id == "XX.R4..HHZ") EXPECT_NEAR(seconds_after_t0(p.time), true_p_last, 0.15);
+    if (p.seed_id == "XX.R4..HHZ") {
+      EXPECT_NEAR(seconds_after_t0(p.time), true_p_last, 0.15);
+    }
   }
 }
 
@@ -553,6 +481,7 @@ TEST(Wire, EventsAndPicksRoundTripBitForBit) {
   x.pick = e.picks[0];
   x.estimated = true;
   x.snr = 7.25;
+  x.onset_uncertainty_s = 0.03;
   x.s_pick = e.picks[1];
   EventPair ep{3, -4, -5, -3, 100, 120, 9, 1234, 77};
   wire::Writer w;
@@ -575,4 +504,5 @@ TEST(Wire, EventsAndPicksRoundTripBitForBit) {
   EXPECT_EQ(e2.picks[1].phase, "S");
   EXPECT_EQ(x2.s_pick->time, kT0 + 2);
   EXPECT_TRUE(x2.estimated);
+  EXPECT_EQ(x2.onset_uncertainty_s, 0.03);
 }
