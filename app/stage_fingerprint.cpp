@@ -5,6 +5,9 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <mutex>
+
+#include <omp.h>
 
 #include "fingerprint/binarize.hpp"
 #include "fingerprint/fingerprinter.hpp"
@@ -245,9 +248,11 @@ UnitJob mad_job(const LoadedConfig& lc, const StageSetup& setup, const ChannelId
 // One (channel, chunk) unit's fingerprints, a block of images at a time.
 fp::FingerprintBlock unit_fingerprints(const fp::FingerprintParams& p, const Units& units, TimeNs c,
                                        TimeNs chunk, const fs::path& mad_path) {
-  const ChannelWaveform w = load_span(units, c, c + chunk + p.window_span_ns(), chunk);
+  ChannelWaveform w;
   fp::MadStats stats;
   {
+    const std::lock_guard<std::mutex> lock(hdf5_mutex());  // units may run on several threads
+    w = load_span(units, c, c + chunk + p.window_span_ns(), chunk);
     runstore::MadUnit mu = runstore::read_mad_unit(mad_path);
     stats.median = std::move(mu.median);
     stats.mad = std::move(mu.mad);
@@ -294,6 +299,7 @@ void add_unit_jobs(const LoadedConfig& lc, const StageSetup& setup, MpiContext& 
     job.run = [&p, &store, &mpi, &param_text, sid, &units, c = c, chunk, mad_path, prov, out = job.output]() {
       fp::FingerprintBlock block = unit_fingerprints(p, units, c, chunk, mad_path);
       const std::size_t n = block.size();
+      const std::lock_guard<std::mutex> lock(hdf5_mutex());
       store.write_h5(out, prov, [&](h5::File& f) {
         runstore::write_fingerprint_unit(
             f, {sid, param_text, p.bits(), p.words64(), p.dt_fp_ns(), std::move(block.bits), block.times});
@@ -359,7 +365,11 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
   std::vector<UnitJob> jobs;
   for (const auto& [ch, units] : with_data)
     add_unit_jobs(lc, setup, mpi, ch.seed_id(), units, chunk, param_text, jobs);
-  const UnitSummary s = run_units(mpi, store, "fingerprint", jobs, o.force || o.refresh_mad, channel_ids(lc));
+  // Units side by side on the threads, each on one: reading and writing a
+  // unit then overlap the other threads' images (a unit alone on all threads
+  // left them waiting for its I/O). Same bytes whatever the threads.
+  const UnitSummary s = run_units(mpi, store, "fingerprint", jobs, o.force || o.refresh_mad, channel_ids(lc),
+                                  omp_get_max_threads());
 
   if (!o.export_fast_channel.empty() && mpi.root())
     export_fast_channel(store, lc.fp, o.export_fast_channel, o.export_fast_dir);
