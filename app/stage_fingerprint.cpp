@@ -48,6 +48,13 @@ namespace {
 
 using Units = std::map<TimeNs, fs::path>;
 
+// The stage's jobs may run on several threads (run_units): HDF5 calls hold
+// hdf5_mutex() (the library is not built thread-safe).
+ChannelWaveform locked_load_span(const Units& units, TimeNs begin, TimeNs end, TimeNs chunk) {
+  const std::lock_guard<std::mutex> lock(hdf5_mutex());
+  return load_span(units, begin, end, chunk);
+}
+
 // The median/MAD sample is computed an hour at a time: coefficients take
 // 8*M bytes each, so memory stays bounded whatever the span.
 constexpr TimeNs kBlock = 3600 * kNsPerSecond;
@@ -139,13 +146,13 @@ fp::MadStats sampled_stats_by_slices(const fp::FingerprintParams& p, const std::
     TimeNs held_begin = 0, held_end = 0;
     const auto hold = [&](TimeNs b, TimeNs e) {
       if (!w.samples.empty() && held_begin <= b && e <= held_end) return;
-      w = load_span(units, b, e, chunk);
+      w = locked_load_span(units, b, e, chunk);
       held_begin = floor_to(b, chunk);
       held_end = floor_to(e - 1, chunk) + chunk;
     };
     for (const auto& [wb, we] : windows) {
       if (!by_block) {
-        w = load_span(units, wb, we + p.window_span_ns(), chunk);
+        w = locked_load_span(units, wb, we + p.window_span_ns(), chunk);
         held_end = held_begin;  // a FAST-mode window's span is its own
       }
       for (TimeNs b = wb; b < we; b += kBlock, ++number) {
@@ -239,6 +246,7 @@ UnitJob mad_job(const LoadedConfig& lc, const StageSetup& setup, const ChannelId
     } else {
       stats = sampled_mad_stats(lc, sid, units, chunk, note);
     }
+    const std::lock_guard<std::mutex> lock(hdf5_mutex());
     store.write_h5(out, prov, [&](h5::File& f) { runstore::write_mad_unit(f, {sid, note, stats.median, stats.mad}); });
     return note;
   };
@@ -251,7 +259,7 @@ fp::FingerprintBlock unit_fingerprints(const fp::FingerprintParams& p, const Uni
   ChannelWaveform w;
   fp::MadStats stats;
   {
-    const std::lock_guard<std::mutex> lock(hdf5_mutex());  // units may run on several threads
+    const std::lock_guard<std::mutex> lock(hdf5_mutex());
     w = load_span(units, c, c + chunk + p.window_span_ns(), chunk);
     runstore::MadUnit mu = runstore::read_mad_unit(mad_path);
     stats.median = std::move(mu.median);
@@ -359,7 +367,7 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
     mad_jobs.push_back(mad_job(lc, setup, ch, units, chunk));
     with_data.emplace_back(ch, std::move(units));
   }
-  run_units(mpi, store, "fingerprint-mad", mad_jobs, o.refresh_mad);
+  run_units(mpi, store, "fingerprint-mad", mad_jobs, o.refresh_mad, {}, omp_get_max_threads());
 
   // 2. Fingerprint units, one per waveform unit.
   std::vector<UnitJob> jobs;
