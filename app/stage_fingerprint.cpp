@@ -135,8 +135,9 @@ void thin_sample(SampleSlice<T>& sample, std::vector<std::pair<std::size_t, std:
 // slice sees the same rows and the statistics are those of the whole sample.
 template <class T>
 fp::MadStats sampled_stats_by_slices(const RunStore& store, const fp::FingerprintParams& p, const std::string& sid,
-                                     const Units& units, TimeNs chunk, const std::vector<std::pair<TimeNs, TimeNs>>& windows,
-                                     double sample_bytes, std::string& note) {
+                                     const Units& units, TimeNs chunk,
+                                     const std::vector<std::pair<TimeNs, TimeNs>>& windows, double sample_bytes,
+                                     std::string& note) {
   const fp::Fingerprinter fper(p);
   const std::size_t M = p.M();
   const bool by_block = p.mode != fp::FrameMode::kFast;
@@ -305,9 +306,7 @@ void add_unit_jobs(const LoadedConfig& lc, const StageSetup& setup, MpiContext& 
     job.inputs_hash = combine_hashes(inputs);
     job.params_hash = lc.fingerprint_hash();
     const Provenance prov{"fingerprint", job.name, lc.cfg.hash(), job.params_hash, job.inputs_hash, inputs};
-    // The channel's units by reference: they outlive the jobs (a copy per job
-    // would grow with the square of the record's length).
-    job.run = [&p, &store, &mpi, &param_text, sid, &units, c = c, chunk, mad_path, prov, out = job.output]() {
+    job.run = [&p, &store, &mpi, &param_text, sid, c = c, chunk, mad_path, prov, out = job.output]() {
       fp::FingerprintBlock block = unit_fingerprints(store, p, sid, c, chunk, mad_path);
       const std::size_t n = block.size();
       const std::lock_guard<std::mutex> lock(hdf5_mutex());

@@ -43,13 +43,12 @@ ChannelWaveform join(std::vector<ChannelWaveform>& parts) {
   const auto index_of = [&](const ChannelWaveform& p) {
     return static_cast<std::int64_t>(std::llround(static_cast<double>(p.start - out.start) / dt_ns));
   };
-  std::size_t total = out.samples.size();
+  std::int64_t total = static_cast<std::int64_t>(out.samples.size());
   for (std::size_t k = first + 1; k < parts.size(); ++k)
     if (!parts[k].samples.empty())
-      total = std::max<std::size_t>(total, static_cast<std::size_t>(std::max<std::int64_t>(
-                                                index_of(parts[k]) + static_cast<std::int64_t>(parts[k].samples.size()), 0)));
-  out.samples.reserve(total);
-  out.mask.reserve(total);
+      total = std::max(total, index_of(parts[k]) + static_cast<std::int64_t>(parts[k].samples.size()));
+  out.samples.reserve(static_cast<std::size_t>(total));
+  out.mask.reserve(static_cast<std::size_t>(total));
   for (std::size_t k = first + 1; k < parts.size(); ++k) {
     const ChannelWaveform& p = parts[k];
     if (p.samples.empty()) continue;
