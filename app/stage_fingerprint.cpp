@@ -5,6 +5,9 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <mutex>
+
+#include <omp.h>
 
 #include "fingerprint/binarize.hpp"
 #include "fingerprint/fingerprinter.hpp"
@@ -14,6 +17,7 @@
 #include "app/loaded_config.hpp"
 #include "app/stage_common.hpp"
 #include "app/unit_runner.hpp"
+#include "app/waveform_cache.hpp"
 #include "pipeline/log.hpp"
 #include "preprocess/heap_reuse.hpp"
 #include "runstore/fingerprint_unit.hpp"
@@ -44,6 +48,27 @@ fs::path fingerprint_mad_path(const RunStore& store, const std::string& sid) {
 namespace {
 
 using Units = std::map<TimeNs, fs::path>;
+
+// The stage's jobs may run on several threads (run_units): HDF5 calls hold
+// hdf5_mutex() (the library is not built thread-safe).
+ChannelWaveform locked_load_span(const Units& units, TimeNs begin, TimeNs end, TimeNs chunk) {
+  const std::lock_guard<std::mutex> lock(hdf5_mutex());
+  return load_span(units, begin, end, chunk);
+}
+
+// The channel's samples in [begin, end) only, read as windows of its units
+// (WaveformCache), where load_span reads whole units: a unit's images need
+// the next unit's first seconds, not its day, and an hour of the median/MAD
+// sample not its days. Quakeprint images lie on an absolute grid, so they do
+// not depend on where the buffer starts or ends beyond their own samples
+// (FAST's frames count from a run's start: its median/MAD windows keep
+// load_span). Memory per job: a day less, and no copies of two days.
+ChannelWaveform read_window(const RunStore& store, const std::string& sid, TimeNs begin, TimeNs end,
+                            TimeNs chunk) {
+  const std::lock_guard<std::mutex> lock(hdf5_mutex());
+  WaveformCache cache(store, chunk);
+  return cache.span(sid, begin, end);
+}
 
 // The median/MAD sample is computed an hour at a time: coefficients take
 // 8*M bytes each, so memory stays bounded whatever the span.
@@ -109,9 +134,10 @@ void thin_sample(SampleSlice<T>& sample, std::vector<std::pair<std::size_t, std:
 // memory cap keeps (the stride); later passes compute only those, so every
 // slice sees the same rows and the statistics are those of the whole sample.
 template <class T>
-fp::MadStats sampled_stats_by_slices(const fp::FingerprintParams& p, const std::string& sid, const Units& units,
-                                     TimeNs chunk, const std::vector<std::pair<TimeNs, TimeNs>>& windows,
-                                     double sample_bytes, std::string& note) {
+fp::MadStats sampled_stats_by_slices(const RunStore& store, const fp::FingerprintParams& p, const std::string& sid,
+                                     const Units& units, TimeNs chunk,
+                                     const std::vector<std::pair<TimeNs, TimeNs>>& windows, double sample_bytes,
+                                     std::string& note) {
   const fp::Fingerprinter fper(p);
   const std::size_t M = p.M();
   const bool by_block = p.mode != fp::FrameMode::kFast;
@@ -131,24 +157,13 @@ fp::MadStats sampled_stats_by_slices(const fp::FingerprintParams& p, const std::
     sample.values.reserve(rows_held * sample.width);
     std::vector<std::pair<std::size_t, std::size_t>> block_rows;  // (block number, first row)
     std::size_t number = 0;
-    // load_span reads whole units: a span they already hold is not read again.
     ChannelWaveform w;
-    TimeNs held_begin = 0, held_end = 0;
-    const auto hold = [&](TimeNs b, TimeNs e) {
-      if (!w.samples.empty() && held_begin <= b && e <= held_end) return;
-      w = load_span(units, b, e, chunk);
-      held_begin = floor_to(b, chunk);
-      held_end = floor_to(e - 1, chunk) + chunk;
-    };
     for (const auto& [wb, we] : windows) {
-      if (!by_block) {
-        w = load_span(units, wb, we + p.window_span_ns(), chunk);
-        held_end = held_begin;  // a FAST-mode window's span is its own
-      }
+      if (!by_block) w = locked_load_span(units, wb, we + p.window_span_ns(), chunk);
       for (TimeNs b = wb; b < we; b += kBlock, ++number) {
         if (number % stride != 0) continue;
         const TimeNs e = std::min(b + kBlock, we);
-        if (by_block) hold(b, e + p.window_span_ns());
+        if (by_block) w = read_window(store, sid, b, e + p.window_span_ns(), chunk);
         if (w.samples.empty()) continue;
         block_rows.emplace_back(number, sample.rows);
         // Quakeprint images lie on an absolute grid: the same rows in
@@ -179,8 +194,8 @@ fp::MadStats sampled_stats_by_slices(const fp::FingerprintParams& p, const std::
 }
 
 // Median/MAD statistics from the sampled windows of one channel's record.
-fp::MadStats sampled_mad_stats(const LoadedConfig& lc, const std::string& sid, const Units& units,
-                               TimeNs chunk, std::string& note) {
+fp::MadStats sampled_mad_stats(const RunStore& store, const LoadedConfig& lc, const std::string& sid,
+                               const Units& units, TimeNs chunk, std::string& note) {
   const fp::FingerprintParams& p = lc.fp;
   const std::uint64_t seed = lc.cfg.run().seed ^ std::stoull(hash_hex(sid), nullptr, 16);
   auto windows = fp::mad_sample_windows(units.begin()->first, std::prev(units.end())->first + chunk, p, seed);
@@ -204,8 +219,8 @@ fp::MadStats sampled_mad_stats(const LoadedConfig& lc, const std::string& sid, c
   // (deterministic: the kept set depends on the data only).
   const double sample_bytes = std::min(span_ns * bytes_per_ns, kMadSampleBytes);
   if (p.mode != fp::FrameMode::kFast)
-    return sampled_stats_by_slices<float>(p, sid, units, chunk, windows, sample_bytes, note);
-  return sampled_stats_by_slices<double>(p, sid, units, chunk, windows, sample_bytes, note);
+    return sampled_stats_by_slices<float>(store, p, sid, units, chunk, windows, sample_bytes, note);
+  return sampled_stats_by_slices<double>(store, p, sid, units, chunk, windows, sample_bytes, note);
 }
 
 // The job computing (or reading) one channel's median/MAD statistics.
@@ -234,8 +249,9 @@ UnitJob mad_job(const LoadedConfig& lc, const StageSetup& setup, const ChannelId
       stats = fp::read_mad_file(f, p.M());
       note = "read from " + f.string();
     } else {
-      stats = sampled_mad_stats(lc, sid, units, chunk, note);
+      stats = sampled_mad_stats(store, lc, sid, units, chunk, note);
     }
+    const std::lock_guard<std::mutex> lock(hdf5_mutex());
     store.write_h5(out, prov, [&](h5::File& f) { runstore::write_mad_unit(f, {sid, note, stats.median, stats.mad}); });
     return note;
   };
@@ -243,11 +259,12 @@ UnitJob mad_job(const LoadedConfig& lc, const StageSetup& setup, const ChannelId
 }
 
 // One (channel, chunk) unit's fingerprints, a block of images at a time.
-fp::FingerprintBlock unit_fingerprints(const fp::FingerprintParams& p, const Units& units, TimeNs c,
-                                       TimeNs chunk, const fs::path& mad_path) {
-  const ChannelWaveform w = load_span(units, c, c + chunk + p.window_span_ns(), chunk);
+fp::FingerprintBlock unit_fingerprints(const RunStore& store, const fp::FingerprintParams& p, const std::string& sid,
+                                       TimeNs c, TimeNs chunk, const fs::path& mad_path) {
+  const ChannelWaveform w = read_window(store, sid, c, c + chunk + p.window_span_ns(), chunk);
   fp::MadStats stats;
   {
+    const std::lock_guard<std::mutex> lock(hdf5_mutex());
     runstore::MadUnit mu = runstore::read_mad_unit(mad_path);
     stats.median = std::move(mu.median);
     stats.mad = std::move(mu.mad);
@@ -289,11 +306,10 @@ void add_unit_jobs(const LoadedConfig& lc, const StageSetup& setup, MpiContext& 
     job.inputs_hash = combine_hashes(inputs);
     job.params_hash = lc.fingerprint_hash();
     const Provenance prov{"fingerprint", job.name, lc.cfg.hash(), job.params_hash, job.inputs_hash, inputs};
-    // The channel's units by reference: they outlive the jobs (a copy per job
-    // would grow with the square of the record's length).
-    job.run = [&p, &store, &mpi, &param_text, sid, &units, c = c, chunk, mad_path, prov, out = job.output]() {
-      fp::FingerprintBlock block = unit_fingerprints(p, units, c, chunk, mad_path);
+    job.run = [&p, &store, &mpi, &param_text, sid, c = c, chunk, mad_path, prov, out = job.output]() {
+      fp::FingerprintBlock block = unit_fingerprints(store, p, sid, c, chunk, mad_path);
       const std::size_t n = block.size();
+      const std::lock_guard<std::mutex> lock(hdf5_mutex());
       store.write_h5(out, prov, [&](h5::File& f) {
         runstore::write_fingerprint_unit(
             f, {sid, param_text, p.bits(), p.words64(), p.dt_fp_ns(), std::move(block.bits), block.times});
@@ -353,13 +369,17 @@ int cmd_fingerprint(const FingerprintOptions& o, MpiContext& mpi) {
     mad_jobs.push_back(mad_job(lc, setup, ch, units, chunk));
     with_data.emplace_back(ch, std::move(units));
   }
-  run_units(mpi, store, "fingerprint-mad", mad_jobs, o.refresh_mad);
+  run_units(mpi, store, "fingerprint-mad", mad_jobs, o.refresh_mad, {}, omp_get_max_threads());
 
   // 2. Fingerprint units, one per waveform unit.
   std::vector<UnitJob> jobs;
   for (const auto& [ch, units] : with_data)
     add_unit_jobs(lc, setup, mpi, ch.seed_id(), units, chunk, param_text, jobs);
-  const UnitSummary s = run_units(mpi, store, "fingerprint", jobs, o.force || o.refresh_mad, channel_ids(lc));
+  // Units side by side on the threads, each on one: reading and writing a
+  // unit then overlap the other threads' images (a unit alone on all threads
+  // left them waiting for its I/O). Same bytes whatever the threads.
+  const UnitSummary s = run_units(mpi, store, "fingerprint", jobs, o.force || o.refresh_mad, channel_ids(lc),
+                                  omp_get_max_threads());
 
   if (!o.export_fast_channel.empty() && mpi.root())
     export_fast_channel(store, lc.fp, o.export_fast_channel, o.export_fast_dir);

@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include <omp.h>
+
 #include "app/commands.hpp"
 #include "app/loaded_config.hpp"
 #include "app/stage_common.hpp"
@@ -64,15 +66,18 @@ std::vector<FileInfo> deserialize(const std::vector<std::string>& parts) {
   return out;
 }
 
-// Each file's content hash and traces (ranks share the reading); a file
-// that cannot be read carries its error instead.
+// Each file's content hash and traces (ranks share the files, and a rank's
+// threads its share); a file that cannot be read carries its error instead.
 std::vector<FileInfo> index_files(const std::vector<std::string>& paths,
                                   const std::function<std::vector<pre::TraceExtent>(const std::string&)>& scan,
                                   MpiContext& mpi) {
-  std::string mine;
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    if (!mpi.owns(i)) continue;
-    FileInfo fi{paths[i], "", "", {}};
+  std::vector<std::size_t> own;
+  for (std::size_t i = 0; i < paths.size(); ++i)
+    if (mpi.owns(i)) own.push_back(i);
+  std::vector<std::string> text(own.size());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::size_t k = 0; k < own.size(); ++k) {
+    FileInfo fi{paths[own[k]], "", "", {}};
     try {
       fi.hash = hash_file(fi.path);
       for (const auto& tr : scan(fi.path)) fi.traces.push_back({tr.seed_id, tr.sampling_rate, tr.start, tr.end()});
@@ -81,8 +86,10 @@ std::vector<FileInfo> index_files(const std::vector<std::string>& paths,
       for (char& c : fi.error)
         if (c == '\t' || c == '\n') c = ' ';
     }
-    mine += serialize(fi);
+    text[k] = serialize(fi);
   }
+  std::string mine;
+  for (const auto& t : text) mine += t;
   return deserialize(mpi.all_gather(mine));
 }
 
@@ -248,7 +255,10 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
         ChannelWaveform w = trim_waveform(out, chunk_begin, chunk_end);
         out = pre::Continuous();
         w.inclination_deg = inclination;
-        store.write_h5(output, prov, [&](h5::File& f) { runstore::write_waveform_unit(f, w); });
+        {
+          const std::lock_guard<std::mutex> lock(hdf5_mutex());  // units may run on several threads
+          store.write_h5(output, prov, [&](h5::File& f) { runstore::write_waveform_unit(f, w); });
+        }
         return fmt::format("{} samples, {} valid, {} Hz{}", w.samples.size(), w.valid_count(),
                            w.sampling_rate, warnings.empty() ? "" : "; " + join_warnings(warnings));
       };
@@ -256,7 +266,11 @@ int cmd_preprocess(const PreprocessOptions& o, MpiContext& mpi) {
     }
   }
 
-  const UnitSummary s = run_units(mpi, store, "preprocess", jobs, o.force, channel_ids(lc));
+  // Units run side by side on the threads (each unit's filters then on one
+  // thread): a channel's filter recursion is sequential, so a unit alone
+  // left the second core idle. Outputs are the same bytes.
+  const UnitSummary s =
+      run_units(mpi, store, "preprocess", jobs, o.force, channel_ids(lc), omp_get_max_threads());
   if (mpi.root()) {
     std::int64_t samples = 0;
     for (const auto& r : s.records)

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -57,8 +58,18 @@ const TaskShare& task_share();
 void install_stop_handler();
 bool stop_requested();
 
+/// `threads` > 1: this rank's units run that many at a time (OpenMP), each
+/// on one thread (a job's own parallel loops then run on that thread alone);
+/// outputs, records and the manifest are those of one at a time. Such jobs
+/// hold hdf5_mutex() around every HDF5 call. One at a time whatever
+/// `threads` while a test hook above is set (where a failure or a time
+/// limit falls must not depend on the threads' timing).
 UnitSummary run_units(MpiContext& mpi, const RunStore& store, const std::string& stage,
                       const std::vector<UnitJob>& jobs, bool force = false,
-                      const std::vector<std::string>& channels = {});
+                      const std::vector<std::string>& channels = {}, int threads = 1);
+
+/// Held around HDF5 calls by jobs that run_units runs on several threads:
+/// the HDF5 library here is not built thread-safe (H5_HAVE_THREADSAFE unset).
+std::mutex& hdf5_mutex();
 
 }  // namespace qp::app

@@ -31,6 +31,43 @@ std::vector<T> read_window(const h5::Group& g, const char* name, hid_t type, hsi
   return out;
 }
 
+// concatenate(parts) (app/stage_common.hpp), the same samples, without its
+// copies: the first part is moved and the output sized once for the rest.
+ChannelWaveform join(std::vector<ChannelWaveform>& parts) {
+  ChannelWaveform out;
+  std::size_t first = 0;
+  while (first < parts.size() && parts[first].samples.empty()) ++first;
+  if (first == parts.size()) return concatenate(parts);
+  out = std::move(parts[first]);
+  const double dt_ns = 1e9 / out.sampling_rate;
+  const auto index_of = [&](const ChannelWaveform& p) {
+    return static_cast<std::int64_t>(std::llround(static_cast<double>(p.start - out.start) / dt_ns));
+  };
+  std::int64_t total = static_cast<std::int64_t>(out.samples.size());
+  for (std::size_t k = first + 1; k < parts.size(); ++k)
+    if (!parts[k].samples.empty())
+      total = std::max(total, index_of(parts[k]) + static_cast<std::int64_t>(parts[k].samples.size()));
+  out.samples.reserve(static_cast<std::size_t>(total));
+  out.mask.reserve(static_cast<std::size_t>(total));
+  for (std::size_t k = first + 1; k < parts.size(); ++k) {
+    const ChannelWaveform& p = parts[k];
+    if (p.samples.empty()) continue;
+    const std::int64_t index = index_of(p);
+    std::size_t skip = 0;
+    if (index < static_cast<std::int64_t>(out.samples.size())) {  // overlap: keep the earlier unit
+      skip = out.samples.size() - static_cast<std::size_t>(std::max<std::int64_t>(index, 0));
+      if (skip >= p.samples.size()) continue;
+    } else {
+      const std::size_t hole = static_cast<std::size_t>(index) - out.samples.size();
+      out.samples.insert(out.samples.end(), hole, 0.0f);
+      out.mask.insert(out.mask.end(), hole, std::uint8_t{0});
+    }
+    out.samples.insert(out.samples.end(), p.samples.begin() + static_cast<std::ptrdiff_t>(skip), p.samples.end());
+    out.mask.insert(out.mask.end(), p.mask.begin() + static_cast<std::ptrdiff_t>(skip), p.mask.end());
+  }
+  return out;
+}
+
 }  // namespace
 
 WaveformCache::Unit& WaveformCache::unit(const std::string& sid, TimeNs c, const std::filesystem::path& file) {
@@ -88,7 +125,7 @@ ChannelWaveform WaveformCache::span(const std::string& sid, TimeNs begin, TimeNs
     }
     parts.push_back(std::move(part));
   }
-  return concatenate(parts);
+  return join(parts);
 }
 
 }  // namespace qp::app

@@ -4,8 +4,8 @@
 # config of bench/scaling-length.sh) is preprocessed once; then, RUNS times
 # and alternating, `quakeprint fingerprint --refresh-mad` (median/MAD and every
 # unit recomputed) of the binary under test and of OLD (when given), and
-# fingerprint_bench with the stage's [fingerprint] parameters, all on one
-# thread (OMP_NUM_THREADS=1) under /usr/bin/time. Prints the medians:
+# fingerprint_bench with the stage's [fingerprint] parameters, the stage on
+# -T threads (default 1), the kernel on one, under /usr/bin/time. Prints the medians:
 # stage fingerprints per CPU second (user + system), the kernel's fused rate,
 # their ratio, peak RSS; then whether the fingerprint and median/MAD datasets
 # of the two binaries are identical (h5diff).
@@ -19,6 +19,8 @@
 #   -L  record length in days           (default: 1)
 #   -r  runs                            (default: 3; medians reported)
 #   -w  work folder                     (default: build-fingerprint-e2e)
+#   -T  OpenMP threads of the stage     (default: 1; the kernel stays on
+#       one thread: its rate is per core)
 # Results and the command used: docs/performance.md.
 set -euo pipefail
 
@@ -28,7 +30,8 @@ OLD=""
 DAYS=1
 RUNS=3
 WORK=build-fingerprint-e2e
-while getopts "o:q:b:L:r:w:h" opt; do
+THREADS=1
+while getopts "o:q:b:L:r:w:T:h" opt; do
   case $opt in
     o) OLD=$OPTARG ;;
     q) NEW=$OPTARG ;;
@@ -36,7 +39,8 @@ while getopts "o:q:b:L:r:w:h" opt; do
     L) DAYS=$OPTARG ;;
     r) RUNS=$OPTARG ;;
     w) WORK=$OPTARG ;;
-    *) sed -n '2,22p' "$0"; exit 2 ;;
+    T) THREADS=$OPTARG ;;
+    *) sed -n '2,24p' "$0"; exit 2 ;;
   esac
 done
 source "$(dirname "$0")/scaling-config.sh"
@@ -46,7 +50,7 @@ for b in "$NEW" "$BENCH" $OLD; do [ -x "$b" ] || { echo "fingerprint-e2e.sh: no 
 [ -x /usr/bin/time ] || { echo "fingerprint-e2e.sh: needs /usr/bin/time" >&2; exit 1; }
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
-export OMP_NUM_THREADS=1
+export OMP_NUM_THREADS=$THREADS
 
 d=$DAYS
 data=$WORK/data-${d}d
@@ -88,7 +92,7 @@ for r in $(seq "$RUNS"); do
     awk -v n="$n" '/^TIME/ { print $2, $3 + $4, $5 / 1024, n }' "$log.time" >>"$WORK/times-$tag.$$"
   done
   # shellcheck disable=SC2086
-  "$BENCH" 1 1 300 $params >"$WORK/bench.log" 2>&1 || { cat "$WORK/bench.log" >&2; exit 1; }
+  OMP_NUM_THREADS=1 "$BENCH" 1 1 300 $params >"$WORK/bench.log" 2>&1 || { cat "$WORK/bench.log" >&2; exit 1; }
   awk '/^fused: [0-9.]+ fingerprints per CPU second/ { print $2 }' "$WORK/bench.log" >>"$WORK/times-bench.$$"
 done
 kernel=$(median <"$WORK/times-bench.$$")
@@ -100,8 +104,8 @@ for tag in new old; do
   [ -f "$f" ] || continue
   cpu=$(awk '{ print $2 }' "$f" | median); wall=$(awk '{ print $1 }' "$f" | median)
   rss=$(awk '{ print $3 }' "$f" | median); n=$(awk 'NR == 1 { print $4 }' "$f")
-  printf '%s stage: %s fingerprints in %.2f CPU s (runs: %s), wall %.2f s, peak RSS %.0f MB: %.0f per CPU s = %.0f %% of the kernel\n' \
-    "$tag" "$n" "$cpu" "$(awk '{ printf "%s ", $2 }' "$f")" "$wall" "$rss" "$(echo "$n $cpu" | awk '{ print $1 / $2 }')" \
+  printf '%s stage (%s thread(s)): %s fingerprints in %.2f CPU s (runs: %s), wall %.2f s (runs: %s), peak RSS %.0f MB: %.0f per CPU s = %.0f %% of the kernel\n' \
+    "$tag" "$THREADS" "$n" "$cpu" "$(awk '{ printf "%s ", $2 }' "$f")" "$wall" "$(awk '{ printf "%s ", $1 }' "$f")" "$rss" "$(echo "$n $cpu" | awk '{ print $1 / $2 }')" \
     "$(echo "$n $cpu $kernel" | awk '{ print 100 * $1 / $2 / $3 }')"
 done
 if [ -n "$OLD" ]; then

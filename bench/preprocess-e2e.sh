@@ -2,7 +2,7 @@
 # The preprocess stage end to end, old binary against new, back to back:
 # synthetic records of one station x 3 components at 100 Hz (the data and
 # [preprocess] settings of bench/scaling-length.sh), `quakeprint preprocess`
-# on one thread under /usr/bin/time, each run on a fresh run folder. Prints
+# on THREADS threads (-T, default 1) under /usr/bin/time, each run on a fresh run folder. Prints
 # per binary and length the median of the runs: CPU seconds (user + system),
 # wall seconds, peak RSS, and input samples per CPU second; then whether
 # every unit's datasets are identical between the binaries (h5diff).
@@ -15,6 +15,7 @@
 #   -L  record lengths in days          (default: "1 4")
 #   -r  runs per binary and length      (default: 3; medians reported)
 #   -w  work folder                     (default: build-preprocess-e2e)
+#   -T  OpenMP threads of the stage     (default: 1; CPU and wall both printed)
 # Results and the command used: docs/performance.md.
 set -euo pipefail
 
@@ -23,14 +24,16 @@ OLD=""
 LENGTHS="1 4"
 RUNS=3
 WORK=build-preprocess-e2e
-while getopts "o:q:L:r:w:h" opt; do
+THREADS=1
+while getopts "o:q:L:r:w:T:h" opt; do
   case $opt in
     o) OLD=$OPTARG ;;
     q) NEW=$OPTARG ;;
     L) LENGTHS=$OPTARG ;;
     r) RUNS=$OPTARG ;;
     w) WORK=$OPTARG ;;
-    *) sed -n '2,19p' "$0"; exit 2 ;;
+    T) THREADS=$OPTARG ;;
+    *) sed -n '2,20p' "$0"; exit 2 ;;
   esac
 done
 source "$(dirname "$0")/scaling-config.sh"
@@ -40,7 +43,7 @@ for b in "$NEW" $OLD; do [ -x "$b" ] || { echo "preprocess-e2e.sh: no binary at 
 [ -x /usr/bin/time ] || { echo "preprocess-e2e.sh: needs /usr/bin/time" >&2; exit 1; }
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
-export OMP_NUM_THREADS=1
+export OMP_NUM_THREADS=$THREADS
 
 
 for d in $LENGTHS; do
@@ -73,8 +76,8 @@ for d in $LENGTHS; do
     [ -f "$f" ] || continue
     wall=$(awk '{ print $1 }' "$f" | median); cpu=$(awk '{ print $2 }' "$f" | median)
     rss=$(awk '{ print $3 }' "$f" | median)
-    printf '%s d %s: CPU %.2f s (runs: %s), wall %.2f s, peak RSS %.0f MB, %.1f M input samples per CPU s\n' \
-      "$d" "$tag" "$cpu" "$(awk '{ printf "%s ", $2 }' "$f")" "$wall" "$rss" "$(echo "$samples $cpu" | awk '{ print $1 / $2 / 1e6 }')"
+    printf '%s d %s (%s thread(s)): CPU %.2f s (runs: %s), wall %.2f s (runs: %s), peak RSS %.0f MB, %.1f M input samples per CPU s\n' \
+      "$d" "$tag" "$THREADS" "$cpu" "$(awk '{ printf "%s ", $2 }' "$f")" "$wall" "$(awk '{ printf "%s ", $1 }' "$f")" "$rss" "$(echo "$samples $cpu" | awk '{ print $1 / $2 / 1e6 }')"
     rm -f "$f"
   done
   if [ -n "$OLD" ]; then

@@ -8,10 +8,11 @@
 # (from /usr/bin/time), the exponent of time against length between the
 # shortest and the longest record (1 = linear), and the candidate pairs per
 # fingerprint (they should grow with the events, not with the noise: the
-# number of events does not grow with the length here). One channel-year is
-# extrapolated twice: linearly, and with each stage on its own CPU exponent
-# (a lower bound when a stage is a N + b N^2, as the search: the exponent
-# rises with the length).
+# number of events does not grow with the length here). One station-year
+# (the record's 1 station x 3 components = 3 channels; earlier output called
+# it "one channel-year") is extrapolated twice: linearly, and with each stage
+# on its own CPU exponent (a lower bound when a stage is a N + b N^2, as the
+# search: the exponent rises with the length); each also per channel (a third).
 #
 # Usage, from the repository root:
 #   bench/scaling-length.sh [-q QUAKEPRINT] [-L "DAYS DAYS ..."] [-w WORKDIR]
@@ -42,7 +43,7 @@ while getopts "q:L:w:T:f:S:h" opt; do
     T) THREADS=$OPTARG ;;
     f) FAMILIES=$OPTARG ;;
     S) SEARCH_KEYS=$OPTARG ;;
-    *) sed -n '2,26p' "$0"; exit 2 ;;
+    *) sed -n '2,27p' "$0"; exit 2 ;;
   esac
 done
 QP=$(cd "$(dirname "$QP")" && pwd)/$(basename "$QP")
@@ -118,7 +119,10 @@ awk -F'\t' 'NR > 1 {
       printf "  %-12s wall %.2f  CPU %.2f  peak RSS ratio %.2f\n", st, e, ec, rss[b, st] / rss[a, st]
     }
     printf "  %-12s wall %.2f  CPU %.2f\n", "total", log(tw[b] / tw[a]) / r, log(tc[b] / tc[a]) / r
-    printf "one channel-year (3 components) extrapolated linearly from %s day(s): %.1f min wall, %.1f min CPU\n", b, tw[b] * 365 / b / 60, tc[b] * 365 / b / 60
+    # The record is one station x 3 components: 3 channels. The figure called
+    # "channel-year" before is this station-year; per channel it is a third.
+    printf "one station-year (1 station x 3 components = 3 channels; earlier called \"one channel-year\") extrapolated linearly from %s day(s): %.1f min wall, %.1f min CPU\n", b, tw[b] * 365 / b / 60, tc[b] * 365 / b / 60
+    printf "  per channel (a third of it): %.1f min wall, %.1f min CPU per channel-year\n", tw[b] * 365 / b / 60 / 3, tc[b] * 365 / b / 60 / 3
     # Each stage on its own measured power law (CPU): a superlinear stage is not hidden by the linear ones.
     yc = 0
     for (s = 1; s <= ns; s++) {
@@ -126,7 +130,7 @@ awk -F'\t' 'NR > 1 {
       ec = (cpu[a, st] > 0 && cpu[b, st] > 0) ? log(cpu[b, st] / cpu[a, st]) / r : 1
       yc += cpu[b, st] * exp(ec * log(365 / b))
     }
-    printf "one channel-year, each stage extrapolated with its own CPU exponent from %s -> %s day(s): %.1f min CPU\n", a, b, yc / 60
+    printf "one station-year (3 channels), each stage extrapolated with its own CPU exponent from %s -> %s day(s): %.1f min CPU (per channel %.1f)\n", a, b, yc / 60, yc / 60 / 3
     if (fps[a] > 0 && fps[b] > 0 && pairs[a] > 0)
       printf "candidate pairs grow with exponent %.2f against length (fingerprints: %.2f)\n",
              log(pairs[b] / pairs[a]) / r, log(fps[b] / fps[a]) / r

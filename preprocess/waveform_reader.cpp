@@ -92,6 +92,17 @@ struct MsrGuard {
   ~MsrGuard() { msr_free(&msr); }
 };
 
+// libmseed 2 formats every log message in one static buffer (ms_log_main),
+// so two threads parsing at once (files and units are read on several
+// threads) could swap their warnings: a Steim integrity warning taken for
+// another file's record. Parses, which may log, take turns; the rest of a
+// read (copies, merging, filters) still runs side by side.
+int parse_record(char* rec, int reclen, MSRecord** msr, flag dataflag) {
+  static std::mutex m;
+  const std::lock_guard<std::mutex> lock(m);
+  return msr_parse(rec, reclen, msr, reclen, dataflag, 0);
+}
+
 // Bytes per sample of the fixed-size encodings (0: compressed or unknown).
 int fixed_sample_bytes(int encoding) {
   switch (encoding) {
@@ -156,7 +167,7 @@ std::size_t sample_count_bound(std::string& buf, MsrGuard& guard, const ReadSele
     const std::size_t left = buf.size() - offset;
     const int reclen = ms_detect(buf.data() + offset, static_cast<int>(std::min<std::size_t>(left, 1 << 20)));
     if (reclen <= 0 || static_cast<std::size_t>(reclen) > left) break;
-    if (msr_parse(buf.data() + offset, reclen, &guard.msr, reclen, 0, 0) != 0) break;
+    if (parse_record(buf.data() + offset, reclen, &guard.msr, 0) != 0) break;
     MSRecord* h = guard.msr;
     if (h->samplecnt > 0 && (!sel.channel || sel.channel(seed_id_of(h))) && record_in_window(h, sel))
       total += static_cast<std::size_t>(h->samplecnt);
@@ -334,7 +345,7 @@ std::vector<Trace> read_miniseed(std::string& buf, const std::string& name, cons
     g_mseed_log.clear();
     // Header first: libmseed 2.19 decodes uncompressed samples without
     // checking that they fit in the record (a corrupt count reads past it).
-    int rc = msr_parse(rec, reclen, &guard.msr, reclen, 0, 0);
+    int rc = parse_record(rec, reclen, &guard.msr, 0);
     if (rc == 0) check_sample_count_fits(*guard.msr, reclen, name, where);
     // The record's channel and time decide whether its samples are wanted;
     // a selective read leaves the others undecoded (the whole file was
@@ -356,7 +367,7 @@ std::vector<Trace> read_miniseed(std::string& buf, const std::string& name, cons
       }
       decode = record_in_window(h, sel);
     }
-    if (rc == 0 && decode) rc = msr_parse(rec, reclen, &guard.msr, reclen, 1, 0);
+    if (rc == 0 && decode) rc = parse_record(rec, reclen, &guard.msr, 1);
     if (rc > 0)
       throw InputError(name, "truncated record: needs " + std::to_string(rc) + " more bytes", where());
     if (rc < 0) {
