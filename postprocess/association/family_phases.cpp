@@ -87,6 +87,11 @@ class FamilyChecker {
     return false;
   }
 
+  // Its S is a rise above the noise before it (min_weak_p_snr), as an
+  // earthquake's S is: the picker's S search measures against the P's
+  // coda, where a noise burst's own wiggles pass for a second arrival.
+  bool s_rises(const StationPick& x) const { return x.s_pick && rise(x.s_pick->seed_id, x.s_pick->time); }
+
   // Its P and S show the family's S-P.
   bool shows(const StationPick& x, TimeNs sp) const {
     const auto d = s_minus_p(x);
@@ -158,8 +163,16 @@ std::size_t align_family_phases(std::vector<std::vector<StationPick>>& picks, co
     std::vector<TimeNs> shown;  // before any member is relabelled
     for (std::size_t k : members)
       if (const auto d = s_minus_p(picks[k][0])) shown.push_back(*d);
+    const std::size_t n_pairs = shown.size();
     const std::optional<TimeNs> sp = common_s_minus_p(std::move(shown), tol);
     const PickingStation& st = setup.stations[static_cast<std::size_t>(key.second)];
+    // Two or more members with P and S picked, none of whose S rises above
+    // the noise before it: the family is a repeating noise burst.
+    bool noise_family = false;
+    if (setup.params.one_station_family_s_p && !st.horizontals.empty() && n_pairs >= 2)
+      noise_family = std::none_of(members.begin(), members.end(), [&](std::size_t k) {
+        return s_minus_p(picks[k][0]) && checker.s_rises(picks[k][0]);
+      });
     for (std::size_t k : members) {
       StationPick& x = picks[k][0];
       const TimeNs before = x.pick.time;
@@ -171,8 +184,9 @@ std::size_t align_family_phases(std::vector<std::vector<StationPick>>& picks, co
       // One component has no horizontal S to demand (one_station_needs_s).
       // A family that shows no S-P (too few members with P and S picked,
       // or members from several sources: families are linked pairs) tests
-      // nothing: one_station_needs_s alone applies.
-      if (setup.params.one_station_family_s_p && !st.horizontals.empty() && sp && !checker.shows(x, *sp))
+      // only its S: an S that is no rise is no second arrival.
+      if (setup.params.one_station_family_s_p && !st.horizontals.empty() &&
+          (noise_family || (sp && !checker.shows(x, *sp)) || (x.s_pick && !checker.s_rises(x))))
         FamilyChecker::make_estimate(x);
     }
   }

@@ -31,8 +31,10 @@ namespace qp::post {
 /// min_one_station_snr); an S found only as a weak rise beside an estimated
 /// P is an estimate too. With one_station_family_s_p, a member at a
 /// three-component station whose picks do not show the family's S-P has
-/// its picks made estimates (a family that shows none tests nothing). `picks` is
-/// indexed like `events`.
+/// its picks made estimates, as does one whose picked S is no rise above the
+/// noise before it, and every member of a family with two or more P-S pairs
+/// none of whose S is such a rise (repeating noise); a family that shows no
+/// S-P tests nothing else. `picks` is indexed like `events`.
 /// Returns the members whose picks changed.
 std::size_t align_family_phases(std::vector<std::vector<StationPick>>& picks, const std::vector<NetworkEvent>& events,
                                 const PickingSetup& setup, const WaveformReader& read);

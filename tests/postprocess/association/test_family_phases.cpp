@@ -230,3 +230,44 @@ TEST(FamilyPhases, WeakPIsClearOnlyWithAClearSAtTheFamilySMinusP) {
   EXPECT_NEAR(seconds_after_t0(weak.s_pick->time), 173.0, 0.3);
   EXPECT_FALSE(has_onset(*weak.s_pick));
 }
+
+// A repeating noise burst at a three-component station: its onsets repeat
+// on the vertical, but what was picked as their S is no rise above the
+// noise before it on the horizontals (an earthquake's S is). Two or more
+// such members make the family noise: every member's picks become
+// estimates, the one with no S picked too. Members from several sources
+// (S-P 3.0 and 4.5 s, no family S-P) whose S do rise keep their onsets.
+TEST(FamilyPhases, FamilyWhoseSDoNotRiseIsNoise) {
+  Trace z(1.0, 41), n(1.0, 42), e(1.0, 43);
+  for (double tp : {20.0, 60.0, 100.0}) z.pulse(tp, 12);  // bursts: no S
+  z.pulse(140.0, 12).pulse(143.0, 4);                     // earthquakes: S 3.0 and 4.5 s after P
+  n.pulse(143.0, 25);
+  e.pulse(143.0, 18);
+  z.pulse(180.0, 12).pulse(184.5, 4);
+  n.pulse(184.5, 25);
+  e.pulse(184.5, 18);
+  Traces tr;
+  tr.by_id.emplace("XX.S0..HHZ", z);
+  tr.by_id.emplace("XX.S0..HHN", n);
+  tr.by_id.emplace("XX.S0..HHE", e);
+  PickingSetup setup = setup_for({three_component("S0")});
+  const PickingStation& st = setup.stations[0];
+  const std::vector<NetworkEvent> events = {one_station_event(0, 0, 20.0), one_station_event(0, 0, 60.0),
+                                            one_station_event(0, 0, 100.0), one_station_event(0, 1, 140.0),
+                                            one_station_event(0, 1, 180.0)};
+  const std::vector<std::vector<StationPick>> picked_as = {picked(st, 20.0, 23.0), picked(st, 60.0, 71.0),
+                                                           picked(st, 100.0), picked(st, 140.0, 143.0),
+                                                           picked(st, 180.0, 184.5)};
+  auto picks = picked_as;
+  EXPECT_EQ(align_family_phases(picks, events, setup, tr.reader()), 0u);
+  for (std::size_t k : {0u, 1u, 2u}) EXPECT_FALSE(has_onset(picks[k][0].pick)) << k;
+  for (std::size_t k : {3u, 4u}) {
+    EXPECT_TRUE(has_onset(picks[k][0].pick)) << k;
+    ASSERT_TRUE(picks[k][0].s_pick) << k;
+    EXPECT_TRUE(has_onset(*picks[k][0].s_pick)) << k;
+  }
+  setup.params.one_station_family_s_p = false;
+  picks = picked_as;
+  align_family_phases(picks, events, setup, tr.reader());
+  for (std::size_t k : {0u, 1u, 2u}) EXPECT_TRUE(has_onset(picks[k][0].pick)) << k;
+}
