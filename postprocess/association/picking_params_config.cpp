@@ -27,7 +27,10 @@ const ParamTable<PickingParams>& picking_param_table() {
                 "family's S-P at that station (the S-P two or more members of its family agree on, within "
                 "same_onset_s): repeating noise bursts have onsets but no second arrival at a fixed time after "
                 "the first; the family's other members are found by the match stage. Otherwise its picks are "
-                "estimates. A family that shows no S-P tests nothing. One-component stations are exempt.")
+                "estimates. Its picked S must also rise above the noise before it (min_weak_p_snr), and a "
+                "family with two or more P-S pairs none of whose S so rises is noise: none of its members is "
+                "reported. A family that shows no S-P otherwise tests nothing. One-component stations are "
+                "exempt.")
           .number("min_weak_p_snr", &P::min_weak_p_snr, {0.0, 1e6}, "",
                   "A weaker vertical onset taken as the P before an S-like onset.")
           .number("min_s_minus_p_s", &P::min_s_minus_p_s, {0.0, 600.0}, "s", "S is searched from this long after a P onset.")
