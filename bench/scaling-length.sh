@@ -23,8 +23,10 @@
 #   -T  OpenMP threads per stage          (default: 1)
 #   -f  repeating families in the data    (default: 4; 3-6 events each, plus
 #       3 singletons: a record of noise with few events)
-#   -S  lines added to [search], e.g. "max_lag = 86400" (the long-record
-#       setting: pairs at most a day apart, docs/performance.md)
+#   -S  lines added to [search]           (default: "max_lag = 86400", the
+#       long-record setting: pairs at most a day apart, docs/performance.md;
+#       -S "" for the search's own default, no lag, whose pairs grow with
+#       the square of the record: 4 weeks then pass memory_budget_mb)
 # Writes the table as TSV to WORKDIR/scaling-length.tsv. Results and the
 # command used: docs/performance.md.
 set -euo pipefail
@@ -34,7 +36,7 @@ LENGTHS="1 4"
 WORK=build-scaling-length
 THREADS=1
 FAMILIES=4
-SEARCH_KEYS=""
+SEARCH_KEYS="max_lag = 86400"
 while getopts "q:L:w:T:f:S:h" opt; do
   case $opt in
     q) QP=$OPTARG ;;
@@ -43,7 +45,7 @@ while getopts "q:L:w:T:f:S:h" opt; do
     T) THREADS=$OPTARG ;;
     f) FAMILIES=$OPTARG ;;
     S) SEARCH_KEYS=$OPTARG ;;
-    *) sed -n '2,27p' "$0"; exit 2 ;;
+    *) sed -n '2,31p' "$0"; exit 2 ;;
   esac
 done
 QP=$(cd "$(dirname "$QP")" && pwd)/$(basename "$QP")
@@ -57,6 +59,7 @@ export OMP_NUM_THREADS=$THREADS
 source "$(dirname "$0")/scaling-config.sh"
 
 TSV=$WORK/scaling-length.tsv
+echo "scaling-length.sh: [search] keys added: ${SEARCH_KEYS:-none}; $THREADS thread(s); lengths (days): $LENGTHS"
 printf 'days\tstage\twall_s\tcpu_s\tpeak_rss_mb\tnote\n' >"$TSV"
 for d in $LENGTHS; do
   data=$WORK/data-${d}d
