@@ -56,8 +56,11 @@ std::string without_seconds(const std::string& manifest) {
 
 // Jobs writing one small HDF5 unit each, unequal in length (so completion
 // order differs from unit order); `in_flight`/`most` count concurrent jobs.
+// A job waits (up to 10 s) until `overlap` jobs have been in flight at once:
+// on a loaded machine the second thread may start late, and the test is
+// whether it runs beside the first, not how soon.
 std::vector<UnitJob> make_jobs(const RunStore& store, std::atomic<int>& in_flight, std::atomic<int>& most,
-                               std::atomic<int>& started, std::size_t fail_at = kUnits) {
+                               std::atomic<int>& started, int overlap, std::size_t fail_at = kUnits) {
   std::vector<UnitJob> jobs;
   for (std::size_t i = 0; i < kUnits; ++i) {
     UnitJob j;
@@ -66,12 +69,15 @@ std::vector<UnitJob> make_jobs(const RunStore& store, std::atomic<int>& in_fligh
     j.inputs_hash = "in" + std::to_string(i);
     j.params_hash = "p";
     const Provenance prov{"toy", j.name, "cfg", j.params_hash, j.inputs_hash, {}};
-    j.run = [&, i, prov, out = j.output, fail_at]() {
+    j.run = [&, i, prov, out = j.output, overlap, fail_at]() {
       ++started;
       if (i == fail_at) throw InputError("toy.mseed", "injected bad record");
       const int now = ++in_flight;
       for (int m = most.load(); now > m && !most.compare_exchange_weak(m, now);) {
       }
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (most.load() < overlap && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
       std::this_thread::sleep_for(std::chrono::milliseconds(20 + 10 * static_cast<int>((i * 5) % 4)));
       --in_flight;
       const std::lock_guard<std::mutex> lock(hdf5_mutex());
@@ -96,7 +102,7 @@ TEST(UnitRunner, UnitsOnTwoThreadsGiveTheRecordsAndOutputsOfOne) {
     if (mpi.root()) store.ensure_run_manifest(cfg.hash());
     mpi.barrier();
     std::atomic<int> in_flight{0}, most{0}, started{0};
-    const std::vector<UnitJob> jobs = make_jobs(store, in_flight, most, started);
+    const std::vector<UnitJob> jobs = make_jobs(store, in_flight, most, started, threads);
     const UnitSummary s = run_units(mpi, store, "toy", jobs, false, {}, threads);
     EXPECT_EQ(s.ran, kUnits);
     EXPECT_EQ(s.reused, 0u);
@@ -140,7 +146,7 @@ TEST(UnitRunner, FailingUnitOnTwoThreadsIsNamedAndNoFurtherUnitStarts) {
   mpi.barrier();
   std::atomic<int> in_flight{0}, most{0}, started{0};
   // Unit 0 (rank 0's first) fails at once; the others take 20-50 ms.
-  const std::vector<UnitJob> jobs = make_jobs(store, in_flight, most, started, 0);
+  const std::vector<UnitJob> jobs = make_jobs(store, in_flight, most, started, 1, 0);
   try {
     run_units(mpi, store, "toy", jobs, false, {}, 2);
     FAIL() << "no error";
