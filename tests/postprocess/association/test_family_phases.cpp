@@ -38,6 +38,15 @@ std::vector<StationPick> picked(const PickingStation& st, double onset_s, double
   return {x};
 }
 
+// Station S0's vertical and horizontals (three_component("S0")).
+Traces s0_traces(const Trace& z, const Trace& n, const Trace& e) {
+  Traces tr;
+  tr.by_id.emplace("XX.S0..HHZ", z);
+  tr.by_id.emplace("XX.S0..HHN", n);
+  tr.by_id.emplace("XX.S0..HHE", e);
+  return tr;
+}
+
 NetworkEvent one_station_event(int station, std::size_t family, double onset_s) {
   NetworkEvent ne = event_at({onset_s});
   ne.stations[0].station = station;
@@ -54,7 +63,6 @@ NetworkEvent one_station_event(int station, std::size_t family, double onset_s) 
 // go by and keeps its picks.
 TEST(FamilyPhases, MembersWhosePicksDoNotShowTheFamilySMinusPAreRelabelled) {
   const std::vector<double> p_s = {20.0, 60.0, 100.0, 140.0, 180.0};
-  Traces tr;
   Trace z(1.0, 1), n(1.0, 2), e(1.0, 3);
   for (double tp : p_s) {
     z.pulse(tp, 12).pulse(tp + kSMinusP, 4);
@@ -62,9 +70,7 @@ TEST(FamilyPhases, MembersWhosePicksDoNotShowTheFamilySMinusPAreRelabelled) {
     e.pulse(tp, 3).pulse(tp + kSMinusP, 18);
   }
   z.pulse(137.0, 4);  // the noise burst taken as the fourth event's P
-  tr.by_id.emplace("XX.S0..HHZ", z);
-  tr.by_id.emplace("XX.S0..HHN", n);
-  tr.by_id.emplace("XX.S0..HHE", e);
+  const Traces tr = s0_traces(z, n, e);
   const PickingSetup setup = setup_for({three_component("S0")});
   const PickingStation& st = setup.stations[0];
 
@@ -135,10 +141,7 @@ TEST(FamilyPhases, NoFamilySMinusPWithoutTwoMembersThatAgree) {
     n.pulse(tp, 3).pulse(tp + kSMinusP, 25);
     e.pulse(tp, 3).pulse(tp + kSMinusP, 18);
   }
-  Traces tr;
-  tr.by_id.emplace("XX.S0..HHZ", z);
-  tr.by_id.emplace("XX.S0..HHN", n);
-  tr.by_id.emplace("XX.S0..HHE", e);
+  const Traces tr = s0_traces(z, n, e);
   const PickingSetup setup = setup_for({three_component("S0"), three_component("S1")});
   const PickingStation& st = setup.stations[0];
 
@@ -173,10 +176,7 @@ TEST(FamilyPhases, ThreeComponentMembersWithoutTheFamilySMinusPBecomeEstimates) 
     e.pulse(tp, 3).pulse(tp + kSMinusP, 18);
   }
   z.pulse(100.0, 12);  // a burst with no second arrival
-  Traces tr;
-  tr.by_id.emplace("XX.S0..HHZ", z);
-  tr.by_id.emplace("XX.S0..HHN", n);
-  tr.by_id.emplace("XX.S0..HHE", e);
+  const Traces tr = s0_traces(z, n, e);
   PickingSetup setup = setup_for({three_component("S0")});
   const PickingStation& st = setup.stations[0];
   const std::vector<NetworkEvent> events = {one_station_event(0, 0, 20.0), one_station_event(0, 0, 60.0),
@@ -246,10 +246,7 @@ TEST(FamilyPhases, FamilyWhoseSDoNotRiseIsNoise) {
   z.pulse(180.0, 12).pulse(184.5, 4);
   n.pulse(184.5, 25);
   e.pulse(184.5, 18);
-  Traces tr;
-  tr.by_id.emplace("XX.S0..HHZ", z);
-  tr.by_id.emplace("XX.S0..HHN", n);
-  tr.by_id.emplace("XX.S0..HHE", e);
+  const Traces tr = s0_traces(z, n, e);
   PickingSetup setup = setup_for({three_component("S0")});
   const PickingStation& st = setup.stations[0];
   const std::vector<NetworkEvent> events = {one_station_event(0, 0, 20.0), one_station_event(0, 0, 60.0),
