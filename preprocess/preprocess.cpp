@@ -35,6 +35,7 @@ void check_params(const PreprocessParams& p, const Fail& fail) {
   if (!(p.target_rate >= 0)) fail("target_rate", "must be >= 0 (0 keeps the input rate)");
   if (p.mask_flat_samples == 1 || p.mask_flat_samples < 0)
     fail("mask_flat_samples", "must be 0 (off) or >= 2");
+  if (!(p.max_plateau_seconds >= 0)) fail("max_plateau_seconds", "must be >= 0 (0 masks every flat run)");
   if (!(p.spike_threshold >= 0)) fail("spike_threshold", "must be >= 0 (0 = off)");
   if (p.bandpass) {
     if (!(p.freqmin > 0)) fail("freqmin", "must be > 0");
@@ -89,11 +90,33 @@ double median_of(std::vector<double> v) {
   return m;
 }
 
+// The data's quantum: its smallest nonzero step between valid neighbours
+// (one count for integer data); 0 when there is none.
+double smallest_step(const std::vector<float>& x, const std::vector<std::uint8_t>& ok) {
+  double q = 0;
+  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
+    if (!ok[i] || !ok[i + 1]) continue;
+    const double d = std::fabs(static_cast<double>(x[i + 1]) - x[i]);
+    if (d > 0 && (q == 0 || d < q)) q = d;
+  }
+  return q;
+}
+
 // Runs of >= min_run bit-identical valid samples (dead channel, clipping,
-// zero-filled gaps) become invalid.
-void mask_flat_runs(const std::vector<float>& x, std::vector<std::uint8_t>& ok, int min_run) {
+// zero-filled gaps) become invalid. Except a plateau of quantised slow noise:
+// quiet integer data near the turn of a microseism stays on one count for a
+// few tenths of a second and steps on and off it by one quantum, where a
+// clipped or zero-filled run jumps. Such a run shorter than max_plateau
+// samples is data (masked, it cost a third of a quiet record: 10 s per run
+// with the filters' settling).
+void mask_flat_runs(const std::vector<float>& x, std::vector<std::uint8_t>& ok, int min_run,
+                    std::size_t max_plateau) {
   if (min_run < 2) return;
   const std::size_t n = x.size();
+  const double quantum = max_plateau > 0 ? smallest_step(x, ok) : 0;
+  const auto steps_by_one = [&](std::size_t k, std::size_t run) {
+    return ok[k] && std::fabs(static_cast<double>(x[k]) - x[run]) <= quantum * (1 + 1e-6);
+  };
   std::size_t i = 0;
   while (i < n) {
     if (!ok[i]) {
@@ -102,7 +125,10 @@ void mask_flat_runs(const std::vector<float>& x, std::vector<std::uint8_t>& ok, 
     }
     std::size_t j = i + 1;
     while (j < n && ok[j] && std::memcmp(&x[j], &x[i], sizeof(float)) == 0) ++j;
-    if (j - i >= static_cast<std::size_t>(min_run)) std::fill(ok.begin() + static_cast<std::ptrdiff_t>(i), ok.begin() + static_cast<std::ptrdiff_t>(j), 0);
+    const bool plateau = quantum > 0 && j - i < max_plateau && i > 0 && j < n && steps_by_one(i - 1, i) &&
+                         steps_by_one(j, i);
+    if (j - i >= static_cast<std::size_t>(min_run) && !plateau)
+      std::fill(ok.begin() + static_cast<std::ptrdiff_t>(i), ok.begin() + static_cast<std::ptrdiff_t>(j), 0);
     i = j;
   }
 }
@@ -295,6 +321,10 @@ const ParamTable<PreprocessParams>& preprocess_param_table() {
                   "Output sampling rate; 0 keeps the input rate. Must equal fingerprint.sampling_rate when set.")
           .integer("mask_flat_samples", &P::mask_flat_samples, {0, 1'000'000'000}, "samples",
                    "Runs of at least this many identical samples are masked; 0 = off.")
+          .number("max_plateau_seconds", &P::max_plateau_seconds, {0, 86400}, "s",
+                  "A flat run that steps on and off by the data's smallest step (one count: quiet integer data "
+                  "at the turn of a microseism) is data when shorter than this; clipped and zero-filled runs "
+                  "jump and stay masked. 0 masks every flat run.")
           .number("spike_threshold", &P::spike_threshold, {0, 1e12}, "robust sigmas",
                   "Isolated spikes beyond this many robust sigmas (1.4826 MAD) of the first differences are "
                   "masked; 0 = off.")
@@ -432,7 +462,8 @@ Continuous preprocess(const Continuous& raw, const PreprocessParams& p, std::uin
 
   // 1. What can be trusted.
   std::vector<std::uint8_t> ok(raw.mask);
-  mask_flat_runs(raw.samples, ok, p.mask_flat_samples);
+  mask_flat_runs(raw.samples, ok, p.mask_flat_samples,
+                 static_cast<std::size_t>(std::llround(p.max_plateau_seconds * rin)));
   const std::size_t spikes = mask_spikes(raw.samples, ok, p.spike_threshold);
   if (spikes > 0)
     out.warnings.push_back(raw.seed_id + ": " + std::to_string(spikes) + " isolated spikes masked");

@@ -26,6 +26,7 @@ struct PreprocessParams {
   bool zerophase = true;        ///< mode "fast" forces causal
   double target_rate = 0;       ///< Hz; 0 keeps the input rate
   int mask_flat_samples = 10;   ///< runs of >= this many identical samples are masked (0 = off)
+  double max_plateau_seconds = 1.0;  ///< except runs stepping on and off by one quantum, shorter than this (0 = none)
   double spike_threshold = 0;   ///< isolated spikes beyond this many robust sigmas (1.4826 MAD) of the first differences are masked (0 = off)
   std::string fill_gaps = "noise";  ///< "noise" | "none"
   std::uint64_t seed = 0;       ///< mixed into the gap-noise seed

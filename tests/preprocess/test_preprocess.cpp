@@ -137,6 +137,47 @@ TEST(Preprocess, FlatRunsAreMaskedLikeGaps) {
   EXPECT_EQ(preprocess(nine, to25(), 1).valid_count(), clean.valid_count());
 }
 
+// Quiet integer data: a 0.2 Hz microseism of 100 counts plus 0.3 counts of
+// broadband noise, rounded to counts at 100 Hz, dwells on one count for
+// 10-18 samples at each turn (synthetic GR.FUR noise lost a third of the
+// record to those runs). Plateaus stepping on and off by one count are data;
+// a clipped run that jumps onto its value is not.
+TEST(Preprocess, QuantisationPlateausAreDataClippingIsNot) {
+  const std::size_t n = 100 * 120;
+  Continuous raw{"XX.Q..HHZ", 100.0, 0, std::vector<float>(n), std::vector<std::uint8_t>(n, 1), {}};
+  std::uint64_t state = 7;
+  const auto uniform = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<double>(state >> 11) / 9007199254740992.0 - 0.5;
+  };
+  for (std::size_t i = 0; i < n; ++i)
+    raw.samples[i] = static_cast<float>(
+        std::nearbyint(100 * std::sin(2 * 3.14159265358979 * 0.2 * static_cast<double>(i) / 100) + 0.6 * uniform()));
+  std::size_t longest = 0, runs = 0;
+  for (std::size_t i = 0, j; i < n; i = j) {
+    for (j = i + 1; j < n && raw.samples[j] == raw.samples[i];) ++j;
+    longest = std::max(longest, j - i);
+    runs += j - i >= 10;
+  }
+  ASSERT_GE(runs, 20u);  // the old rule masked these
+  ASSERT_LT(longest, 100u);
+  const Continuous kept = preprocess(raw, to25(), 1);
+  const std::size_t edge_outputs = static_cast<std::size_t>(2 * std::ceil(edge_seconds(to25(), 100) * 25));
+  EXPECT_NEAR(static_cast<double>(kept.valid_count()), static_cast<double>(kept.samples.size() - edge_outputs), 2);
+
+  // Every flat run masked, as before the plateau rule: each takes the
+  // filters' settling on both sides with it (over 5 s).
+  PreprocessParams strict = to25();
+  strict.max_plateau_seconds = 0;
+  EXPECT_LT(preprocess(raw, strict, 1).valid_count(), kept.valid_count() - 4 * 125);
+
+  // A clipped run of 12 samples at 60 s jumps from the data onto the rail.
+  for (std::size_t i = 6000; i < 6012; ++i) raw.samples[i] = 8388607.0f;
+  const Continuous clipped = preprocess(raw, to25(), 1);
+  EXPECT_EQ(clipped.mask[6006 / 4], 0);
+  EXPECT_LT(clipped.valid_count(), kept.valid_count() - 2 * 125);
+}
+
 TEST(Preprocess, IsolatedSpikesAreMaskedWhenAsked) {
   QP_REQUIRE_SHARED();
   Continuous raw = kw1_minutes(3);
@@ -222,6 +263,9 @@ TEST(PreprocessParams, ValidationNamesTheKey) {
   p = PreprocessParams{};
   p.mask_flat_samples = 1;
   EXPECT_EQ(key_of(p, 100), "preprocess.mask_flat_samples");
+  p = PreprocessParams{};
+  p.max_plateau_seconds = -1;
+  EXPECT_EQ(key_of(p, 100), "preprocess.max_plateau_seconds");
   Continuous raw{"XX.A..HHZ", 12.0, 0, std::vector<float>(1000, 1.0f), std::vector<std::uint8_t>(1000, 1), {}};
   EXPECT_THROW(preprocess(raw, PreprocessParams{}, 1), ConfigError);  // 8 Hz above 6 Hz Nyquist
 }
