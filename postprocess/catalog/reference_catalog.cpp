@@ -101,13 +101,27 @@ int find_column(const CsvReader& r, const std::vector<std::string>& names) {
   return -1;
 }
 
+// A time of day alone, "HH:MM:SS[.f]" (catalogs that give the date in a
+// column of its own).
+bool is_time_of_day(const std::string& s) {
+  return s.size() >= 8 && s[2] == ':' && s[5] == ':' && s.find_first_not_of("0123456789:.") == std::string::npos;
+}
+
 // A time as spreadsheets and ObsPy write it: ISO 8601 (a trailing "+00:00"
-// or " UTC" allowed) or seconds since the epoch.
-std::optional<TimeNs> generic_time_at(const CsvReader& r, const std::vector<std::string>& f, int col) {
+// or " UTC" allowed) or seconds since the epoch; or a time of day with the
+// date in column `date_col` (YYYY-MM-DD or YYYY/MM/DD).
+std::optional<TimeNs> generic_time_at(const CsvReader& r, const std::vector<std::string>& f, int col,
+                                      int date_col) {
   if (col < 0) return std::nullopt;
   std::string s = f[static_cast<std::size_t>(col)];
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
   if (s.empty()) return std::nullopt;
+  if (date_col >= 0 && is_time_of_day(s)) {
+    std::string date = f[static_cast<std::size_t>(date_col)];
+    std::replace(date.begin(), date.end(), '/', '-');
+    if (date.empty()) r.fail(date_col, "missing date for the time of day '" + s + "'");
+    s = date + "T" + s;
+  }
   for (const std::string suffix : {"+00:00", "+0000", " UTC", "UTC"})
     if (s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0) {
       s.erase(s.size() - suffix.size());
@@ -146,6 +160,7 @@ std::optional<TimeNs> generic_time_at(const CsvReader& r, const std::vector<std:
 bool read_generic_catalog(CsvReader& r, ReferenceCatalog& cat) {
   const int c_origin = find_column(r, kOriginTimeNames), c_arrival = find_column(r, kArrivalTimeNames);
   if (c_origin < 0 && c_arrival < 0) return false;
+  const int c_date = find_column(r, {"date", "origin_date", "event_date"});
   const int c_id = find_column(r, {"event_id", "id", "evid", "eventid"});
   const int c_family = find_column(r, {"family_id", "family"});
   const int c_lat = find_column(r, {"latitude", "lat"}), c_lon = find_column(r, {"longitude", "lon", "lng"});
@@ -155,8 +170,9 @@ bool read_generic_catalog(CsvReader& r, ReferenceCatalog& cat) {
   std::vector<std::string> f;
   while (r.next(f)) {
     ReferenceEvent ref;
-    ref.origin_time = generic_time_at(r, f, c_origin);
-    ref.first_p = c_arrival >= 0 ? generic_time_at(r, f, c_arrival) : times_only ? ref.origin_time : std::nullopt;
+    ref.origin_time = generic_time_at(r, f, c_origin, c_date);
+    ref.first_p =
+        c_arrival >= 0 ? generic_time_at(r, f, c_arrival, c_date) : times_only ? ref.origin_time : std::nullopt;
     if (!ref.origin_time && !ref.first_p) r.fail(c_origin >= 0 ? c_origin : c_arrival, "missing time");
     if (c_id >= 0) ref.id = f[static_cast<std::size_t>(c_id)];
     if (ref.id.empty()) ref.id = "row" + std::to_string(r.line());

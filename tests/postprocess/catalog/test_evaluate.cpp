@@ -338,6 +338,15 @@ TEST(ReferenceCatalog, AnyCsvWithATimeColumn) {
   EXPECT_EQ(r.matches.size(), 1u);
   EXPECT_EQ(r.n_reference_considered, 2u);
 
+  // The date in a column of its own, the time of day in another.
+  const auto split = write_text(dir / "split.csv", "Date,Time,Mag\n2020/01/02,03:04:05.25,1\n2020-01-03,23:59:59,2\n");
+  const auto sc = read_reference_catalog(split);
+  ASSERT_EQ(sc.events.size(), 2u);
+  EXPECT_EQ(*sc.events[0].origin_time, qp::parse_iso8601("2020-01-02T03:04:05.25Z"));
+  EXPECT_EQ(*sc.events[1].origin_time, qp::parse_iso8601("2020-01-03T23:59:59Z"));
+  const auto no_date = write_text(dir / "no_date.csv", "date,time\n,03:04:05\n");
+  EXPECT_THROW(read_reference_catalog(no_date), qp::InputError);
+
   // No time column: the error names the file and what is needed.
   const auto bad_header = write_text(dir / "weird.csv", "when,lat,lon\n2020-01-01T00:00:00Z,1,2\n");
   try {
