@@ -180,7 +180,11 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
   std::vector<match::NetworkDetection> all, confirmations;
   for (const auto& job : jobs)
     for (auto& d : runstore::read_match_unit(job.output)) (d.confirms.empty() ? all : confirmations).push_back(std::move(d));
-  const auto kept = match::best_per_event(std::move(all), seconds_to_ns(p.window_seconds));
+  // One event: first arrivals within the catalog's duplicate window; within
+  // a template window of another detection, only where three templates agree.
+  const match::EventSpacing spacing{seconds_to_ns(lc.duplicate_window_s), seconds_to_ns(p.window_seconds),
+                                    seconds_to_ns(p.max_shift_seconds)};
+  const auto kept = match::best_per_event(std::move(all), spacing);
   match::write_detections_csv(store.stage_dir("match") / "detections.csv", kept);
   const auto confirmed = match::best_per_candidate(std::move(confirmations));
   match::write_detections_csv(store.stage_dir("match") / "confirmations.csv", confirmed, true);

@@ -14,18 +14,51 @@
 
 namespace qp::match {
 
-std::vector<NetworkDetection> best_per_event(std::vector<NetworkDetection> d, TimeNs window) {
-  std::sort(d.begin(), d.end(), [](const NetworkDetection& a, const NetworkDetection& b) {
-    return std::make_tuple(-a.cc, a.first_arrival, a.template_id) <
-           std::make_tuple(-b.cc, b.first_arrival, b.template_id);
+namespace {
+
+// For each detection (by index), how many templates have a detection
+// within `agree` of it (itself included).
+std::vector<std::size_t> templates_agreeing(const std::vector<NetworkDetection>& d, TimeNs agree) {
+  std::vector<std::size_t> order(d.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return d[a].first_arrival < d[b].first_arrival; });
+  std::vector<std::size_t> n(d.size(), 0);
+  std::size_t lo = 0, hi = 0;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const TimeNs t = d[order[k]].first_arrival;
+    while (d[order[lo]].first_arrival < t - agree) ++lo;
+    while (hi < order.size() && d[order[hi]].first_arrival <= t + agree) ++hi;
+    std::set<std::string> ids;
+    for (std::size_t m = lo; m < hi; ++m) ids.insert(d[order[m]].template_id);
+    n[order[k]] = ids.size();
+  }
+  return n;
+}
+
+}  // namespace
+
+std::vector<NetworkDetection> best_per_event(std::vector<NetworkDetection> d, const EventSpacing& spacing) {
+  const std::vector<std::size_t> agreeing = templates_agreeing(d, spacing.agree);
+  std::vector<bool> seen(d.size());  // by enough templates to stand next to a better one
+  for (std::size_t i = 0; i < d.size(); ++i) seen[i] = agreeing[i] >= spacing.min_templates;
+  std::vector<std::size_t> order(d.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return std::make_tuple(!seen[a], -d[a].cc, d[a].first_arrival, d[a].template_id) <
+           std::make_tuple(!seen[b], -d[b].cc, d[b].first_arrival, d[b].template_id);
   });
   std::multiset<TimeNs> kept_times;
   std::vector<NetworkDetection> kept;
-  for (auto& x : d) {
-    auto it = kept_times.lower_bound(x.first_arrival - window + 1);
-    if (it != kept_times.end() && *it < x.first_arrival + window) continue;
-    kept_times.insert(x.first_arrival);
-    kept.push_back(std::move(x));
+  const auto near = [&](TimeNs t, TimeNs w) {
+    auto it = kept_times.lower_bound(t - w + 1);
+    return it != kept_times.end() && *it < t + w;
+  };
+  for (std::size_t i : order) {
+    const TimeNs t = d[i].first_arrival;
+    if (near(t, spacing.same_event) || (!seen[i] && near(t, std::max(spacing.window, spacing.same_event)))) continue;
+    kept_times.insert(t);
+    kept.push_back(std::move(d[i]));
   }
   std::sort(kept.begin(), kept.end(), [](const NetworkDetection& a, const NetworkDetection& b) {
     return std::tie(a.first_arrival, a.template_id) < std::tie(b.first_arrival, b.template_id);

@@ -23,11 +23,31 @@ struct NetworkDetection {
   std::string confirms;              ///< a confirmation: the event id of the candidate it times; else empty
 };
 
-/// Keeps, among detections whose first arrivals lie within `window` of each
-/// other, the one with the highest cc (ties: earlier, then smaller template
-/// id). The result is sorted by (first_arrival, template_id), whatever the
-/// input order.
-std::vector<NetworkDetection> best_per_event(std::vector<NetworkDetection> detections, TimeNs window);
+/// How close detections must be to be one event.
+struct EventSpacing {
+  /// First arrivals this close are one event, whatever the templates say:
+  /// the catalog's duplicate window ([associate] duplicate_window_s).
+  TimeNs same_event = 0;
+  /// Within this (a template window) of a better detection, a detection is
+  /// another event only when `min_templates` templates put an event there
+  /// (within `agree` of it): a template that holds two events (its window
+  /// reaching the next one's onset, its pick on the first) times every
+  /// event like the second by their spacing, so it detects them that much
+  /// early; two such templates share a spacing by chance in a dense swarm.
+  /// An event of its own is matched at one time by the other templates of
+  /// its family. 0: same_event alone.
+  TimeNs window = 0;
+  /// Two templates' detections this close time one event (the stage's
+  /// per-channel lag tolerance, [match] max_shift_seconds).
+  TimeNs agree = 0;
+  std::size_t min_templates = 3;
+};
+
+/// Keeps, among detections that are one event by `spacing`, the one with
+/// the highest cc (ties: earlier, then smaller template id), detections
+/// seen by min_templates templates before the others. The result is sorted by
+/// (first_arrival, template_id), whatever the input order.
+std::vector<NetworkDetection> best_per_event(std::vector<NetworkDetection> detections, const EventSpacing& spacing);
 
 /// Columns: time (first arrival, ISO 8601 Z), origin_time, template_id, cc,
 /// mad_multiple, relative_magnitude, channels; confirmations

@@ -241,7 +241,7 @@ TEST(DetectionList, BestTemplateWinsPerEvent) {
       {107 * kS, std::nullopt, "t1", 0.4, 10, 0.1, 3},   // 6 s later: another event
       {200 * kS, std::nullopt, "t3", 0.4, 10, NAN, 3},
   };
-  const auto kept = best_per_event(d, 5 * kS);
+  const auto kept = best_per_event(d, {5 * kS, 0, 0});
   ASSERT_EQ(kept.size(), 3u);
   EXPECT_EQ(kept[0].template_id, "t1");
   EXPECT_EQ(kept[0].first_arrival, 101 * kS);
@@ -260,9 +260,62 @@ TEST(DetectionList, BestTemplateWinsPerEvent) {
   EXPECT_EQ(read[0].channels, 5u);
   EXPECT_TRUE(std::isnan(read[2].relative_magnitude));
   std::reverse(d.begin(), d.end());
-  const auto again = best_per_event(d, 5 * kS);
+  const auto again = best_per_event(d, {5 * kS, 0, 0});
   ASSERT_EQ(again.size(), kept.size());
   for (std::size_t i = 0; i < kept.size(); ++i) EXPECT_EQ(again[i].template_id, kept[i].template_id);
+}
+
+// A dense swarm: events 3 s apart are two events when three templates
+// agree on each; a template's detection 1.9 s before a better one (a
+// template holding two events, timed by the weaker one's onset), with one
+// other such template agreeing, is that better one's event.
+TEST(DetectionList, CloseEventsNeedAgreeingTemplates) {
+  const TimeNs ms = kS / 1000;
+  std::vector<NetworkDetection> d = {
+      {100 * kS, std::nullopt, "a", 0.9, 15, 0, 1},
+      {100 * kS + 40 * ms, std::nullopt, "b", 0.8, 13, 0, 1},
+      {99 * kS + 950 * ms, std::nullopt, "c", 0.5, 9, 0, 1},
+      {103 * kS, std::nullopt, "a", 0.7, 12, 0, 1},  // another event, 3 s later: a, b, c agree
+      {103 * kS + 80 * ms, std::nullopt, "c", 0.6, 10, 0, 1},
+      {102 * kS + 900 * ms, std::nullopt, "b", 0.5, 9, 0, 1},
+      {98 * kS + 100 * ms, std::nullopt, "x", 0.75, 12, 0, 1},  // x and y, 1.9 s before the first
+      {98 * kS + 150 * ms, std::nullopt, "y", 0.7, 12, 0, 1},
+      {107 * kS + 500 * ms, std::nullopt, "x", 0.65, 10, 0, 1},  // x alone, 4.5 s after the second
+      {150 * kS, std::nullopt, "x", 0.6, 10, 0, 1},              // x alone, far from the others
+  };
+  const EventSpacing spacing{2 * kS, 6 * kS, 200 * ms};
+  const auto kept = best_per_event(d, spacing);
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_EQ(kept[0].first_arrival, 100 * kS);
+  EXPECT_EQ(kept[0].template_id, "a");
+  EXPECT_EQ(kept[1].first_arrival, 103 * kS);
+  EXPECT_EQ(kept[1].template_id, "a");
+  EXPECT_EQ(kept[2].first_arrival, 150 * kS);
+  // With one template fewer at 103 s, that event is x's kind: dropped.
+  std::vector<NetworkDetection> fewer = d;
+  fewer.erase(fewer.begin() + 5);
+  for (const auto& k : best_per_event(fewer, spacing))
+    EXPECT_FALSE(k.first_arrival > 101 * kS && k.first_arrival < 104 * kS) << k.template_id;
+  // Detections that three templates agree on come first: a better one that
+  // fewer see, 0.5 s away, is the same event, and the time is theirs.
+  d.push_back({100 * kS + 500 * ms, std::nullopt, "z", 0.95, 16, 0, 1});
+  const auto again = best_per_event(d, spacing);
+  ASSERT_EQ(again.size(), 3u);
+  EXPECT_EQ(again[0].template_id, "a");
+  EXPECT_EQ(again[0].first_arrival, 100 * kS);
+  // Without a template window, a detection more than 2 s from a better one
+  // is an event of its own (x at 107.5 s).
+  const auto plain = best_per_event(d, {2 * kS, 0, 200 * ms});
+  ASSERT_EQ(plain.size(), 4u);
+  EXPECT_EQ(plain[2].first_arrival, 107 * kS + 500 * ms);
+  // The same answer in any input order.
+  std::reverse(d.begin(), d.end());
+  const auto reversed = best_per_event(d, spacing);
+  ASSERT_EQ(reversed.size(), again.size());
+  for (std::size_t i = 0; i < again.size(); ++i) {
+    EXPECT_EQ(reversed[i].first_arrival, again[i].first_arrival);
+    EXPECT_EQ(reversed[i].template_id, again[i].template_id);
+  }
 }
 
 }  // namespace
