@@ -1,10 +1,13 @@
 #include "postprocess/association/relocation.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <optional>
+#include <set>
 #include <vector>
 
+#include "pipeline/log.hpp"
 #include "postprocess/association/phase_labels.hpp"
 
 namespace qp::post {
@@ -78,32 +81,170 @@ bool repick_station(catalog::Event& e, const std::string& sid, TimeNs predicted,
   return true;
 }
 
+// `picks` located (catalog::locate_events: within the location's limits),
+// or nullopt.
+std::optional<catalog::Event> located(std::vector<catalog::Pick> picks, const RelocationSetup& setup) {
+  std::vector<catalog::Event> one(1);
+  one[0].picks = std::move(picks);
+  if (catalog::locate_events(one, *setup.coords, setup.location) == 0) return std::nullopt;
+  return std::move(one[0]);
+}
+
+// Root mean square of located `e`'s onset residuals (s), outliers included:
+// how well the labelling fits the times.
+double rms_of(const catalog::Event& e, const ArrivalPredictor& predict) {
+  double sum = 0;
+  int n = 0;
+  for (const auto& q : e.picks)
+    if (const auto t = predict(e, q.seed_id, q.phase == "S" ? Phase::kS : Phase::kP); t && has_onset(q)) {
+      const double r = ns_to_seconds(q.time - *t);
+      sum += r * r;
+      ++n;
+    }
+  return n ? std::sqrt(sum / n) : 0.0;
+}
+
+// Whether the onsets of stations other than `sta` constrain a location on
+// their own: P at two or more stations and an S (with P alone, depth and
+// origin time trade off), min_picks in all.
+bool others_constrain(const std::vector<catalog::Pick>& onsets, const std::string& sta, int min_picks) {
+  std::set<std::string> p_at, s_at;
+  int n = 0;
+  for (const auto& q : onsets) {
+    const std::string at = catalog::station_of(q.seed_id);
+    if (at == sta) continue;
+    ++n;
+    (q.phase == "P" ? p_at : s_at).insert(at);
+  }
+  return p_at.size() >= 2 && !s_at.empty() && n >= min_picks;
+}
+
+// A weaker vertical onset near `predicted` (the P a location predicts) on
+// channel `sid`, searched as the re-pick does; nullopt where none is clear.
+std::optional<catalog::Pick> weaker_p_near(const std::string& sid, TimeNs predicted, const RelocationSetup& setup,
+                                           const WaveformReader& read) {
+  const TimeNs tolerance = seconds_to_ns(setup.params.repick_tolerance_s);
+  StationPick x;
+  x.centre = predicted;
+  x.pick = catalog::Pick{"", sid, "P", predicted, kEstimateUncertaintyS, 0.0};
+  x.wf = read(sid, predicted - tolerance - 30 * kNsPerSecond, predicted + tolerance + kNsPerSecond);
+  pick_onset(x, predicted - tolerance, predicted + tolerance, setup.params.repick_min_snr);
+  if (!has_onset(x.pick)) return std::nullopt;
+  return x.pick;
+}
+
+// What relabel_s_taken_as_p does at one station.
+struct SAsP {
+  std::size_t pick;                   // the onset labelled P: its S
+  std::vector<std::size_t> drop;      // the station's later S onsets
+  std::optional<catalog::Pick> p;     // its P, found before it
+};
+
 }  // namespace
+
+std::size_t relabel_s_taken_as_p(catalog::Event& e, const RelocationSetup& setup, const WaveformReader& read) {
+  const ArrivalPredictor predict = arrival_predictor(*setup.coords, setup.location.model);
+  std::vector<std::size_t> onset_at;  // index into e.picks of each onset
+  std::vector<catalog::Pick> onsets;
+  for (std::size_t i = 0; i < e.picks.size(); ++i)
+    if (has_onset(e.picks[i]) && (e.picks[i].phase == "P" || e.picks[i].phase == "S")) {
+      onset_at.push_back(i);
+      onsets.push_back(e.picks[i]);
+    }
+  std::optional<std::optional<catalog::Event>> as_labelled;  // located once, where needed
+  std::vector<SAsP> found;
+  for (std::size_t k = 0; k < onsets.size(); ++k) {
+    const catalog::Pick& p = onsets[k];
+    const std::string sta = catalog::station_of(p.seed_id);
+    if (p.phase != "P" || !others_constrain(onsets, sta, setup.location.min_picks)) continue;
+    // The trial: this onset the station's S, its other S onsets left out.
+    SAsP s{onset_at[k], {}, std::nullopt};
+    std::vector<catalog::Pick> trial;
+    for (std::size_t j = 0; j < onsets.size(); ++j) {
+      if (j != k && onsets[j].phase == "S" && catalog::station_of(onsets[j].seed_id) == sta) {
+        s.drop.push_back(onset_at[j]);
+        continue;
+      }
+      trial.push_back(onsets[j]);
+      if (j == k) trial.back().phase = "S";
+    }
+    const auto hs = located(trial, setup);
+    if (!hs) continue;
+    const auto tp = predict(*hs, p.seed_id, Phase::kP), ts = predict(*hs, p.seed_id, Phase::kS);
+    if (!tp || !ts) continue;
+    auto sec = [&](TimeNs t) { return ns_to_seconds(t - *hs->origin_time); };
+    if (!p_onset_is_s(sec(p.time), sec(*tp), sec(*ts), setup.params.repick_tolerance_s,
+                      setup.params.max_onset_residual_s))
+      continue;
+    bool s_nearer = false;  // a later S onset of the station nearer the predicted S: that is the S
+    for (std::size_t i : s.drop) s_nearer = s_nearer || std::llabs(e.picks[i].time - *ts) < std::llabs(p.time - *ts);
+    if (s_nearer) continue;
+    // Both labellings can fit the times (two stations' S-P leave the
+    // others' location a mirror image across the line between them): the
+    // times decide where the onset as P fits clearly worse than as S (by
+    // more than the model's error); else a weaker onset on the vertical at
+    // the predicted P decides (P arrives first), and without one the
+    // labels stay.
+    if (!as_labelled) as_labelled = located(onsets, setup);
+    const bool times_say_s =
+        !*as_labelled ||
+        rms_of(**as_labelled, predict) > rms_of(*hs, predict) + setup.location.model_error_s;
+    if (!times_say_s) {
+      s.p = weaker_p_near(p.seed_id, *tp, setup, read);
+      if (!s.p || s.p->time >= p.time - seconds_to_ns(setup.params.max_onset_residual_s)) continue;
+    }
+    spdlog::debug("relocation: {} onset {} labelled P is its S (predicted P {:.2f} s, S {:.2f} s after origin; {})",
+                  p.seed_id, format_iso8601(p.time, 2), sec(*tp), sec(*ts),
+                  times_say_s ? "the times say so" : "a weaker P before it");
+    found.push_back(std::move(s));
+  }
+  std::vector<std::size_t> drop;
+  for (const SAsP& s : found) {
+    e.picks[s.pick].phase = "S";
+    drop.insert(drop.end(), s.drop.begin(), s.drop.end());
+  }
+  std::sort(drop.begin(), drop.end());
+  drop.erase(std::unique(drop.begin(), drop.end()), drop.end());
+  for (auto it = drop.rbegin(); it != drop.rend(); ++it) e.picks.erase(e.picks.begin() + static_cast<std::ptrdiff_t>(*it));
+  for (const SAsP& s : found)
+    if (s.p) e.picks.push_back(*s.p);
+  if (!found.empty()) finish_event(e);
+  return found.size();
+}
 
 std::size_t locate_and_repick(catalog::Event& e, const RelocationSetup& setup, const WaveformReader& read) {
   const catalog::StationTable& table = *setup.coords;
   const ArrivalPredictor predict = arrival_predictor(table, setup.location.model);
   std::vector<catalog::Event> one(1);
   one[0] = std::move(e);
-  catalog::locate_events(one, table, setup.location);
   catalog::Event& ev = one[0];
-  std::size_t repicked = 0;
-  if (ev.origin_time && location_trusted(ev, predict, seconds_to_ns(setup.params.repick_tolerance_s))) {
+  // Located, re-picked; where the re-picks complete the onsets that tell an
+  // S taken as P (a station's P found at last), once more.
+  std::size_t changed = relabel_s_taken_as_p(ev, setup, read);
+  for (int round = 0; round < 2; ++round) {
+    catalog::locate_events(one, table, setup.location);
+    if (!ev.origin_time || !location_trusted(ev, predict, seconds_to_ns(setup.params.repick_tolerance_s))) break;
     // One P per station, on its pick channel: its pick where the station
     // has one, else a new one (the station's onset was S, or it had none).
     std::vector<std::string> seeds;
     for (const auto& sta : ev.stations)
       if (const auto it = setup.pick_channel.find(sta); it != setup.pick_channel.end()) seeds.push_back(it->second);
+    std::size_t repicked = 0;
     for (const std::string& sid : seeds)
       if (const auto predicted = predict(ev, sid, Phase::kP))
         repicked += repick_station(ev, sid, *predicted, setup.params, read);
     finish_event(ev);
+    changed += repicked;
+    if (round > 0 || repicked == 0) break;
+    const std::size_t relabelled = relabel_s_taken_as_p(ev, setup, read);
+    if (relabelled == 0) break;
+    changed += relabelled;
   }
   ev.origin_time.reset();
   ev.first_arrival = first_arrival_of(ev);
   catalog::locate_events(one, table, setup.location);
   e = std::move(ev);
-  return repicked;
+  return changed;
 }
 
 }  // namespace qp::post

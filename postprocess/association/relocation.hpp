@@ -33,9 +33,26 @@ struct RelocationSetup {
   PickingParams params;
 };
 
-/// Locates `e` (catalog::locate_events); where located, and where most of
-/// its P onsets agree with the location, picks each station's P near the
-/// predicted P again, then locates it again. Returns the picks changed.
+/// The P onsets of `e` that are its S (post::p_onset_is_s): at a station
+/// whose other stations' onsets constrain a location on their own (P at two
+/// or more of them, an S among them, min_picks in all), the event is
+/// located with the station's onset labelled P taken as its S (its other S
+/// onsets left out); where that location (within the location's limits)
+/// puts the station's S at the onset and its P far before it, the onset is
+/// the S when the times say so (as P they fit worse by more than the
+/// model's error) or a weaker vertical onset lies at the predicted P (P
+/// arrives first; that onset becomes the station's P). Two stations' S-P
+/// leave the others' location a mirror image across the line between them,
+/// so the times alone can fit both labels: then, without that weaker onset,
+/// the labels stay. The station's other S onsets go. Decided on the picks as
+/// given, for every station at once. Returns the onsets relabelled.
+std::size_t relabel_s_taken_as_p(catalog::Event& e, const RelocationSetup& setup, const WaveformReader& read);
+
+/// Relabels the S onsets taken as P (relabel_s_taken_as_p), locates `e`
+/// (catalog::locate_events); where located, and where most of its P onsets
+/// agree with the location, picks each station's P near the predicted P
+/// again (a station whose P became its S is searched there), then locates it
+/// again. Returns the picks changed.
 std::size_t locate_and_repick(catalog::Event& e, const RelocationSetup& setup, const WaveformReader& read);
 
 }  // namespace qp::post
