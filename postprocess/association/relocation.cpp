@@ -104,10 +104,10 @@ double rms_of(const catalog::Event& e, const ArrivalPredictor& predict) {
   return n ? std::sqrt(sum / n) : 0.0;
 }
 
-// Whether the onsets of stations other than `sta` constrain a location on
-// their own: P at two or more stations and an S (with P alone, depth and
-// origin time trade off), min_picks in all.
-bool others_constrain(const std::vector<catalog::Pick>& onsets, const std::string& sta, int min_picks) {
+// How many stations other than `sta` have P onsets, where the onsets of
+// those stations constrain a location on their own (P at two or more, an S:
+// with P alone, depth and origin time trade off; min_picks in all); else 0.
+std::size_t others_with_p(const std::vector<catalog::Pick>& onsets, const std::string& sta, int min_picks) {
   std::set<std::string> p_at, s_at;
   int n = 0;
   for (const auto& q : onsets) {
@@ -116,19 +116,20 @@ bool others_constrain(const std::vector<catalog::Pick>& onsets, const std::strin
     ++n;
     (q.phase == "P" ? p_at : s_at).insert(at);
   }
-  return p_at.size() >= 2 && !s_at.empty() && n >= min_picks;
+  return p_at.size() >= 2 && !s_at.empty() && n >= min_picks ? p_at.size() : 0;
 }
 
-// A weaker vertical onset near `predicted` (the P a location predicts) on
-// channel `sid`, searched as the re-pick does; nullopt where none is clear.
-std::optional<catalog::Pick> weaker_p_near(const std::string& sid, TimeNs predicted, const RelocationSetup& setup,
-                                           const WaveformReader& read) {
-  const TimeNs tolerance = seconds_to_ns(setup.params.repick_tolerance_s);
+// A weaker vertical onset in [begin, end] on channel `sid`, searched as the
+// re-pick does (repick_min_snr: at the picker's lower min_weak_p_snr, noise
+// bursts before real P onsets passed for P on GR.FUR noise); nullopt where
+// none is clear.
+std::optional<catalog::Pick> weaker_p_in(const std::string& sid, TimeNs begin, TimeNs end,
+                                         const RelocationSetup& setup, const WaveformReader& read) {
   StationPick x;
-  x.centre = predicted;
-  x.pick = catalog::Pick{"", sid, "P", predicted, kEstimateUncertaintyS, 0.0};
-  x.wf = read(sid, predicted - tolerance - 30 * kNsPerSecond, predicted + tolerance + kNsPerSecond);
-  pick_onset(x, predicted - tolerance, predicted + tolerance, setup.params.repick_min_snr);
+  x.centre = begin + (end - begin) / 2;
+  x.pick = catalog::Pick{"", sid, "P", x.centre, kEstimateUncertaintyS, 0.0};
+  x.wf = read(sid, begin - 30 * kNsPerSecond, end + kNsPerSecond);
+  pick_onset(x, begin, end, setup.params.repick_min_snr);
   if (!has_onset(x.pick)) return std::nullopt;
   return x.pick;
 }
@@ -140,9 +141,36 @@ struct SAsP {
   std::optional<catalog::Pick> p;     // its P, found before it
 };
 
+// Located `e`'s horizontal uncertainty made to reach the epicentres of
+// other labellings that fit as well (for onsets still as they were), its
+// location dropped where that exceeds the location's limit.
+void widen_to_other_fits(catalog::Event& e, const std::vector<OtherFit>& other_fits,
+                         const catalog::LocationParams& params) {
+  if (!e.origin_time) return;
+  for (const OtherFit& f : other_fits) {
+    const bool still = std::any_of(e.picks.begin(), e.picks.end(), [&](const catalog::Pick& q) {
+      return q.seed_id == f.seed_id && q.phase == "P" && q.time == f.time;
+    });
+    if (!still) continue;
+    const double d = catalog::distance_km(*e.latitude, *e.longitude, f.latitude, f.longitude);
+    spdlog::debug("relocation: {} onset {} fits as S as well, {:.1f} km away", f.seed_id, format_iso8601(f.time, 2), d);
+    e.horizontal_uncertainty_km = std::max(*e.horizontal_uncertainty_km, d);
+  }
+  if (params.max_horizontal_uncertainty_km > 0 && *e.horizontal_uncertainty_km > params.max_horizontal_uncertainty_km) {
+    e.origin_time.reset();
+    e.latitude.reset();
+    e.longitude.reset();
+    e.depth_km.reset();
+    e.origin_uncertainty_s.reset();
+    e.horizontal_uncertainty_km.reset();
+    e.depth_uncertainty_km.reset();
+  }
+}
+
 }  // namespace
 
-std::size_t relabel_s_taken_as_p(catalog::Event& e, const RelocationSetup& setup, const WaveformReader& read) {
+std::size_t relabel_s_taken_as_p(catalog::Event& e, const RelocationSetup& setup, const WaveformReader& read,
+                                 std::vector<OtherFit>* other_fits, bool located_as_is) {
   const ArrivalPredictor predict = arrival_predictor(*setup.coords, setup.location.model);
   std::vector<std::size_t> onset_at;  // index into e.picks of each onset
   std::vector<catalog::Pick> onsets;
@@ -151,12 +179,31 @@ std::size_t relabel_s_taken_as_p(catalog::Event& e, const RelocationSetup& setup
       onset_at.push_back(i);
       onsets.push_back(e.picks[i]);
     }
-  std::optional<std::optional<catalog::Event>> as_labelled;  // located once, where needed
+  // The onsets located as labelled, once needed (e itself where it is, read
+  // before e changes below).
+  std::optional<std::optional<catalog::Event>> as_labelled;
+  if (located_as_is) as_labelled.emplace(e.origin_time ? std::optional<catalog::Event>(e) : std::optional<catalog::Event>());
   std::vector<SAsP> found;
   for (std::size_t k = 0; k < onsets.size(); ++k) {
     const catalog::Pick& p = onsets[k];
     const std::string sta = catalog::station_of(p.seed_id);
-    if (p.phase != "P" || !others_constrain(onsets, sta, setup.location.min_picks)) continue;
+    const std::size_t others = p.phase == "P" ? others_with_p(onsets, sta, setup.location.min_picks) : 0;
+    if (others == 0) continue;
+    if (!as_labelled) as_labelled = located(onsets, setup);
+    // Where the other stations number min_stations, the location tries a P
+    // outlier as S itself (catalog::locate): a trial (one location each) is
+    // made only for an onset it leaves later than its predicted P by more
+    // than the re-pick tolerance (an S is late), or one with a weaker
+    // vertical onset within S-P reach before it (then the times may fit
+    // both labels). With fewer, the station's pick cannot be left out
+    // there, and the times may fit either label: always.
+    if (static_cast<int>(others) >= setup.location.min_stations) {
+      const auto at = *as_labelled ? predict(**as_labelled, p.seed_id, Phase::kP) : std::nullopt;
+      const bool late = at && p.time - *at > seconds_to_ns(setup.params.repick_tolerance_s);
+      if (!late && !weaker_p_in(p.seed_id, p.time - seconds_to_ns(setup.params.max_s_minus_p_s),
+                                p.time - seconds_to_ns(setup.params.max_onset_residual_s), setup, read))
+        continue;
+    }
     // The trial: this onset the station's S, its other S onsets left out.
     SAsP s{onset_at[k], {}, std::nullopt};
     std::vector<catalog::Pick> trial;
@@ -185,13 +232,16 @@ std::size_t relabel_s_taken_as_p(catalog::Event& e, const RelocationSetup& setup
     // more than the model's error); else a weaker onset on the vertical at
     // the predicted P decides (P arrives first), and without one the
     // labels stay.
-    if (!as_labelled) as_labelled = located(onsets, setup);
     const bool times_say_s =
         !*as_labelled ||
         rms_of(**as_labelled, predict) > rms_of(*hs, predict) + setup.location.model_error_s;
     if (!times_say_s) {
-      s.p = weaker_p_near(p.seed_id, *tp, setup, read);
-      if (!s.p || s.p->time >= p.time - seconds_to_ns(setup.params.max_onset_residual_s)) continue;
+      const TimeNs tolerance = seconds_to_ns(setup.params.repick_tolerance_s);
+      s.p = weaker_p_in(p.seed_id, *tp - tolerance, *tp + tolerance, setup, read);
+      if (!s.p || s.p->time >= p.time - seconds_to_ns(setup.params.max_onset_residual_s)) {
+        if (other_fits) other_fits->push_back({p.seed_id, p.time, *hs->latitude, *hs->longitude});
+        continue;
+      }
     }
     spdlog::debug("relocation: {} onset {} labelled P is its S (predicted P {:.2f} s, S {:.2f} s after origin; {})",
                   p.seed_id, format_iso8601(p.time, 2), sec(*tp), sec(*ts),
@@ -218,11 +268,22 @@ std::size_t locate_and_repick(catalog::Event& e, const RelocationSetup& setup, c
   std::vector<catalog::Event> one(1);
   one[0] = std::move(e);
   catalog::Event& ev = one[0];
-  // Located, re-picked; where the re-picks complete the onsets that tell an
-  // S taken as P (a station's P found at last), once more.
-  std::size_t changed = relabel_s_taken_as_p(ev, setup, read);
+  auto locate = [&] { catalog::locate_events(one, table, setup.location); };
+  // Located; S onsets taken as P relabelled; re-picked; where the re-picks
+  // complete the onsets that tell an S taken as P (a station's P found at
+  // last), once more. `current`: ev's location is that of its picks.
+  std::vector<OtherFit> other_fits;
+  std::size_t changed = 0;
+  locate();
+  bool current = true;
   for (int round = 0; round < 2; ++round) {
-    catalog::locate_events(one, table, setup.location);
+    other_fits.clear();  // asked again of the picks as they are now
+    const std::size_t relabelled = relabel_s_taken_as_p(ev, setup, read, &other_fits, true);
+    changed += relabelled;
+    if (relabelled > 0)
+      locate();
+    else if (round > 0)
+      break;
     if (!ev.origin_time || !location_trusted(ev, predict, seconds_to_ns(setup.params.repick_tolerance_s))) break;
     // One P per station, on its pick channel: its pick where the station
     // has one, else a new one (the station's onset was S, or it had none).
@@ -234,15 +295,18 @@ std::size_t locate_and_repick(catalog::Event& e, const RelocationSetup& setup, c
       if (const auto predicted = predict(ev, sid, Phase::kP))
         repicked += repick_station(ev, sid, *predicted, setup.params, read);
     finish_event(ev);
+    current = false;
     changed += repicked;
-    if (round > 0 || repicked == 0) break;
-    const std::size_t relabelled = relabel_s_taken_as_p(ev, setup, read);
-    if (relabelled == 0) break;
-    changed += relabelled;
+    if (repicked == 0) break;
+    locate();
+    current = true;
   }
-  ev.origin_time.reset();
   ev.first_arrival = first_arrival_of(ev);
-  catalog::locate_events(one, table, setup.location);
+  if (!current) {
+    ev.origin_time.reset();
+    locate();
+  }
+  widen_to_other_fits(ev, other_fits, setup.location);
   e = std::move(ev);
   return changed;
 }

@@ -176,26 +176,32 @@ TEST(Relocation, TrueOnsetsStayAsTheyAre) {
 
 TEST(Relocation, TimesThatFitBothLabelsNeedTheWeakerP) {
   // A and B's P and S leave the source and its mirror image across the
-  // line A-B (10 km north) equally fit. C lies where the mirror's P reaches
-  // it when the source's S does (hypocentral distance vp / vs times
-  // larger): C's onset fits as P from the mirror and as S from the source.
-  // Without a weaker onset at the predicted P the labels stay; with one,
-  // the onset is the S and that one its P.
-  const double ratio = kModel.vp()[0] / kModel.vs()[0];
+  // line A-B (12 km north; the mirror 24 km north) equally fit. C lies where
+  // the mirror's P reaches it when the source's S does (hypocentral distance
+  // vp / vs times larger): C's onset fits as P from the mirror and as S from
+  // the source. Without a weaker onset at the predicted P the labels stay,
+  // and the location, one of two equally good points 24 km apart, is not
+  // reported; with one, the onset is the S and that one its P.
+  const double line_km = 12.0, ratio = kModel.vp()[0] / kModel.vs()[0];
   auto misfit = [&](double south_km) {  // C at (8, -south_km)
     const double d = std::hypot(std::hypot(8.0, south_km), kDepth);
-    const double d_mirror = std::hypot(std::hypot(8.0, south_km + 20.0), kDepth);
+    const double d_mirror = std::hypot(std::hypot(8.0, south_km + 2 * line_km), kDepth);
     return d_mirror - ratio * d;
   };
   double lo = 0, hi = 60;  // misfit > 0 near the source, < 0 far from it
   for (int i = 0; i < 60; ++i) ((misfit(0.5 * (lo + hi)) > 0) ? lo : hi) = 0.5 * (lo + hi);
-  const std::vector<Station> net = {{"A", -14, 10}, {"B", 16, 10}, {"C", 8, -0.5 * (lo + hi)}};
+  const std::vector<Station> net = {{"A", -14, line_km}, {"B", 16, line_km}, {"C", 8, -0.5 * (lo + hi)}};
 
   const Scenario silent(net, "C", 0.0);
   const qp::catalog::StationTable table(silent.coords);
   qp::catalog::Event e = silent.event;
   EXPECT_EQ(relabel_s_taken_as_p(e, silent.setup(table), silent.traces.reader()), 0u);
   EXPECT_EQ(picks_at(e, "C", "P").size(), 1u);
+  std::vector<qp::catalog::Event> as_picked{e};
+  qp::catalog::locate_events(as_picked, table, silent.setup(table).location);
+  EXPECT_TRUE(as_picked[0].located());  // the location alone takes one of the two
+  locate_and_repick(e, silent.setup(table), silent.traces.reader());
+  EXPECT_FALSE(e.located());
 
   const Scenario weak_p(net, "C", 8.0);
   e = weak_p.event;
