@@ -184,4 +184,9 @@ PAfterLocation p_after_location(bool p_onset, bool p_onset_near_prediction, bool
   return station_has_onset ? PAfterLocation::kKeep : PAfterLocation::kEstimate;
 }
 
+bool p_onset_is_s(double onset_s, double predicted_p_s, double predicted_s_s, double tolerance_s, double beyond_s) {
+  const double to_s = std::fabs(onset_s - predicted_s_s), to_p = std::fabs(onset_s - predicted_p_s);
+  return to_s <= tolerance_s && to_s < to_p && to_p > beyond_s;
+}
+
 }  // namespace qp::post

@@ -104,4 +104,13 @@ PAfterLocation p_after_location(bool p_onset, bool p_onset_near_prediction, bool
                                 bool station_has_onset, std::optional<bool> found,
                                 bool p_onset_beyond_error = false);
 
+/// The reverse of the far station's case: an onset labelled P where a
+/// location of the event's other stations (the station left out) predicts
+/// its S is the S; its P was too weak to pick and the S onset on the
+/// vertical was taken for it. True when `onset_s` lies within `tolerance_s`
+/// of the predicted S, nearer it than the predicted P, and more than
+/// `beyond_s` (a clear onset's largest residual from its P, model error
+/// included) from the predicted P. Times in seconds on one clock.
+bool p_onset_is_s(double onset_s, double predicted_p_s, double predicted_s_s, double tolerance_s, double beyond_s);
+
 }  // namespace qp::post

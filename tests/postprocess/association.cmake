@@ -9,3 +9,4 @@ qp_test(test_assoc_sightings SOURCES ${_qp_assoc}/test_sightings.cpp LIBS qp_pos
 qp_test(test_assoc_phase_labels SOURCES ${_qp_assoc}/test_phase_labels.cpp LIBS qp_postprocess)
 qp_test(test_assoc_picking SOURCES ${_qp_assoc}/test_picking.cpp LIBS qp_postprocess)
 qp_test(test_assoc_family_phases SOURCES ${_qp_assoc}/test_family_phases.cpp LIBS qp_postprocess)
+qp_test(test_assoc_relocation SOURCES ${_qp_assoc}/test_relocation.cpp LIBS qp_postprocess)
