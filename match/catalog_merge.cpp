@@ -84,13 +84,7 @@ void take_template(catalog::Event& e, const catalog::Event& tmpl, const NetworkD
     e.horizontal_uncertainty_km = tmpl.horizontal_uncertainty_km;
     e.depth_uncertainty_km = tmpl.depth_uncertainty_km;
   } else {
-    e.origin_time.reset();
-    e.latitude.reset();
-    e.longitude.reset();
-    e.depth_km.reset();
-    e.origin_uncertainty_s.reset();
-    e.horizontal_uncertainty_km.reset();
-    e.depth_uncertainty_km.reset();
+    e.clear_hypocentre();
   }
   e.n_stations = tmpl.n_stations;
   e.stations = tmpl.stations;

@@ -157,13 +157,7 @@ void widen_to_other_fits(catalog::Event& e, const std::vector<OtherFit>& other_f
     e.horizontal_uncertainty_km = std::max(*e.horizontal_uncertainty_km, d);
   }
   if (params.max_horizontal_uncertainty_km > 0 && *e.horizontal_uncertainty_km > params.max_horizontal_uncertainty_km) {
-    e.origin_time.reset();
-    e.latitude.reset();
-    e.longitude.reset();
-    e.depth_km.reset();
-    e.origin_uncertainty_s.reset();
-    e.horizontal_uncertainty_km.reset();
-    e.depth_uncertainty_km.reset();
+    e.clear_hypocentre();
   }
 }
 

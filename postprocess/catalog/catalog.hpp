@@ -41,6 +41,16 @@ struct Event {
   std::optional<double> cc, mad_multiple, relative_magnitude;
 
   bool located() const { return origin_time && latitude && longitude; }
+  /// No hypocentre: origin, epicentre, depth and their uncertainties unset.
+  void clear_hypocentre() {
+    origin_time.reset();
+    latitude.reset();
+    longitude.reset();
+    depth_km.reset();
+    origin_uncertainty_s.reset();
+    horizontal_uncertainty_km.reset();
+    depth_uncertainty_km.reset();
+  }
 };
 
 /// "qp" + compact UTC tag of the first arrival to 1/100 s, e.g.

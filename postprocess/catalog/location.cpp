@@ -322,13 +322,7 @@ std::size_t locate_events(std::vector<Event>& events, const StationTable& statio
   params.validate();
   std::size_t n = 0;
   for (Event& e : events) {
-    e.origin_time.reset();
-    e.latitude.reset();
-    e.longitude.reset();
-    e.depth_km.reset();
-    e.origin_uncertainty_s.reset();
-    e.horizontal_uncertainty_km.reset();
-    e.depth_uncertainty_km.reset();
+    e.clear_hypocentre();
     const auto loc = locate(e.picks, stations, params);
     if (!loc) continue;
     // A location the picks do not constrain is worse than none; so is one

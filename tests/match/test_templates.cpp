@@ -236,10 +236,10 @@ TEST(PrepareTemplate, DropsWindowsTouchingMaskedDataAndSetsOffsets) {
 
 TEST(DetectionList, BestTemplateWinsPerEvent) {
   std::vector<NetworkDetection> d = {
-      {100 * kS, std::nullopt, "t2", 0.5, 12, -0.3, 4},
-      {101 * kS, std::nullopt, "t1", 0.7, 15, -0.2, 5},  // same event, higher cc
-      {107 * kS, std::nullopt, "t1", 0.4, 10, 0.1, 3},   // 6 s later: another event
-      {200 * kS, std::nullopt, "t3", 0.4, 10, NAN, 3},
+      {100 * kS, std::nullopt, "t2", 0.5, 12, -0.3, 4, ""},
+      {101 * kS, std::nullopt, "t1", 0.7, 15, -0.2, 5, ""},  // same event, higher cc
+      {107 * kS, std::nullopt, "t1", 0.4, 10, 0.1, 3, ""},   // 6 s later: another event
+      {200 * kS, std::nullopt, "t3", 0.4, 10, NAN, 3, ""},
   };
   const auto kept = best_per_event(d, {5 * kS, 0, 0});
   ASSERT_EQ(kept.size(), 3u);
@@ -272,16 +272,16 @@ TEST(DetectionList, BestTemplateWinsPerEvent) {
 TEST(DetectionList, CloseEventsNeedAgreeingTemplates) {
   const TimeNs ms = kS / 1000;
   std::vector<NetworkDetection> d = {
-      {100 * kS, std::nullopt, "a", 0.9, 15, 0, 1},
-      {100 * kS + 40 * ms, std::nullopt, "b", 0.8, 13, 0, 1},
-      {99 * kS + 950 * ms, std::nullopt, "c", 0.5, 9, 0, 1},
-      {103 * kS, std::nullopt, "a", 0.7, 12, 0, 1},  // another event, 3 s later: a, b, c agree
-      {103 * kS + 80 * ms, std::nullopt, "c", 0.6, 10, 0, 1},
-      {102 * kS + 900 * ms, std::nullopt, "b", 0.5, 9, 0, 1},
-      {98 * kS + 100 * ms, std::nullopt, "x", 0.75, 12, 0, 1},  // x and y, 1.9 s before the first
-      {98 * kS + 150 * ms, std::nullopt, "y", 0.7, 12, 0, 1},
-      {107 * kS + 500 * ms, std::nullopt, "x", 0.65, 10, 0, 1},  // x alone, 4.5 s after the second
-      {150 * kS, std::nullopt, "x", 0.6, 10, 0, 1},              // x alone, far from the others
+      {100 * kS, std::nullopt, "a", 0.9, 15, 0, 1, ""},
+      {100 * kS + 40 * ms, std::nullopt, "b", 0.8, 13, 0, 1, ""},
+      {99 * kS + 950 * ms, std::nullopt, "c", 0.5, 9, 0, 1, ""},
+      {103 * kS, std::nullopt, "a", 0.7, 12, 0, 1, ""},  // another event, 3 s later: a, b, c agree
+      {103 * kS + 80 * ms, std::nullopt, "c", 0.6, 10, 0, 1, ""},
+      {102 * kS + 900 * ms, std::nullopt, "b", 0.5, 9, 0, 1, ""},
+      {98 * kS + 100 * ms, std::nullopt, "x", 0.75, 12, 0, 1, ""},  // x and y, 1.9 s before the first
+      {98 * kS + 150 * ms, std::nullopt, "y", 0.7, 12, 0, 1, ""},
+      {107 * kS + 500 * ms, std::nullopt, "x", 0.65, 10, 0, 1, ""},  // x alone, 4.5 s after the second
+      {150 * kS, std::nullopt, "x", 0.6, 10, 0, 1, ""},              // x alone, far from the others
   };
   const EventSpacing spacing{2 * kS, 6 * kS, 200 * ms};
   const auto kept = best_per_event(d, spacing);
@@ -298,7 +298,7 @@ TEST(DetectionList, CloseEventsNeedAgreeingTemplates) {
     EXPECT_FALSE(k.first_arrival > 101 * kS && k.first_arrival < 104 * kS) << k.template_id;
   // Detections that three templates agree on come first: a better one that
   // fewer see, 0.5 s away, is the same event, and the time is theirs.
-  d.push_back({100 * kS + 500 * ms, std::nullopt, "z", 0.95, 16, 0, 1});
+  d.push_back({100 * kS + 500 * ms, std::nullopt, "z", 0.95, 16, 0, 1, ""});
   const auto again = best_per_event(d, spacing);
   ASSERT_EQ(again.size(), 3u);
   EXPECT_EQ(again[0].template_id, "a");
