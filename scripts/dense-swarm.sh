@@ -6,11 +6,11 @@
 # at onset times against the truth, for the final catalog and for the
 # fingerprint-similarity (LSH) events alone, the FAST-like baseline.
 #
-#   scripts/dense-swarm.sh [options] OUT_DIR
+#   scripts/dense-swarm.sh -f NOISE_FILE [options] OUT_DIR
 #
 # Options: -q QUAKEPRINT (binary, default build/bin/quakeprint),
 #          -s "SEEDS" (default "1 2 3"),
-#          -f NOISE_FILE (real noise, default
+#          -f NOISE_FILE (required: real noise, e.g.
 #          ../shared/data/kw1-noise-2011/BW.KW1..EHZ.D.2011.090.mseed),
 #          -l (the low-frequency variant: emergent events, 1-5 Hz, low stress
 #          drop, as volcanic repeaters often are; the processing band
@@ -33,7 +33,7 @@ set -euo pipefail
 
 QP=build/bin/quakeprint
 SEEDS="1 2 3"
-NOISE="$(dirname "$0")/../../shared/data/kw1-noise-2011/BW.KW1..EHZ.D.2011.090.mseed"
+NOISE=""
 LOWFREQ=""
 PER_FAMILY=35
 DURATION=3600
@@ -54,7 +54,8 @@ while getopts "q:s:f:le:d:m:r" opt; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 1 ] || { sed -n '2,31p' "$0"; exit 2; }
-[ -f "$NOISE" ] || { echo "noise file $NOISE is absent (-f)" >&2; exit 2; }
+[ -n "$NOISE" ] || { echo "dense-swarm.sh: give a real noise file with -f" >&2; exit 2; }
+[ -f "$NOISE" ] || { echo "dense-swarm.sh: noise file $NOISE is absent (-f)" >&2; exit 2; }
 QP=$(cd "$(dirname "$QP")" && pwd)/$(basename "$QP")
 NOISE=$(cd "$(dirname "$NOISE")" && pwd)/$(basename "$NOISE")
 OUT=$1
