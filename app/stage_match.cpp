@@ -93,10 +93,15 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
     return match::slice(it->second.second, b, e, step);
   };
   const std::vector<match::EventPicks> picks = match::event_picks(events);
+  std::map<std::string, const match::EventPicks*> picks_of;
+  for (const auto& e : picks) picks_of.emplace(e.event_id, &e);
   std::vector<match::PreparedTemplate> templates;
+  std::map<std::string, TimeNs> phase_lag;  // one-station templates holding P and S (detection_list.hpp)
   for (const auto& spec : match::select_templates(picks, channels, rate, p))
-    if (auto t = match::prepare_template(spec, load_window, rate, p.window_seconds, p.min_channels))
+    if (auto t = match::prepare_template(spec, load_window, rate, p.window_seconds, p.min_channels)) {
+      if (auto lag = match::one_station_phase_lag(spec, *picks_of.at(spec.template_id))) phase_lag[spec.template_id] = *lag;
       templates.push_back(std::move(*t));
+    }
   last_chunk.clear();
   spdlog::info("match: {} templates from {} events", templates.size(), events.size());
   if (templates.empty() && p.located_only &&
@@ -181,9 +186,13 @@ int cmd_match(const CommonOptions& o, MpiContext& mpi) {
   for (const auto& job : jobs)
     for (auto& d : runstore::read_match_unit(job.output)) (d.confirms.empty() ? all : confirmations).push_back(std::move(d));
   // One event: first arrivals within the catalog's duplicate window; within
-  // a template window of another detection, only where three templates agree.
-  const match::EventSpacing spacing{seconds_to_ns(lc.duplicate_window_s), seconds_to_ns(p.window_seconds),
-                                    seconds_to_ns(p.max_shift_seconds)};
+  // a template window of another detection, only where three templates
+  // agree, a template's phase lag from a better one not counted.
+  match::EventSpacing spacing;
+  spacing.same_event = seconds_to_ns(lc.duplicate_window_s);
+  spacing.window = seconds_to_ns(p.window_seconds);
+  spacing.agree = seconds_to_ns(p.max_shift_seconds);
+  spacing.phase_lag = std::move(phase_lag);
   const auto kept = match::best_per_event(std::move(all), spacing);
   match::write_detections_csv(store.stage_dir("match") / "detections.csv", kept);
   const auto confirmed = match::best_per_candidate(std::move(confirmations));

@@ -16,21 +16,53 @@ namespace qp::match {
 
 namespace {
 
-// For each detection (by index), how many templates have a detection
-// within `agree` of it (itself included).
-std::vector<std::size_t> templates_agreeing(const std::vector<NetworkDetection>& d, TimeNs agree) {
+// Detection indices in first-arrival order.
+std::vector<std::size_t> time_order(const std::vector<NetworkDetection>& d) {
   std::vector<std::size_t> order(d.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
             [&](std::size_t a, std::size_t b) { return d[a].first_arrival < d[b].first_arrival; });
+  return order;
+}
+
+// The detections (by index) at a template's phase lag, before or after,
+// from a detection with a higher cc (within `agree`).
+std::vector<bool> phase_lags(const std::vector<NetworkDetection>& d, const std::vector<std::size_t>& order,
+                             const EventSpacing& spacing) {
+  std::vector<bool> lagged(d.size(), false);
+  if (spacing.phase_lag.empty()) return lagged;
+  std::vector<TimeNs> times;
+  for (std::size_t i : order) times.push_back(d[i].first_arrival);
+  const auto better_at = [&](TimeNs t, double cc) {
+    auto m = static_cast<std::size_t>(std::lower_bound(times.begin(), times.end(), t - spacing.agree) - times.begin());
+    for (; m < times.size() && times[m] <= t + spacing.agree; ++m)
+      if (d[order[m]].cc > cc) return true;
+    return false;
+  };
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    const auto lag = spacing.phase_lag.find(d[i].template_id);
+    if (lag == spacing.phase_lag.end()) continue;
+    const TimeNs t = d[i].first_arrival;
+    lagged[i] = better_at(t - lag->second, d[i].cc) || better_at(t + lag->second, d[i].cc);
+  }
+  return lagged;
+}
+
+// For each detection (by index), how many templates have a detection
+// within `agree` of it (itself included), phase lags left out (0 for them).
+std::vector<std::size_t> templates_agreeing(const std::vector<NetworkDetection>& d, const EventSpacing& spacing) {
+  const std::vector<std::size_t> order = time_order(d);
+  const std::vector<bool> lagged = phase_lags(d, order, spacing);
   std::vector<std::size_t> n(d.size(), 0);
   std::size_t lo = 0, hi = 0;
   for (std::size_t k = 0; k < order.size(); ++k) {
     const TimeNs t = d[order[k]].first_arrival;
-    while (d[order[lo]].first_arrival < t - agree) ++lo;
-    while (hi < order.size() && d[order[hi]].first_arrival <= t + agree) ++hi;
+    while (d[order[lo]].first_arrival < t - spacing.agree) ++lo;
+    while (hi < order.size() && d[order[hi]].first_arrival <= t + spacing.agree) ++hi;
+    if (lagged[order[k]]) continue;
     std::set<std::string> ids;
-    for (std::size_t m = lo; m < hi; ++m) ids.insert(d[order[m]].template_id);
+    for (std::size_t m = lo; m < hi; ++m)
+      if (!lagged[order[m]]) ids.insert(d[order[m]].template_id);
     n[order[k]] = ids.size();
   }
   return n;
@@ -39,7 +71,7 @@ std::vector<std::size_t> templates_agreeing(const std::vector<NetworkDetection>&
 }  // namespace
 
 std::vector<NetworkDetection> best_per_event(std::vector<NetworkDetection> d, const EventSpacing& spacing) {
-  const std::vector<std::size_t> agreeing = templates_agreeing(d, spacing.agree);
+  const std::vector<std::size_t> agreeing = templates_agreeing(d, spacing);
   std::vector<bool> seen(d.size());  // by enough templates to stand next to a better one
   for (std::size_t i = 0; i < d.size(); ++i) seen[i] = agreeing[i] >= spacing.min_templates;
   std::vector<std::size_t> order(d.size());

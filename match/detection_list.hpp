@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,11 +42,19 @@ struct EventSpacing {
   /// per-channel lag tolerance, [match] max_shift_seconds).
   TimeNs agree = 0;
   std::size_t min_templates = 3;
+  /// The S-P lag of each template (by id) whose one station's P window also
+  /// holds the S. Sliding over an event, such a template lines its P up with
+  /// the event's S, or its S with the event's P, and correlates at that lag
+  /// after or before the event: one phase on the other, not an event. Its
+  /// detection at this lag (within `agree`) from a better detection neither
+  /// stands next to it nor counts as agreement with another one.
+  std::map<std::string, TimeNs> phase_lag{};
 };
 
 /// Keeps, among detections that are one event by `spacing`, the one with
 /// the highest cc (ties: earlier, then smaller template id), detections
-/// seen by min_templates templates before the others. The result is sorted by
+/// seen by min_templates templates before the others; a template's phase
+/// lag from a better detection is seen by none. The result is sorted by
 /// (first_arrival, template_id), whatever the input order.
 std::vector<NetworkDetection> best_per_event(std::vector<NetworkDetection> detections, const EventSpacing& spacing);
 

@@ -160,4 +160,24 @@ std::vector<TemplateSpec> select_templates(const std::vector<EventPicks>& events
   return out;
 }
 
+std::optional<TimeNs> one_station_phase_lag(const TemplateSpec& t, const EventPicks& e) {
+  if (t.windows.empty()) return std::nullopt;
+  const std::string station = station_of(t.windows.front().seed_id);
+  const TemplateWindow* p_window = nullptr;
+  for (const auto& w : t.windows) {
+    if (station_of(w.seed_id) != station) return std::nullopt;
+    if (w.phase == "P" && !p_window) p_window = &w;
+  }
+  if (!p_window) return std::nullopt;
+  std::optional<TimeNs> p_time, s_time;
+  for (const auto& k : e.picks) {
+    if (!clear(k) || station_of(k.seed_id) != station) continue;
+    if (k.phase == "P" && (!p_time || k.time < *p_time)) p_time = k.time;
+    if (k.phase == "S" && (!s_time || k.time < *s_time)) s_time = k.time;
+  }
+  if (!p_time || !s_time || *s_time <= *p_time || *s_time < p_window->start || *s_time >= p_window->end)
+    return std::nullopt;
+  return *s_time - *p_time;
+}
+
 }  // namespace qp::match

@@ -77,4 +77,9 @@ std::vector<TemplateSpec> select_templates(const std::vector<EventPicks>& events
                                            const std::vector<std::string>& channels,
                                            double sampling_rate, const MatchParams& p);
 
+/// The S-P of a template whose windows lie at one station and whose P window
+/// holds that station's clear S (EventSpacing::phase_lag); nullopt otherwise.
+/// `e` is the template's event.
+std::optional<TimeNs> one_station_phase_lag(const TemplateSpec& t, const EventPicks& e);
+
 }  // namespace qp::match

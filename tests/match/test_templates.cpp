@@ -134,6 +134,35 @@ TEST(TemplateSelection, OneStationEventsMakeTemplates) {
   EXPECT_TRUE(select_templates(events, three, 25.0, MatchParams{}).empty());
 }
 
+// A one-station template whose P window holds the S has that S-P as its
+// phase lag; one whose S lies past its window, or at another station, or a
+// template of two stations, has none.
+TEST(TemplateSelection, OneStationPhaseLag) {
+  ConfigSection none("match", nullptr);
+  const MatchParams p = MatchParams::from_config(none, 1);  // 6 s windows from 0.5 s before the pick
+  const std::vector<EventPicks> events = {
+      event("e1", "F1", 5, {{"XX.A..HHZ", "P", 100 * kS, 0.1}, {"XX.A..HHZ", "S", 102 * kS + kS / 4, 0.1}}),
+      event("e2", "F1", 5, {{"XX.A..HHZ", "P", 200 * kS, 0.1}, {"XX.A..HHZ", "S", 206 * kS, 0.1}}),
+      event("e3", "F1", 5, {{"XX.A..HHZ", "P", 300 * kS, 0.1}, {"XX.A..HHZ", "S", 302 * kS, 1.5}}),
+      event("e4", "F1", 5, {{"XX.A..HHZ", "P", 400 * kS, 0.1}, {"XX.B..HHZ", "S", 402 * kS, 0.1}}),
+  };
+  const auto one = select_templates(events, {"XX.A..HHZ"}, 25.0, p);
+  ASSERT_EQ(one.size(), 4u);
+  EXPECT_EQ(one_station_phase_lag(one[0], events[0]), 2 * kS + kS / 4);
+  EXPECT_FALSE(one_station_phase_lag(one[1], events[1]).has_value());  // S 6 s after P: past the window
+  EXPECT_FALSE(one_station_phase_lag(one[2], events[2]).has_value());  // an estimated S
+  EXPECT_FALSE(one_station_phase_lag(one[3], events[3]).has_value());  // S at another station
+  const MatchParams two = MatchParams::from_config(none, 2);
+  const auto both = select_templates({event("e5", "F1", 5, {{"XX.A..HHZ", "P", 500 * kS, 0.1},
+                                                              {"XX.A..HHZ", "S", 502 * kS, 0.1},
+                                                              {"XX.B..HHZ", "P", 501 * kS, 0.1},
+                                                              {"XX.B..HHZ", "S", 504 * kS, 0.1}})},
+                                     {"XX.A..HHZ", "XX.B..HHZ"}, 25.0, two);
+  ASSERT_EQ(both.size(), 1u);
+  ASSERT_EQ(both[0].windows.size(), 2u);
+  EXPECT_FALSE(one_station_phase_lag(both[0], events[0]).has_value());
+}
+
 // A swarm: e2's arrivals follow e1's by 3.2 s at A and 1.0 s at B. e1's
 // windows must not hold them (such a template detects every member of the
 // family 3.2 s early): A's ends 0.5 s before e2's P there, B's (under
@@ -316,6 +345,43 @@ TEST(DetectionList, CloseEventsNeedAgreeingTemplates) {
     EXPECT_EQ(reversed[i].first_arrival, again[i].first_arrival);
     EXPECT_EQ(reversed[i].template_id, again[i].template_id);
   }
+}
+
+// One station, templates holding P and S 2.05 s apart: at that lag after an
+// event (their P on its S) or before it (their S on its P) they correlate
+// weakly, and three agree there. That is the event's other phase, not an
+// event; a real event at another time that three templates agree on stays.
+TEST(DetectionList, PhaseLagOfABetterDetectionIsNotAnEvent) {
+  const TimeNs ms = kS / 1000;
+  const TimeNs lag = 2 * kS + 50 * ms;
+  std::vector<NetworkDetection> d = {
+      {100 * kS, std::nullopt, "a", 0.9, 15, 0, 1, ""},
+      {100 * kS + 40 * ms, std::nullopt, "b", 0.8, 13, 0, 1, ""},
+      {100 * kS - 30 * ms, std::nullopt, "c", 0.7, 12, 0, 1, ""},
+      {100 * kS + lag, std::nullopt, "x", 0.35, 9.5, 0, 1, ""},  // P on the event's S
+      {100 * kS + lag + 60 * ms, std::nullopt, "y", 0.33, 9.2, 0, 1, ""},
+      {100 * kS + lag - 50 * ms, std::nullopt, "z", 0.31, 9.1, 0, 1, ""},
+      {100 * kS - lag, std::nullopt, "u", 0.34, 9.4, 0, 1, ""},  // S on the event's P
+      {100 * kS - lag + 30 * ms, std::nullopt, "v", 0.32, 9.2, 0, 1, ""},
+      {100 * kS - lag - 70 * ms, std::nullopt, "w", 0.30, 9.0, 0, 1, ""},
+      {104 * kS, std::nullopt, "x", 0.6, 11, 0, 1, ""},  // another event, 4 s later
+      {104 * kS + 20 * ms, std::nullopt, "y", 0.55, 10, 0, 1, ""},
+      {104 * kS - 40 * ms, std::nullopt, "z", 0.5, 10, 0, 1, ""},
+  };
+  EventSpacing spacing{2 * kS, 6 * kS, 200 * ms};
+  // Without the lags, both phase lags pass for events.
+  const auto plain = best_per_event(d, spacing);
+  ASSERT_EQ(plain.size(), 4u);
+  for (const std::string id : {"a", "b", "c", "x", "y", "z", "u", "v", "w"}) spacing.phase_lag[id] = lag;
+  const auto kept = best_per_event(d, spacing);
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].template_id, "a");
+  EXPECT_EQ(kept[0].first_arrival, 100 * kS);
+  EXPECT_EQ(kept[1].template_id, "x");
+  EXPECT_EQ(kept[1].first_arrival, 104 * kS);
+  // A lag of other templates (here 3 s) changes nothing.
+  for (auto& [id, l] : spacing.phase_lag) l = 3 * kS;
+  EXPECT_EQ(best_per_event(d, spacing).size(), 4u);
 }
 
 }  // namespace
