@@ -20,6 +20,11 @@
 #          families, 5 one-off events),
 #          -d SECONDS (record length, default 3600),
 #          -m MIN_SNR (score events whose P pick reaches this SNR, default 5),
+#          -p PARAMS (processing parameters instead of the demo's: a TOML file
+#          of [preprocess] ... [match] sections, such as `quakeprint
+#          import-fast` writes from a FAST run's parameter files with
+#          [preprocess] freqmin and freqmax filled in; nsta_thresh is set to
+#          1, and [match] enabled where the file has no [match] section),
 #          -r (re-score the runs already in OUT_DIR/seed<N>).
 # For each seed, OUT_DIR/seed<N>/ holds the data (data/, truth in
 # data/truth_*.csv), the config (config.toml), the run (run/: the final
@@ -39,7 +44,8 @@ PER_FAMILY=35
 DURATION=3600
 MIN_SNR=5
 RESCORE=""
-while getopts "q:s:f:le:d:m:r" opt; do
+PARAMS=""
+while getopts "q:s:f:le:d:m:p:r" opt; do
   case $opt in
     q) QP=$OPTARG ;;
     s) SEEDS=$OPTARG ;;
@@ -48,16 +54,21 @@ while getopts "q:s:f:le:d:m:r" opt; do
     e) PER_FAMILY=$OPTARG ;;
     d) DURATION=$OPTARG ;;
     m) MIN_SNR=$OPTARG ;;
+    p) PARAMS=$OPTARG ;;
     r) RESCORE=1 ;;
-    *) sed -n '2,31p' "$0"; exit 2 ;;
+    *) sed -n '2,36p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { sed -n '2,31p' "$0"; exit 2; }
+[ $# -eq 1 ] || { sed -n '2,36p' "$0"; exit 2; }
 [ -n "$NOISE" ] || { echo "dense-swarm.sh: give a real noise file with -f" >&2; exit 2; }
 [ -f "$NOISE" ] || { echo "dense-swarm.sh: noise file $NOISE is absent (-f)" >&2; exit 2; }
 QP=$(cd "$(dirname "$QP")" && pwd)/$(basename "$QP")
 NOISE=$(cd "$(dirname "$NOISE")" && pwd)/$(basename "$NOISE")
+if [ -n "$PARAMS" ]; then
+  [ -f "$PARAMS" ] || { echo "dense-swarm.sh: parameters file $PARAMS is absent (-p)" >&2; exit 2; }
+  PARAMS=$(cd "$(dirname "$PARAMS")" && pwd)/$(basename "$PARAMS")
+fi
 OUT=$1
 mkdir -p "$OUT"
 
@@ -90,15 +101,20 @@ TOML
   fi
 }
 
-# The demo's processing parameters at nsta_thresh 1, in the signal's band.
+# The demo's processing parameters (or -p's) at nsta_thresh 1, in the signal's band.
 run_config() {
   local data=$1
   printf '[run]\ndirectory = "run"\nseed = 1\n\n'
   awk -F, 'NR == 2 { printf "[[stations]]\nnetwork = \"%s\"\nstation = \"%s\"\nchannels = [\"HHZ\"]\nfiles = [\"data/*.mseed\"]\n\n", $1, $2 }' \
     "$data/stations.csv"
   local params
-  params=$("$QP" demo --print-parameters)
-  params=${params/nsta_thresh = 2/nsta_thresh = 1}
+  if [ -n "$PARAMS" ]; then
+    params=$(sed -e 's/^nsta_thresh *=.*/nsta_thresh = 1/' "$PARAMS")
+    grep -q '^\[match\]' "$PARAMS" || params=$(printf '%s\n\n[match]\nenabled = true\n' "$params")
+  else
+    params=$("$QP" demo --print-parameters)
+    params=${params/nsta_thresh = 2/nsta_thresh = 1}
+  fi
   if [ -n "$LOWFREQ" ]; then
     params=$(printf '%s\n' "$params" | sed -e 's/^freqmin = .*/freqmin = 1.0/' -e 's/^freqmax = .*/freqmax = 5.0/' \
       -e 's/^min_freq = .*/min_freq = 1.0/' -e 's/^max_freq = .*/max_freq = 5.0/')
