@@ -61,15 +61,18 @@ std::vector<RealTemplate> load_repeater(const std::string& file, const SynthPara
     hp.run(x);
     hp.run(x);
     lp.run(x);
-    // Onset: first STA/LTA (0.1 s / 2 s) ratio above 5, else its maximum.
+    // Onset: first STA/LTA (0.1 s / 2 s) ratio above 5, else its maximum;
+    // the LTA starts once the filters have settled (three periods of the
+    // band's low corner): their start-up transient is no onset.
     const auto n = x.size();
     const auto sta = static_cast<std::size_t>(std::max(2.0, 0.1 * fs));
     const auto lta = static_cast<std::size_t>(std::max(20.0, 2.0 * fs));
+    const auto settle = static_cast<std::size_t>(std::ceil(3.0 / p.signal_fmin_hz * fs));
     std::vector<double> c(n + 1, 0.0);
     for (std::size_t i = 0; i < n; ++i) c[i + 1] = c[i] + x[i] * x[i];
     std::size_t onset = 0, best = 0;
     double best_ratio = 0;
-    for (std::size_t i = lta; i + sta <= n; ++i) {
+    for (std::size_t i = settle + lta; i + sta <= n; ++i) {
       const double r = ((c[i + sta] - c[i]) / sta) / std::max(1e-30, (c[i] - c[i - lta]) / lta);
       if (r > best_ratio) best_ratio = r, best = i;
       if (r > 5.0) {
