@@ -22,7 +22,10 @@
 #          time column, see docs/catalog-format.md), -s STATION (that station
 #          alone, at nsta_thresh 1; reference picks at that station only, so
 #          events match within 2 s of the station's own reference P),
-#          -c CHANNELS (with -s: only these channels of it, comma-separated).
+#          -c CHANNELS (with -s: only these channels of it, comma-separated),
+#          -e TOML (a file of config sections the import does not write,
+#          appended to the config: e.g. "[match]" and "enabled = false" for
+#          the fingerprint-similarity events alone).
 # Prints the summary: events matched (first arrival within 2 s of the
 # reference's earliest P), unmatched detections, P picks within 1 s, and
 # origins within 2 s where quakeprint located the event.
@@ -42,7 +45,8 @@ FAST_FP=""
 REFERENCE=""
 STATION=""
 CHANNELS=""
-while getopts "q:n:b:g:f:r:s:c:" opt; do
+EXTRA=""
+while getopts "q:n:b:g:f:r:s:c:e:" opt; do
   case $opt in
     q) QP=$OPTARG ;;
     n) RANKS=$OPTARG ;;
@@ -52,11 +56,13 @@ while getopts "q:n:b:g:f:r:s:c:" opt; do
     r) REFERENCE=$OPTARG ;;
     s) STATION=$OPTARG ;;
     c) CHANNELS=$OPTARG ;;
-    *) sed -n '2,32p' "$0"; exit 2 ;;
+    e) EXTRA=$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG") ;;
+    *) sed -n '2,37p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 3 ] || { sed -n '2,32p' "$0"; exit 2; }
+[ $# -eq 3 ] || { sed -n '2,37p' "$0"; exit 2; }
+[ -z "$EXTRA" ] || [ -f "$EXTRA" ] || { echo "compare-with-fast: $EXTRA is missing (-e)" >&2; exit 2; }
 DATA=$(cd "$1" && pwd)
 PARAMS=$(cd "$2" && pwd)
 OUT=$3
@@ -117,6 +123,7 @@ read -r fmin fmax <<<"$BAND"
                net[k], sta[k], loc[k], chans[k], glob
       }
     }' "$STATIONS_CSV"
+  [ -z "$EXTRA" ] || { echo; cat "$EXTRA"; }
 } >"$OUT/config.toml"
 
 # 3. Every stage, then the scores.

@@ -5,16 +5,19 @@
 # pick at that station, events matched (first arrival within 2 s of that
 # station's reference P), unmatched detections, P picks within 1 s.
 #
-#   scripts/per-station-fast.sh [-q QUAKEPRINT] [-c CHANNELS] DATA_DIR FAST_PARAMS_DIR OUT_DIR
+#   scripts/per-station-fast.sh [-q QUAKEPRINT] [-c CHANNELS] [-e TOML] DATA_DIR FAST_PARAMS_DIR OUT_DIR
 #
-# -c: only these channels of each station (comma-separated, e.g. HHZ).
+# -c: only these channels of each station (comma-separated, e.g. HHZ);
+# -e: config sections appended (compare-with-fast.sh -e).
 set -euo pipefail
 QP=build/bin/quakeprint
 CHANNELS=""
-while getopts "q:c:" opt; do
+EXTRA=""
+while getopts "q:c:e:" opt; do
   case $opt in
     q) QP=$OPTARG ;;
     c) CHANNELS=$OPTARG ;;
+    e) EXTRA=$OPTARG ;;
     *) sed -n '2,11p' "$0"; exit 2 ;;
   esac
 done
@@ -24,6 +27,7 @@ DATA=$1 PARAMS=$2 OUT=$3
 mkdir -p "$OUT"
 opts=(-q "$QP")
 [ -z "$CHANNELS" ] || opts+=(-c "$CHANNELS")
+[ -z "$EXTRA" ] || opts+=(-e "$EXTRA")
 printf '%-8s %10s %8s %10s %8s\n' station ref_with_P matched unmatched "P<=1s"
 tot_ref=0 tot_hit=0 tot_false=0
 for sta in $(awk -F, 'NR > 1 { print $2 }' "$DATA/stations.csv" | awk '!seen[$0]++'); do
