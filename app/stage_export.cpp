@@ -83,12 +83,6 @@ int cmd_export(const ExportOptions& o, MpiContext& mpi) {
   spdlog::info("export done: {} events written to {} ({} of {} associated events with score >= {}{})", events.size(),
                dir.string(), std::count_if(events.begin(), events.end(), [](const catalog::Event& e) { return e.method != "match"; }),
                n_associated, min_score, lc.match.enabled ? ", with matched-filter detections" : "");
-  // With one or two stations fingerprint similarity finds a fraction of a
-  // swarm (docs/catalog-format.md, "One-station matching"); say how to get the rest.
-  if (!lc.match.enabled && lc.cfg.stations().size() < 3)
-    spdlog::info("export: [match] is off; with {} station(s), `[match] enabled = true` also reports the events "
-                 "that match these as templates (one-station matching, docs/catalog-format.md)",
-                 lc.cfg.stations().size());
   return 0;
 }
 

@@ -12,7 +12,11 @@ const ParamTable<MatchParams>& match_param_table() {
       ParamTable<P>("match",
                     "Network matched filtering with the associated events as templates (`quakeprint match "
                     "CONFIG`, after associate; docs/match.md).")
-          .flag("enabled", &P::enabled, "false: `quakeprint run` skips the stage.")
+          .flag("enabled", &P::enabled,
+                "false: `quakeprint run` skips the stage. On by default with one or two stations, where "
+                "fingerprint similarity alone finds a fraction of a swarm (docs/catalog-format.md, \"One-station "
+                "matching\") and matching costs the few channels there are.")
+          .default_from({}, "false, or true when the config lists fewer than 3 stations")
           .integer("min_clear_onsets", &P::min_clear_onsets, {1, 1 << 20}, "stations",
                    "A template needs this many stations whose pick uncertainty is under 1 s; an event whose "
                    "picks make no template is roughly timed: templates confirm and time it "
@@ -55,7 +59,12 @@ void small_network_defaults(MatchParams& p, int n_stations) {
   p.min_clear_onsets = std::min(p.min_clear_onsets, n_stations);
   p.min_channels = std::min(p.min_channels, n_stations);
   // A location needs three stations: with fewer, no event would qualify.
-  if (n_stations < 3) p.located_only = false;
+  // And with fewer the association has no network to confirm an event by:
+  // matching is what finds the family members similarity missed.
+  if (n_stations < 3) {
+    p.located_only = false;
+    p.enabled = true;
+  }
 }
 
 MatchParams MatchParams::from_config(ConfigSection& s, int n_stations) {

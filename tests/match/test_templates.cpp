@@ -89,20 +89,24 @@ TEST(MatchParams, DefaultsFitASmallNetwork) {
   EXPECT_EQ(one.min_clear_onsets, 1);
   EXPECT_EQ(one.min_channels, 1);
   EXPECT_FALSE(one.located_only);
+  EXPECT_TRUE(one.enabled);  // one or two stations: matching on unless the config says otherwise
   const MatchParams two = MatchParams::from_config(none, 2);
   EXPECT_EQ(two.min_clear_onsets, 2);
   EXPECT_EQ(two.min_channels, 2);
   EXPECT_FALSE(two.located_only);
+  EXPECT_TRUE(two.enabled);
   const MatchParams four = MatchParams::from_config(none, 4);
   EXPECT_EQ(four.min_clear_onsets, 3);
   EXPECT_EQ(four.min_channels, 3);
   EXPECT_TRUE(four.located_only);
-  std::istringstream in("[match]\nmin_channels = 2\nlocated_only = true\n");
+  EXPECT_FALSE(four.enabled);
+  std::istringstream in("[match]\nmin_channels = 2\nlocated_only = true\nenabled = false\n");
   const toml::value doc = toml::parse(in, "test.toml");
   ConfigSection set("match", &doc.at("match"));
   const MatchParams user = MatchParams::from_config(set, 1);
   EXPECT_EQ(user.min_channels, 2);
   EXPECT_TRUE(user.located_only);
+  EXPECT_FALSE(user.enabled);
   EXPECT_EQ(user.min_clear_onsets, 1);
 }
 
