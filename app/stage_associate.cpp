@@ -619,12 +619,15 @@ struct CatalogDraft {
 // that share their first arrival or onsets, or bring nothing of their own,
 // merge (post::merge_sightings; events then in first-arrival order); merged
 // events join one family. Events of a swarm keep their own onsets.
-void merge_sightings(CatalogDraft& d, const post::SightingMergeParams& params, const post::ArrivalPredictor& predict) {
-  const post::MergedSightings m = post::merge_sightings(d.events, params, predict);
+// merged: d after the merges `m` (post::MergedSightings) made to d.events.
+void merged(CatalogDraft& d, const post::MergedSightings& m) {
   for (const auto& [drop, keep] : m.merges) d.families.join(d.ids[drop], d.ids[keep]);
   std::vector<std::size_t> ids;
   for (std::size_t i : m.origin) ids.push_back(d.ids[i]);
   d.ids.swap(ids);
+}
+void merge_sightings(CatalogDraft& d, const post::SightingMergeParams& params, const post::ArrivalPredictor& predict) {
+  merged(d, post::merge_sightings(d.events, params, predict));
 }
 
 // Events not reportable (post::reportable) go; the rest get their ids
@@ -682,7 +685,8 @@ post::PickingSetup picking_setup(const LoadedConfig& lc, const std::vector<Stati
 // The located catalog from the network events: picks, sightings merged,
 // located and re-picked, merged again (re-picks can bring two sightings'
 // first arrivals together, and a location tells a later sighting made of
-// its S arrivals), those that gained picks located again. Complete on rank 0.
+// its S arrivals), those that gained picks located, relabelled and re-picked
+// again as the others were (post::merge_and_relocate). Complete on rank 0.
 std::vector<catalog::Event> catalog_of(const LoadedConfig& lc, const RunStore& store,
                                        const std::vector<Station>& stations, const post::AssociationResult& result,
                                        MpiContext& mpi, PhaseCpu& phases) {
@@ -729,22 +733,18 @@ std::vector<catalog::Event> catalog_of(const LoadedConfig& lc, const RunStore& s
   spdlog::info("associate timing: picking {:.3f} s for {} network events, location and re-picking {:.3f} s for {} "
                "events, on {} rank(s) x {} thread(s)",
                picking_s, result.events.size(), location_s, d.events.size(), mpi.size(), omp_get_max_threads());
-  std::vector<std::size_t> n_picks(result.events.size(), 0);
-  for (std::size_t k = 0; k < d.events.size(); ++k) n_picks[d.ids[k]] = d.events[k].picks.size();
-  merge_sightings(d, merge, predict);
-  std::vector<catalog::Event> grown;
-  std::vector<std::size_t> grown_at;
-  for (std::size_t k = 0; k < d.events.size(); ++k)
-    if (d.events[k].picks.size() != n_picks[d.ids[k]]) {
-      grown.push_back(d.events[k]);
-      grown_at.push_back(k);
-    }
-  catalog::locate_events(grown, *coords, relocation.location);
-  for (std::size_t g = 0; g < grown.size(); ++g) d.events[grown_at[g]] = std::move(grown[g]);
+  // Merged again; the events that grew there located again with the same
+  // rule (post::merge_and_relocate), on rank 0 in order: the same for any
+  // number of ranks and threads.
+  std::vector<std::size_t> grown;
+  clock.cpu_lap();
+  merged(d, post::merge_and_relocate(d.events, merge, relocation, waveform_reader(cache), &grown));
+  const double grown_cpu_s = clock.cpu_lap();
   std::size_t located = 0;
   for (const auto& e : d.events) located += e.origin_time.has_value();
-  spdlog::info("associate: located {} of {} events ({} picks re-picked near the predicted P)", located,
-               d.events.size(), repicked);
+  spdlog::info("associate: located {} of {} events ({} picks re-picked near the predicted P; {} grew when "
+               "sightings merged again, located again in {:.3f} CPU s)",
+               located, d.events.size(), repicked, grown.size(), grown_cpu_s);
   auto finished = finish_catalog(d, lc.min_stations_without_onset);
   phases.add("finish on rank 0");
   return finished;

@@ -305,4 +305,20 @@ std::size_t locate_and_repick(catalog::Event& e, const RelocationSetup& setup, c
   return changed;
 }
 
+MergedSightings merge_and_relocate(std::vector<catalog::Event>& events, const SightingMergeParams& params,
+                                   const RelocationSetup& setup, const WaveformReader& read,
+                                   std::vector<std::size_t>* grown) {
+  std::vector<std::size_t> n_picks;
+  for (const auto& e : events) n_picks.push_back(e.picks.size());
+  MergedSightings m = merge_sightings(events, params, arrival_predictor(*setup.coords, setup.location.model));
+  // A merge only adds the stations the kept event lacked: more picks is a
+  // gain. Events in order, one after the other: the same on any rank count.
+  for (std::size_t k = 0; k < events.size(); ++k) {
+    if (events[k].picks.size() == n_picks[m.origin[k]]) continue;
+    locate_and_repick(events[k], setup, read);
+    if (grown) grown->push_back(k);
+  }
+  return m;
+}
+
 }  // namespace qp::post

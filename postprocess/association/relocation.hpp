@@ -75,4 +75,16 @@ std::size_t relabel_s_taken_as_p(catalog::Event& e, const RelocationSetup& setup
 /// equally good sources are no confident point. Returns the picks changed.
 std::size_t locate_and_repick(catalog::Event& e, const RelocationSetup& setup, const WaveformReader& read);
 
+/// Sightings merged once more after relocation (post::merge_sightings: a
+/// location tells a later sighting made of its S arrivals, re-picks bring
+/// two sightings' first arrivals together). An event that gains picks there
+/// is located again through locate_and_repick, not a bare location: the
+/// onsets a merged sighting brings (a far station's S taken as P) meet the
+/// same rule as every other event's. `events` are replaced as by
+/// merge_sightings; `grown` gets each event that gained picks (index into
+/// the events kept) where given. Returns the merges.
+MergedSightings merge_and_relocate(std::vector<catalog::Event>& events, const SightingMergeParams& params,
+                                   const RelocationSetup& setup, const WaveformReader& read,
+                                   std::vector<std::size_t>* grown = nullptr);
+
 }  // namespace qp::post

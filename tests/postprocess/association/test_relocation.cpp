@@ -212,3 +212,102 @@ TEST(Relocation, TimesThatFitBothLabelsNeedTheWeakerP) {
   ASSERT_TRUE(e.located());
   EXPECT_LT(epicentre_error_km(e), 3.0);
 }
+
+namespace {
+
+// `e`'s picks as two sightings of it, as event resolution can leave them: the
+// first with every station but `far`, the second with `far`'s picks and the
+// first station's P (the same first arrival: they merge).
+std::vector<qp::catalog::Event> two_sightings(const qp::catalog::Event& e, const std::string& far) {
+  std::vector<qp::catalog::Event> out(2);
+  for (const auto& p : e.picks) {
+    const bool at_far = qp::catalog::station_of(p.seed_id) == "XX." + far;
+    out[at_far ? 1 : 0].picks.push_back(p);
+    if (!at_far && p.phase == "P" && out[1].picks.empty()) out[1].picks.push_back(p);
+  }
+  for (auto& s : out) finish_event(s);
+  return out;
+}
+
+// What the stage did with such events before: merged, then located alone.
+qp::catalog::Event merged_and_located(std::vector<qp::catalog::Event> events, const qp::catalog::StationTable& table,
+                                      const RelocationSetup& setup) {
+  merge_sightings(events, {}, arrival_predictor(table, setup.location.model));
+  EXPECT_EQ(events.size(), 1u);
+  qp::catalog::locate_events(events, table, setup.location);
+  return events[0];
+}
+
+}  // namespace
+
+TEST(Relocation, SightingMergedAfterRelocationMeetsTheSameRule) {
+  // C's S taken as P arrives in a second sighting; merged into the first
+  // (A and B, P and S each), the event grows by C's onset. Located alone, it
+  // lands over 15 km off; through the rule, C's onset is its S and the event
+  // lies near its source.
+  const Scenario sc(kNet, "C", 0.0);
+  const qp::catalog::StationTable table(sc.coords);
+  const RelocationSetup setup = sc.setup(table);
+  std::vector<qp::catalog::Event> events = two_sightings(sc.event, "C");
+  // A separate, later event that does not grow: left as it is.
+  qp::catalog::Event later = events[0];
+  for (auto& p : later.picks) p.time += 200 * qp::kNsPerSecond;
+  finish_event(later);
+  later.origin_time = later.first_arrival;  // a mark: not located again
+  events.push_back(later);
+  const qp::catalog::Event before = merged_and_located({events[0], events[1]}, table, setup);
+  ASSERT_TRUE(before.located());
+  EXPECT_GT(epicentre_error_km(before), 15.0);
+
+  std::vector<std::size_t> grown;
+  const MergedSightings m = merge_and_relocate(events, {}, setup, sc.traces.reader(), &grown);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(m.merges.size(), 1u);
+  EXPECT_EQ(grown, std::vector<std::size_t>{0});
+  const qp::catalog::Event& e = events[0];
+  ASSERT_TRUE(e.located());
+  EXPECT_LT(epicentre_error_km(e), 3.0);
+  ASSERT_EQ(picks_at(e, "C", "S").size(), 1u);
+  EXPECT_NEAR(seconds_after_t0(picks_at(e, "C", "S")[0].time), sc.s_s[2], 1e-6);
+  for (const auto& p : picks_at(e, "C", "P")) EXPECT_FALSE(has_onset(p));
+  EXPECT_EQ(events[1].origin_time, later.origin_time);
+  EXPECT_EQ(events[1].picks.size(), later.picks.size());
+
+  // The same with a weaker P in C's trace: that P found at its true time.
+  const Scenario weak(kNet, "C", 8.0);
+  events = two_sightings(weak.event, "C");
+  merge_and_relocate(events, {}, weak.setup(table), weak.traces.reader());
+  ASSERT_EQ(events.size(), 1u);
+  ASSERT_TRUE(events[0].located());
+  EXPECT_LT(epicentre_error_km(events[0]), 3.0);
+  ASSERT_EQ(picks_at(events[0], "C", "P").size(), 1u);
+  EXPECT_NEAR(seconds_after_t0(picks_at(events[0], "C", "P")[0].time), weak.p_s[2], 0.2);
+}
+
+TEST(Relocation, SightingMergedAfterRelocationThatFitsBothLabelsIsNoPoint) {
+  // The mirror network of TimesThatFitBothLabelsNeedTheWeakerP: C's onset,
+  // brought by a second sighting, fits as P from the mirror image and as S
+  // from the source. Located alone, the grown event takes one of the two
+  // points; through the rule it is not reported as a point.
+  const double line_km = 12.0, ratio = kModel.vp()[0] / kModel.vs()[0];
+  auto misfit = [&](double south_km) {
+    const double d = std::hypot(std::hypot(8.0, south_km), kDepth);
+    const double d_mirror = std::hypot(std::hypot(8.0, south_km + 2 * line_km), kDepth);
+    return d_mirror - ratio * d;
+  };
+  double lo = 0, hi = 60;
+  for (int i = 0; i < 60; ++i) ((misfit(0.5 * (lo + hi)) > 0) ? lo : hi) = 0.5 * (lo + hi);
+  const std::vector<Station> net = {{"A", -14, line_km}, {"B", 16, line_km}, {"C", 8, -0.5 * (lo + hi)}};
+  const Scenario silent(net, "C", 0.0);
+  const qp::catalog::StationTable table(silent.coords);
+  const RelocationSetup setup = silent.setup(table);
+  std::vector<qp::catalog::Event> events = two_sightings(silent.event, "C");
+  EXPECT_TRUE(merged_and_located(events, table, setup).located());
+
+  std::vector<std::size_t> grown;
+  merge_and_relocate(events, {}, setup, silent.traces.reader(), &grown);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(grown.size(), 1u);
+  EXPECT_FALSE(events[0].located());
+  EXPECT_EQ(picks_at(events[0], "C", "P").size(), 1u);  // the labels stay
+}
